@@ -1,0 +1,193 @@
+// results.json: the one file every renderer and the regression check read (STYLE.md, after
+// vmbench: JSON first, renderers second). Versioned; `parseResults` validates a file on the way in
+// and names the first thing that is wrong.
+
+export const SCHEMA_VERSION = 1;
+
+export interface Environment {
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly osRelease: string;
+  readonly arch: string;
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly totalMemoryBytes: number;
+  /** `git rev-parse HEAD`, or null outside a checkout. */
+  readonly commit: string | null;
+  readonly dirty: boolean;
+  /** Node flags every measured child was started with. */
+  readonly nodeFlags: readonly string[];
+  /** True when server and load were pinned to different cores with taskset. */
+  readonly pinned: boolean;
+}
+
+export type Direction = 'higher' | 'lower';
+
+export interface Metric {
+  /** Stable key: name plus style plus sorted params, e.g. `echo.rps|style=callbacks|connections=10|size=1024`. */
+  readonly id: string;
+  /** What is measured, e.g. `echo.rps`, `echo.cpu_us_per_req`, `memory.echo_idle.slope`. */
+  readonly name: string;
+  readonly scenario: 'echo' | 'repos-and-forks' | 'micro';
+  /** A style id, or `baseline` for the reference echo server. */
+  readonly style: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly unit: string;
+  readonly direction: Direction;
+  /** `absolute`, or `ratio` to the in-run reference (baseline echo server; callbacks workflow). */
+  readonly kind: 'absolute' | 'ratio';
+  /** Every sample, in the order taken. */
+  readonly samples: readonly number[];
+  readonly median: number;
+  /** 95% confidence interval of the mean (t distribution); equal bounds when n < 2. */
+  readonly ci95: readonly [number, number];
+  /** Side facts, e.g. `r2` of a fit or `clientSaturated`. */
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type TracebackOutcome = 'rejected' | 'crashed' | 'unhandled' | 'swallowed' | 'hung';
+
+export interface TracebackRow {
+  /** Style id; `coroutines+debug` for the loop's debug mode. */
+  readonly style: string;
+  readonly case: string;
+  readonly outcome: TracebackOutcome;
+  readonly expectedError: string;
+  readonly errorName: string | null;
+  readonly classMatches: boolean;
+  readonly context: boolean;
+  readonly originDistance: number | null;
+  /** The steps on the logical path and whether each appears in the trace, cause chain or debug chain. */
+  readonly chain: readonly { readonly step: string; readonly present: boolean }[];
+  readonly noise: number;
+  readonly cleanupCount: number;
+  readonly inFlightAfter: number;
+  readonly surfaceMs: number | null;
+  readonly score: number;
+  /** The trace text, source-mapped to TypeScript lines. */
+  readonly trace: string;
+}
+
+export interface Tracebacks {
+  readonly rubric: Readonly<Record<string, number>>;
+  readonly rubricText: string;
+  readonly cases: readonly { readonly id: string; readonly description: string; readonly expectedError: string }[];
+  readonly rows: readonly TracebackRow[];
+  readonly totals: readonly { readonly style: string; readonly score: number }[];
+}
+
+export interface DifficultyRow {
+  readonly style: string;
+  readonly scenario: 'repos-and-forks' | 'echo';
+  readonly file: string;
+  readonly tokens: number;
+  readonly tokenRatio: number;
+  readonly lines: number;
+  readonly maxNesting: number;
+  readonly cyclomatic: number;
+}
+
+export interface SourceFile {
+  readonly style: string;
+  readonly scenario: 'repos-and-forks' | 'echo';
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface Failure {
+  /** What was being measured, e.g. `echo.throughput style=rxjs size=1024 connections=10`. */
+  readonly what: string;
+  readonly reason: 'crashed' | 'timeout' | 'verification' | 'error';
+  readonly message: string;
+  readonly stderrTail: string;
+}
+
+export interface Results {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: 'async-rosetta';
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  /** The run's configuration as given (mode, repeats, styles, sizes, ...). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly metrics: readonly Metric[];
+  readonly tracebacks?: Tracebacks;
+  readonly difficulty?: readonly DifficultyRow[];
+  readonly sources?: readonly SourceFile[];
+  readonly failures: readonly Failure[];
+}
+
+export class ResultsError extends Error {
+  override readonly name = 'ResultsError';
+  readonly file: string;
+
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+/** Parses and validates results.json text; throws ResultsError naming the first problem. */
+export function parseResults(text: string, file = 'results.json'): Results {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ResultsError(file, `not JSON (${(error as Error).message})`);
+  }
+  const fail = (message: string): never => {
+    throw new ResultsError(file, message);
+  };
+  if (!isRecord(data)) return fail('expected a JSON object at the top level');
+  if (data.schemaVersion !== SCHEMA_VERSION) {
+    return fail(`schemaVersion is ${JSON.stringify(data.schemaVersion)}; this kit reads version ${SCHEMA_VERSION}`);
+  }
+  if (data.tool !== 'async-rosetta') fail('tool is not "async-rosetta"');
+  if (typeof data.createdAt !== 'string') fail('createdAt is missing');
+  if (typeof data.durationMs !== 'number') fail('durationMs is missing');
+  if (!isRecord(data.environment)) fail('environment is missing');
+  const env = data.environment as Record<string, unknown>;
+  for (const key of ['node', 'v8', 'platform', 'cpuModel'] as const) {
+    if (typeof env[key] !== 'string') fail(`environment.${key} is missing`);
+  }
+  if (typeof env.cores !== 'number') fail('environment.cores is missing');
+  if (typeof env.pinned !== 'boolean') fail('environment.pinned is missing');
+  if (!isRecord(data.config)) fail('config is missing');
+  if (!Array.isArray(data.metrics)) return fail('metrics is missing');
+  data.metrics.forEach((metric: unknown, index) => {
+    const where = `metrics[${index}]`;
+    if (!isRecord(metric)) return fail(`${where} is not an object`);
+    for (const key of ['id', 'name', 'scenario', 'style', 'unit'] as const) {
+      if (typeof metric[key] !== 'string') fail(`${where}.${key} is missing`);
+    }
+    if (metric.direction !== 'higher' && metric.direction !== 'lower') fail(`${where}.direction must be "higher" or "lower"`);
+    if (metric.kind !== 'absolute' && metric.kind !== 'ratio') fail(`${where}.kind must be "absolute" or "ratio"`);
+    if (!isRecord(metric.params)) fail(`${where}.params is missing`);
+    if (!Array.isArray(metric.samples) || !metric.samples.every((s) => typeof s === 'number')) {
+      fail(`${where}.samples must be an array of numbers`);
+    }
+    if (typeof metric.median !== 'number') fail(`${where}.median is missing`);
+    if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2) fail(`${where}.ci95 must be [low, high]`);
+    return undefined;
+  });
+  if (!Array.isArray(data.failures)) fail('failures is missing');
+  if (data.tracebacks !== undefined) {
+    if (!isRecord(data.tracebacks) || !Array.isArray(data.tracebacks.rows)) fail('tracebacks.rows is missing');
+  }
+  if (data.difficulty !== undefined && !Array.isArray(data.difficulty)) fail('difficulty must be an array');
+  if (data.sources !== undefined && !Array.isArray(data.sources)) fail('sources must be an array');
+  return data as unknown as Results;
+}
+
+/** The stable id of a metric: its name, style and params in key order. */
+export function metricId(name: string, style: string, params: Readonly<Record<string, string | number | boolean>>): string {
+  const parts = Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${String(params[key])}`);
+  return [name, `style=${style}`, ...parts].join('|');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,19 @@
+// The one interface the harness, the CLI and the conformance suites see. Each style's `index.ts`
+// implements it by converting the style's native shape (callbacks, Observables, TaskEither, ...)
+// into Promises; it is the only place a style meets the harness, and lint exempts it.
+import type { EchoServerHandle, EchoServerOptions } from '../scenarios/echo/contract.js';
+import type { ReposAndForksInput, ReposAndForksResult } from '../scenarios/repos-and-forks/contract.js';
+
+export const STYLE_IDS = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts'] as const;
+export type StyleId = (typeof STYLE_IDS)[number];
+
+export interface StyleAdapter {
+  readonly id: StyleId;
+  readonly title: string;
+  /** One line: the idiom, as DESIGN.md's table says it. */
+  readonly idiom: string;
+  /** Source files relative to the repository root, for code metrics and the side-by-side page. */
+  readonly sources: { readonly reposAndForks: string; readonly echo: string };
+  runReposAndForks(input: ReposAndForksInput): Promise<ReposAndForksResult>;
+  startEchoServer(options: EchoServerOptions): Promise<EchoServerHandle>;
+}

@@ -1,0 +1,16 @@
+// STYLES: the list the harness, the CLI and every conformance suite iterate, in the order the
+// report shows them (from the most manual to the most abstract).
+import type { StyleAdapter, StyleId } from './adapter.js';
+import { style as callbacks } from './callbacks/index.js';
+import { style as promiseChains } from './promise-chains/index.js';
+import { style as asyncAwait } from './async-await/index.js';
+
+export const STYLES: readonly StyleAdapter[] = [callbacks, promiseChains, asyncAwait];
+
+export function findStyle(id: string): StyleAdapter | undefined {
+  return STYLES.find((style) => style.id === id);
+}
+
+export function styleIds(): StyleId[] {
+  return STYLES.map((style) => style.id);
+}
