@@ -3,9 +3,12 @@
 import type { StyleAdapter, StyleId } from './adapter.js';
 import { style as callbacks } from './callbacks/index.js';
 import { style as promiseChains } from './promise-chains/index.js';
+import { style as coroutines } from './coroutines/index.js';
 import { style as asyncAwait } from './async-await/index.js';
+import { style as rxjs } from './rxjs/index.js';
+import { style as fpTs } from './fp-ts/index.js';
 
-export const STYLES: readonly StyleAdapter[] = [callbacks, promiseChains, asyncAwait];
+export const STYLES: readonly StyleAdapter[] = [callbacks, promiseChains, coroutines, asyncAwait, rxjs, fpTs];
 
 export function findStyle(id: string): StyleAdapter | undefined {
   return STYLES.find((style) => style.id === id);

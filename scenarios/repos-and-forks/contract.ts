@@ -8,6 +8,8 @@ import type { components } from '@octokit/openapi-types';
 export type MinimalRepository = components['schemas']['minimal-repository'];
 /** The body of `GET /repos/{owner}/{repo}`; forks carry `parent` and `source`. */
 export type FullRepository = components['schemas']['full-repository'];
+/** What the workflow reads of a fork's details: GitHub always sends `source` for a fork. */
+export type ForkRepository = FullRepository & { source: NonNullable<FullRepository['source']> };
 export type BasicError = components['schemas']['basic-error'];
 export type ValidationError = components['schemas']['validation-error'];
 export type RateLimitOverview = components['schemas']['rate-limit-overview'];

@@ -25,6 +25,7 @@ export interface HttpClientOptions {
 }
 
 export interface HttpClient {
+  /** Starts a GET. After `close()` it starts nothing and never calls back: fail-fast means no new request. */
   get(url: string, callback: RawCallback): Abort;
   /** Aborts every request in flight and frees the agent's sockets. */
   close(): void;
@@ -38,6 +39,7 @@ const AGENT_OPTIONS: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 1_00
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) };
   const pending = new Set<Abort>();
+  let closed = false;
   const headers: http.OutgoingHttpHeaders = {
     accept: 'application/vnd.github+json',
     'user-agent': 'async-rosetta',
@@ -46,6 +48,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (options.token !== undefined && options.token !== '') headers.authorization = `Bearer ${options.token}`;
 
   function get(url: string, callback: RawCallback): Abort {
+    if (closed) return () => undefined;
     let settled = false;
     const isHttps = url.startsWith('https:');
     const request = (isHttps ? https : http).request(url, {
@@ -100,6 +103,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     get,
     close() {
+      closed = true;
       for (const abort of [...pending]) abort();
       agents.http.destroy();
       agents.https.destroy();

@@ -1,0 +1,120 @@
+// Child: runs one style's repos-and-forks workflow against a fake GitHub in another process, for
+// throughput (closed loop of C concurrent workflows), wall time at a set latency, and memory per
+// suspended workflow. Every result is compared with the world's expected answer before it counts.
+//   argv: <style id>
+import { DEFAULT_INPUT, type ReposAndForksInput, type ReposAndForksResult } from '../../scenarios/repos-and-forks/contract.js';
+import { memorySample, num, sendEvent, serve, str } from './ipc.js';
+import { loadStyle } from './style.js';
+import { benchWorld } from './world.js';
+
+const id = process.argv[2] ?? '';
+// Loaded in the background: `serve` must listen for IPC at once, or early requests would be lost.
+const style = loadStyle(id);
+// A style that cannot load fails every request with its error; it must not crash the child first.
+style.catch(() => undefined);
+const world = benchWorld();
+
+/** A wrong answer, fast or not, is not a measurement. */
+class VerificationError extends Error {
+  override readonly name = 'VerificationError';
+}
+
+function input(apiUrl: string, user: string, timeoutMs: number): ReposAndForksInput {
+  return { apiUrl, user, concurrency: DEFAULT_INPUT.concurrency, perPage: DEFAULT_INPUT.perPage, timeoutMs };
+}
+
+function verify(user: string, result: ReposAndForksResult): void {
+  const expected = world.expectedSourceNames(user);
+  const got = result.sourceNames;
+  const same = got.length === expected.length && got.every((name, i) => name === expected[i]);
+  if (!same) {
+    const at = got.findIndex((name, i) => name !== expected[i]);
+    throw new VerificationError(
+      `${id} returned ${got.length} source names for ${user}, expected ${expected.length}` +
+        (at >= 0 ? `; first difference at ${at}: ${JSON.stringify(got[at])} instead of ${JSON.stringify(expected[at])}` : ''),
+    );
+  }
+}
+
+async function runVerified(apiUrl: string, user: string, timeoutMs: number): Promise<ReposAndForksResult> {
+  const result = await (await style).runReposAndForks(input(apiUrl, user, timeoutMs));
+  verify(user, result);
+  return result;
+}
+
+// Workflows started by `startHeld` and not yet settled: their promises are what is suspended.
+const held: Promise<ReposAndForksResult>[] = [];
+
+serve({
+  handlers: {
+    async warmup(payload) {
+      const apiUrl = str(payload, 'apiUrl');
+      const user = str(payload, 'user');
+      for (let i = 0; i < num(payload, 'count'); i++) await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
+      return null;
+    },
+    // C workers, each starting its next workflow as soon as the last one ends, for `runMs`; every
+    // result is verified. The parent reads the request rate off the fake server inside this span
+    // (phases/workflow-throughput.ts); the count here is the cross-check.
+    async throughput(payload) {
+      const apiUrl = str(payload, 'apiUrl');
+      const user = str(payload, 'user');
+      const concurrent = num(payload, 'concurrent');
+      const until = performance.now() + num(payload, 'runMs');
+      let completed = 0;
+      const worker = async (): Promise<void> => {
+        while (performance.now() < until) {
+          await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
+          completed++;
+        }
+      };
+      sendEvent('throughput-started');
+      await Promise.all(Array.from({ length: concurrent }, worker));
+      return { completed };
+    },
+    // One workflow after another, each timed alone: the wall time the latency allows.
+    async wall(payload) {
+      const apiUrl = str(payload, 'apiUrl');
+      const user = str(payload, 'user');
+      const ms: number[] = [];
+      let pages = 0;
+      for (let i = 0; i < num(payload, 'runs'); i++) {
+        const started = performance.now();
+        const result = await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
+        ms.push(performance.now() - started);
+        pages = result.pages;
+      }
+      return { ms, pages, forks: world.forkCount(user) };
+    },
+    // Starts `count` more workflows and returns at once: they suspend on the held listing request.
+    async startHeld(payload) {
+      const adapter = await style;
+      const apiUrl = str(payload, 'apiUrl');
+      const user = str(payload, 'user');
+      const count = num(payload, 'count');
+      const runInput = input(apiUrl, user, num(payload, 'timeoutMs'));
+      for (let i = 0; i < count; i++) {
+        // The adapter's promise and one `.then` per workflow: the harness's own share of what is
+        // held, the same for every style.
+        const run = adapter.runReposAndForks(runInput).then((result) => {
+          verify(user, result);
+          return result;
+        });
+        // Failures are reported by settleHeld; until then they must not be unhandled rejections.
+        run.catch(() => undefined);
+        held.push(run);
+      }
+      return { started: held.length };
+    },
+    async settleHeld() {
+      const outcomes = await Promise.allSettled(held.splice(0));
+      const failed = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed.length > 0) {
+        const first = failed[0]?.reason as Error | undefined;
+        throw new VerificationError(`${failed.length} of ${outcomes.length} held workflows failed; first: ${first?.name}: ${first?.message}`);
+      }
+      return { completed: outcomes.length };
+    },
+    memory: () => memorySample(),
+  },
+});

@@ -1,0 +1,38 @@
+// `rosetta run`: measures the styles (echo, workflow, micro, tracebacks), writes results.json and
+// the report. `--quick` is the CI run (within 60 s on 2 cores); the default is the full comparison.
+import path from 'node:path';
+import { styleIds } from '../../styles/registry.js';
+import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
+import type { Command } from '../cli.js';
+import { SCENARIOS, type ScenarioName } from '../phases/common.js';
+import { runAll } from '../run.js';
+
+const FLAGS: FlagSpecs = {
+  scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
+  style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
+  quick: { kind: 'boolean', help: 'the short run CI uses: smaller grid, shorter windows, 2 repeats' },
+  repeat: { kind: 'int', min: 1, max: 20, help: 'repeats of each throughput measurement (default 3, quick 2)', metavar: 'N' },
+  out: { kind: 'string', help: 'folder for results.json and the report (default reports/latest)', metavar: 'DIR' },
+};
+
+export const command: Command = {
+  summary: 'measure every style (echo, workflow, micro, tracebacks) and write results.json and the report',
+  help: helpText(
+    'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--out DIR]',
+    'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
+      'load pinned to different cores where taskset exists. Progress goes to stderr, a summary table to stdout.\n' +
+      'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
+    FLAGS,
+  ),
+  run(argv) {
+    const args = parseArgs('run', argv, FLAGS);
+    const repeats = flagNumber(args, 'repeat');
+    return runAll({
+      scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
+      styles: flagList(args, 'style') ?? styleIds(),
+      quick: flagBoolean(args, 'quick'),
+      ...(repeats !== undefined ? { repeats } : {}),
+      out: path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')),
+    });
+  },
+};

@@ -1,0 +1,64 @@
+// Micro benchmarks in the coroutines style: generators on the kit's own event loop (Future, Task,
+// gather). A hop is `yield* wait(future)` on a future that already has its result: `wait` takes the
+// loop's fast path (asyncio's too) and does not suspend, so the hop costs a generator delegation and
+// a Future, not a loop iteration. The simulated I/O resolves a Future from the setImmediate
+// callback; the task resumes on the loop's next iteration, which the loop asks Node for with its own
+// setImmediate: one more libuv turn per I/O than the Promise styles, which is this style's design.
+import { EventLoop } from '../../styles/coroutines/loop/event-loop.js';
+import { wait, type Coro, type Future } from '../../styles/coroutines/loop/future.js';
+import { gather } from '../../styles/coroutines/loop/helpers.js';
+import { fakeIo } from './io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
+
+const loop = new EventLoop({ debug: false });
+// Node drives the loop from now on; it keeps nothing alive by itself.
+loop.runForever();
+
+function ready(value: number): Future<number> {
+  const future = loop.createFuture<number>();
+  future.setResult(value);
+  return future;
+}
+
+function io(value: number): Future<number> {
+  const future = loop.createFuture<number>();
+  fakeIo(value, (error, result) => (error !== null ? future.setException(error) : future.setResult(result ?? 0)));
+  return future;
+}
+
+function* hops(n: number): Coro<number> {
+  let value = 0;
+  while (value < n) value = yield* wait(ready(value + 1));
+  return value;
+}
+
+function* seq10(): Coro<number> {
+  let value = yield* wait(io(1));
+  for (let i = 1; i < SEQ; i++) value = yield* wait(io(value + 1));
+  return value;
+}
+
+function* par25(): Coro<number> {
+  const values = yield* wait(gather(...Array.from({ length: PAR }, (_, i) => io(i))));
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+// The edge of the style: a task's outcome reported through the suite's callback.
+function report(coro: Coro<number>, done: Done): void {
+  loop.createTask(coro).addDoneCallback((task) => {
+    let value: number;
+    try {
+      value = task.result();
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    done(null, value);
+  });
+}
+
+export const suite: MicroSuite = {
+  hops: (n, done) => report(hops(n), done),
+  seq10: (done) => report(seq10(), done),
+  par25: (done) => report(par25(), done),
+};

@@ -1,0 +1,215 @@
+// What every measurement phase shares: the run's configuration, where samples and failures go, and
+// how an error in a measurement becomes a recorded failure (reason, message, stderr tail) instead
+// of ending the run.
+import type { Failure } from '../../reports/schema.js';
+import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
+import type { Progress } from '../progress.js';
+import type { Collector } from '../results.js';
+
+export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
+export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
+
+export interface EchoGrid {
+  /** Message sizes in bytes. */
+  readonly sizes: readonly number[];
+  readonly connections: readonly number[];
+  readonly warmupMs: number;
+  /** The timed window of each (server, size, connections) cell. */
+  readonly windowMs: number;
+}
+
+export interface RunConfig {
+  readonly mode: 'quick' | 'full';
+  readonly scenarios: readonly ScenarioName[];
+  /** Styles measured, in report order (references included: see run.ts). */
+  readonly styles: readonly string[];
+  readonly repeats: number;
+  readonly echo: EchoGrid;
+  /** Open connections at each step of the echo memory sweep (first 0). */
+  readonly echoMemorySteps: readonly number[];
+  /** Bytes each connection echoes once before the active sweep. */
+  readonly echoActiveBytes: number;
+  /** Suspended workflows at each step of the workflow memory sweep (first 0). */
+  readonly workflowMemorySteps: readonly number[];
+  readonly workflow: {
+    readonly concurrent: number;
+    readonly warmupMs: number;
+    readonly windowMs: number;
+    readonly latencyMs: number;
+    /** Sequential workflows timed per repeat at `latencyMs`; the repeat's sample is their median. */
+    readonly wallRuns: number;
+  };
+  readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  readonly out: string;
+}
+
+const KIB = 1024;
+
+export interface PhaseContext {
+  readonly config: RunConfig;
+  readonly collector: Collector;
+  readonly progress: Progress;
+  /** Aborted when the harness got SIGINT/SIGTERM: stop starting work. */
+  readonly signal: AbortSignal;
+  /** Cores the children may be pinned to (server/measured child, load/backend child), or undefined. */
+  readonly cpus: { readonly measured: number; readonly load: number } | undefined;
+}
+
+export interface Phase {
+  readonly name: string;
+  /** How many steps `run` will report, for the progress line. */
+  steps(config: RunConfig): number;
+  run(context: PhaseContext): Promise<void>;
+}
+
+/** A wrong answer from the thing measured: recorded as `verification`, never timed. */
+export class VerificationError extends Error {
+  override readonly name = 'VerificationError';
+}
+
+/** The run was interrupted; phases rethrow it instead of recording a failure. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new InterruptedError('interrupted');
+}
+
+/** Turns an error from a measurement into a Failure; the stderr tails of the children involved are kept. */
+export function failureOf(what: string, error: unknown, children: readonly (Child | undefined)[]): Failure {
+  const talking = children.filter((child): child is Child => child !== undefined && child.stderrTail() !== '');
+  // Each child gets an equal share of the 2 KiB, its own end kept, under its own label.
+  const share = talking.length === 0 ? 0 : Math.floor(STDERR_TAIL_BYTES / talking.length);
+  const tails = talking
+    .map((child) => {
+      const header = `--- ${child.label} ---\n`;
+      return header + child.stderrTail().slice(-Math.max(0, share - header.length - 1));
+    })
+    .join('\n');
+  if (error instanceof ChildError) {
+    return { what, reason: error.reason, message: error.message, stderrTail: tails || error.stderrTail.slice(-STDERR_TAIL_BYTES) };
+  }
+  if (error instanceof VerificationError || (error instanceof RemoteError && error.name === 'VerificationError')) {
+    return { what, reason: 'verification', message: error.message, stderrTail: tails };
+  }
+  const message = error instanceof RemoteError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { what, reason: 'error', message, stderrTail: tails };
+}
+
+export type Track = (child: Child, options?: { readonly keep?: boolean }) => Child;
+
+/**
+ * Runs one measurement with its children; any failure is recorded and the run goes on. Children
+ * tracked plainly are stopped afterwards; children tracked with `keep` (a Pool's) live on after a
+ * success and are killed after a failure, so a pool never hands out a child in an unknown state.
+ * An interruption propagates.
+ */
+export async function measure(context: PhaseContext, what: string, body: (track: Track) => Promise<void>): Promise<boolean> {
+  throwIfAborted(context.signal);
+  const children: { child: Child; keep: boolean }[] = [];
+  const track: Track = (child, options) => {
+    children.push({ child, keep: options?.keep === true });
+    return child;
+  };
+  let ok = false;
+  try {
+    await body(track);
+    ok = true;
+    return true;
+  } catch (error) {
+    if (context.signal.aborted || error instanceof InterruptedError) throw new InterruptedError('interrupted');
+    const failure = failureOf(what, error, children.map(({ child }) => child));
+    context.collector.fail(failure);
+    context.progress.note(`failed: ${what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}`);
+    return false;
+  } finally {
+    await Promise.all(children.filter(({ keep }) => !ok || !keep).map(({ child }) => (ok ? child.stop(500) : child.kill())));
+  }
+}
+
+/**
+ * The children of one style kept across the repeats of a phase, so repeats can interleave styles
+ * without paying a process start each time: still one fresh process per (scenario, style), started
+ * on first use, and started again after a failure killed it.
+ */
+export class Pool<T extends { readonly children: readonly Child[] }> {
+  readonly #entries = new Map<string, T>();
+
+  async get(key: string, track: Track, create: (track: Track) => Promise<T>): Promise<T> {
+    let entry = this.#entries.get(key);
+    if (entry !== undefined && !entry.children.every((child) => child.alive())) {
+      await Promise.all(entry.children.map((child) => child.kill()));
+      this.#entries.delete(key);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = await create((child) => track(child, { keep: true }));
+      this.#entries.set(key, entry);
+    } else {
+      for (const child of entry.children) track(child, { keep: true });
+    }
+    return entry;
+  }
+
+  /** Stops every child of the pool. */
+  async close(): Promise<void> {
+    const all = [...this.#entries.values()].flatMap((entry) => entry.children);
+    this.#entries.clear();
+    await Promise.all(all.map((child) => child.stop(500)));
+  }
+}
+
+/** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs` with `describe()`. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string, everyMs = 20): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}`);
+    await sleep(everyMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function kib(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes / 1024}KiB` : `${bytes}B`;
+}
+
+export interface RunOptions {
+  readonly scenarios: readonly ScenarioName[];
+  /** Styles asked for; references (baseline echo server, callbacks workflow) are added by the phases that need them. */
+  readonly styles: readonly string[];
+  readonly quick: boolean;
+  readonly repeats?: number;
+  readonly out: string;
+}
+
+
+/**
+ * The grid and windows of each mode, chosen to fit the time budgets on a 2-core machine: quick (CI)
+ * within 60 s, the full default within 5 minutes, for six styles and the baseline.
+ */
+export function planConfig(options: RunOptions): RunConfig {
+  const quick = options.quick;
+  const steps = (max: number, count: number): number[] => Array.from({ length: count + 1 }, (_, i) => Math.round((max * i) / count));
+  return {
+    mode: quick ? 'quick' : 'full',
+    scenarios: options.scenarios,
+    styles: options.styles,
+    repeats: options.repeats ?? (quick ? 2 : 3),
+    echo: quick
+      ? { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10], warmupMs: 100, windowMs: 250 }
+      : { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10, 100], warmupMs: 200, windowMs: 500 },
+    echoMemorySteps: quick ? steps(2_000, 4) : steps(10_000, 5),
+    echoActiveBytes: 1 * KIB,
+    workflowMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
+    workflow: quick
+      ? { concurrent: 4, warmupMs: 150, windowMs: 400, latencyMs: 20, wallRuns: 2 }
+      : { concurrent: 4, warmupMs: 300, windowMs: 1_000, latencyMs: 20, wallRuns: 3 },
+    micro: quick ? { timeMs: 100, warmupMs: 50 } : { timeMs: 300, warmupMs: 100 },
+    out: options.out,
+  };
+}

@@ -1,0 +1,99 @@
+// Memory per echo connection. A server child (--expose-gc, measured core) and a client child (load
+// core) that only opens sockets. Idle sweep: connections are opened in steps; after each step, once
+// the server counts them all, it forces GC twice and reports heap (heapUsed + external) and RSS.
+// Active sweep: every open connection echoes one message, then connections are closed in steps back
+// down to 0 and read the same way, so every connection measured has echoed once. The slope of each
+// line is bytes per connection; R² says whether memory really grows linearly.
+import { spawnChild, type Child } from '../processes.js';
+import type { MemorySample } from '../child/ipc.js';
+import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
+import { measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
+
+/** Connects in flight at once: the servers listen with Node's default backlog (511). */
+const CONNECT_BATCH = 100;
+/** After the count matches, a moment for the last sockets' handlers to finish their work. */
+const SETTLE_MS = 30;
+
+export function echoServers(styles: readonly string[]): string[] {
+  return ['baseline', ...styles.filter((style) => style !== 'baseline')];
+}
+
+export const echoMemoryPhase: Phase = {
+  name: 'echo memory',
+  steps: (config) => echoServers(config.styles).length,
+  async run(context) {
+    const { config } = context;
+    const { steps, cappedAt } = stepsWithinFdLimit(config.echoMemorySteps);
+    if (cappedAt !== undefined) {
+      context.progress.note(`echo memory: steps above ${cappedAt} connections dropped: the open-file limit is ${cappedAt + 256}`);
+    }
+    const max = steps[steps.length - 1] ?? 0;
+    for (const server of echoServers(config.styles)) {
+      throwIfAborted(context.signal);
+      context.progress.doing(`${server} up to ${max} connections`);
+      await measure(context, `memory.echo style=${server}`, async (track) => {
+        const deadlineMs = 60_000 + max * 10;
+        const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
+        const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs }));
+        const { port } = await echo.request<{ port: number }>('start', { port: 0 });
+
+        const idle: MemoryPoint[] = [];
+        for (const step of steps) {
+          throwIfAborted(context.signal);
+          await client.request('open', { port, total: step, batch: CONNECT_BATCH }, 60_000);
+          idle.push({ count: step, sample: await settledSample(echo, step) });
+        }
+        await client.request('echoAll', { size: config.echoActiveBytes, batch: 500 }, 60_000);
+        const active: MemoryPoint[] = [];
+        for (const step of [...steps].reverse()) {
+          throwIfAborted(context.signal);
+          await client.request('closeTo', { total: step });
+          active.push({ count: step, sample: await settledSample(echo, step) });
+        }
+        active.reverse();
+
+        const params = { maxConnections: max };
+        addSlopes(context.collector, idle, {
+          name: 'memory.echo_idle.bytes_per_conn',
+          rssName: 'memory.echo_idle.rss_per_conn',
+          scenario: 'echo',
+          style: server,
+          params,
+          unit: 'bytes/conn',
+          repeat: 0,
+          cappedAt,
+        });
+        addSlopes(context.collector, active, {
+          name: 'memory.echo_active.bytes_per_conn',
+          scenario: 'echo',
+          style: server,
+          params: { ...params, messageBytes: config.echoActiveBytes },
+          unit: 'bytes/conn',
+          repeat: 0,
+          cappedAt,
+        });
+      });
+      context.progress.step(`${server} up to ${max} connections`);
+    }
+  },
+};
+
+/** Waits until the server counts exactly `connections`, lets it settle, then reads its memory after GC. */
+async function settledSample(echo: Child, connections: number): Promise<MemorySample> {
+  let seen = -1;
+  await waitUntil(
+    async () => {
+      seen = await echo.request<number>('connections');
+      return seen === connections;
+    },
+    30_000,
+    () => `the server to count ${connections} connections (it counts ${seen})`,
+    10,
+  );
+  await sleep(SETTLE_MS);
+  const sample = await echo.request<MemorySample & { connections: number }>('memory', {}, 30_000);
+  if (sample.connections !== connections) {
+    throw new Error(`the server counted ${sample.connections} connections while its memory was read, expected ${connections}`);
+  }
+  return sample;
+}

@@ -1,0 +1,77 @@
+// Memory per unit (connection, suspended workflow) as the slope of a least-squares line through
+// (count, bytes) points, with R² saying how straight the line is; shared by both memory phases.
+import { linearFit } from '../stats.js';
+import { openFileLimit } from '../processes.js';
+import type { MemorySample } from '../child/ipc.js';
+import type { Collector, Params, Scenario } from '../results.js';
+
+export interface MemoryPoint {
+  readonly count: number;
+  readonly sample: MemorySample;
+}
+
+/** Descriptors a process keeps for itself (stdio, IPC, libuv, modules) besides the sockets measured. */
+const RESERVED_FDS = 256;
+
+/**
+ * The steps that fit under the open-file limit (each socket is one descriptor in the server and
+ * one in the client process). Returns the steps kept and the cap, if one applied.
+ */
+export function stepsWithinFdLimit(steps: readonly number[], limit = openFileLimit()): { steps: number[]; cappedAt: number | undefined } {
+  const max = limit - RESERVED_FDS;
+  const kept = steps.filter((step) => step <= max);
+  return { steps: kept, cappedAt: kept.length < steps.length ? max : undefined };
+}
+
+/** Adds `<name>` (heap bytes: heapUsed + external) and optionally `<rssName>` as slope samples. */
+export function addSlopes(
+  collector: Collector,
+  points: readonly MemoryPoint[],
+  metric: { name: string; rssName?: string; scenario: Scenario; style: string; params: Params; unit: string; repeat: number; cappedAt?: number | undefined },
+): void {
+  const xs = points.map((point) => point.count);
+  const heap = linearFit(xs, points.map((point) => point.sample.bytes));
+  const rss = linearFit(xs, points.map((point) => point.sample.rss));
+  const heapOnly = linearFit(xs, points.map((point) => point.sample.heapUsed));
+  const external = linearFit(xs, points.map((point) => point.sample.external));
+  const common = {
+    steps: xs.join(','),
+    ...(metric.cappedAt !== undefined ? { cappedByOpenFileLimitAt: metric.cappedAt } : {}),
+  };
+  collector.add({
+    name: metric.name,
+    scenario: metric.scenario,
+    style: metric.style,
+    params: metric.params,
+    unit: metric.unit,
+    direction: 'lower',
+    repeat: metric.repeat,
+    value: heap.slope,
+    extra: {
+      r2: round(heap.r2, 4),
+      interceptBytes: Math.round(heap.intercept),
+      heapUsedSlope: round(heapOnly.slope, 1),
+      externalSlope: round(external.slope, 1),
+      rssSlope: round(rss.slope, 1),
+      ...common,
+    },
+  });
+  if (metric.rssName !== undefined) {
+    collector.add({
+      name: metric.rssName,
+      scenario: metric.scenario,
+      style: metric.style,
+      params: metric.params,
+      unit: metric.unit,
+      direction: 'lower',
+      repeat: metric.repeat,
+      value: rss.slope,
+      extra: { r2: round(rss.r2, 4), interceptBytes: Math.round(rss.intercept), ...common },
+    });
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

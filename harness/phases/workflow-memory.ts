@@ -1,0 +1,87 @@
+// Memory per in-flight workflow. A workflow child (--expose-gc, measured core) starts workflows in
+// steps against a fake GitHub child (load core) that holds every answer; at each step, once the
+// fake server holds exactly that many requests, the child forces GC and reports its memory. The
+// suspension point measured: each workflow has sent its first listing request (page 1 of a
+// one-page, fork-free user) and waits for the answer, inside sendReposRequest. What it stores there
+// is the style's continuation plus the shared HTTP client's request and socket (equal in every
+// style). Then everything is released and every workflow must finish with the expected result.
+import { HELD_USER } from '../child/world.js';
+import { spawnChild, type Child } from '../processes.js';
+import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
+import { measure, throwIfAborted, waitUntil, type Phase } from './common.js';
+import type { MemorySample } from '../child/ipc.js';
+
+/** Workflows started per burst: thousands of simultaneous connects would overflow the accept backlog. */
+const BURST = 250;
+/** A held request must not time out while the sweep goes on. */
+const HELD_TIMEOUT_MS = 600_000;
+
+interface Stats {
+  readonly held: number;
+  readonly inFlight: number;
+  readonly openSockets: number;
+}
+
+export const workflowMemoryPhase: Phase = {
+  name: 'workflow memory',
+  steps: (config) => config.styles.length,
+  async run(context) {
+    const { config } = context;
+    const { steps, cappedAt } = stepsWithinFdLimit(config.workflowMemorySteps);
+    if (cappedAt !== undefined) context.progress.note(`workflow memory: steps capped at ${cappedAt} by the open-file limit`);
+    const max = steps[steps.length - 1] ?? 0;
+    for (const style of config.styles) {
+      throwIfAborted(context.signal);
+      context.progress.doing(`${style} up to ${max} held`);
+      await measure(context, `memory.workflow style=${style}`, async (track) => {
+        const deadlineMs = 60_000 + max * 10;
+        const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
+        const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
+        const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
+        // Verified warm-up: the code paths are compiled before the first point is read.
+        await runner.request('warmup', { apiUrl: url, user: HELD_USER, count: 3 }, 10_000);
+        await fake.request('idle', { timeoutMs: 5_000 });
+        await fake.request('setHold', { hold: true });
+        const points: MemoryPoint[] = [];
+        let started = 0;
+        for (const step of steps) {
+          throwIfAborted(context.signal);
+          while (started < step) {
+            const burst = Math.min(BURST, step - started);
+            await runner.request('startHeld', { apiUrl: url, user: HELD_USER, count: burst, timeoutMs: HELD_TIMEOUT_MS });
+            started += burst;
+            await waitForHeld(fake, started);
+          }
+          const sample = await runner.request<MemorySample>('memory', {}, 30_000);
+          points.push({ count: step, sample });
+        }
+        await fake.request('setHold', { hold: false });
+        await runner.request('settleHeld', {}, 60_000 + max * 5);
+        addSlopes(context.collector, points, {
+          name: 'memory.workflow.bytes_per_inflight',
+          rssName: 'memory.workflow.rss_per_inflight',
+          scenario: 'repos-and-forks',
+          style,
+          params: { maxInflight: max },
+          unit: 'bytes/workflow',
+          repeat: 0,
+          cappedAt,
+        });
+      });
+      context.progress.step(`${style} up to ${max} held`);
+    }
+  },
+};
+
+async function waitForHeld(fake: Child, count: number): Promise<void> {
+  let last: Stats | undefined;
+  await waitUntil(
+    async () => {
+      last = await fake.request<Stats>('stats');
+      if (last.held > count) throw new Error(`the fake GitHub holds ${last.held} requests; only ${count} workflows were started`);
+      return last.held === count;
+    },
+    30_000,
+    () => `${count} held requests (the fake GitHub holds ${last?.held ?? '?'}, ${last?.openSockets ?? '?'} sockets open)`,
+  );
+}

@@ -1,0 +1,155 @@
+// From raw samples to results.json: samples are collected as (metric, style, params, repeat, value);
+// metrics group them by id, summarise them with harness/stats.ts, and get a `.ratio` twin against
+// the in-run reference (baseline echo server; callbacks workflow) taken within the same repeat.
+// The file is written atomically: a temp file in the same folder, then rename.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { metricId, type Direction, type Failure, type Metric, type Results } from '../reports/schema.js';
+import { summarize } from './stats.js';
+
+export type Scenario = Metric['scenario'];
+export type Params = Readonly<Record<string, string | number | boolean>>;
+export type Extra = Readonly<Record<string, string | number | boolean>>;
+
+/** One measured value of one metric, in one repeat. */
+export interface Sample {
+  readonly name: string;
+  readonly scenario: Scenario;
+  readonly style: string;
+  readonly params: Params;
+  readonly unit: string;
+  readonly direction: Direction;
+  /** 0-based repeat the value belongs to: ratios pair values of the same repeat. */
+  readonly repeat: number;
+  readonly value: number;
+  /** Side facts; later samples' keys overwrite earlier ones', except the flags merged below. */
+  readonly extra?: Extra;
+}
+
+/** The reference a style's metrics are divided by, per scenario. */
+export const REFERENCES: Readonly<Record<'echo' | 'repos-and-forks', string>> = {
+  echo: 'baseline',
+  'repos-and-forks': 'callbacks',
+};
+
+/** Collects samples and failures while a run goes on. */
+export class Collector {
+  readonly samples: Sample[] = [];
+  readonly failures: Failure[] = [];
+
+  add(sample: Sample): void {
+    if (!Number.isFinite(sample.value)) {
+      throw new RangeError(`sample ${sample.name} (${sample.style}) is ${sample.value}; every sample must be a finite number`);
+    }
+    this.samples.push(sample);
+  }
+
+  fail(failure: Failure): void {
+    this.failures.push(failure);
+  }
+}
+
+/**
+ * Groups samples into metrics (samples in the order taken), then adds a `.ratio` twin for every echo
+ * and workflow metric of a style other than the reference: one ratio sample per repeat in which
+ * both the style and the reference have a value. Micro metrics have no reference and no twin.
+ */
+export function buildMetrics(samples: readonly Sample[]): Metric[] {
+  const groups = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const id = metricId(sample.name, sample.style, sample.params);
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, [sample]);
+    else {
+      const first = group[0] as Sample;
+      if (first.unit !== sample.unit || first.direction !== sample.direction || first.scenario !== sample.scenario) {
+        throw new RangeError(`metric ${id} was given samples with different unit, direction or scenario`);
+      }
+      group.push(sample);
+    }
+  }
+  const metrics: Metric[] = [];
+  for (const [id, group] of groups) metrics.push(metricOf(id, group));
+  for (const group of groups.values()) {
+    const twin = ratioTwin(group, groups);
+    if (twin !== undefined) metrics.push(twin);
+  }
+  return metrics;
+}
+
+function metricOf(id: string, group: readonly Sample[], kind: Metric['kind'] = 'absolute'): Metric {
+  const first = group[0] as Sample;
+  const values = group.map((sample) => sample.value);
+  const summary = summarize(values);
+  const extra = mergeExtra(group);
+  return {
+    id,
+    name: first.name,
+    scenario: first.scenario,
+    style: first.style,
+    params: first.params,
+    unit: first.unit,
+    direction: first.direction,
+    kind,
+    samples: values,
+    median: summary.median,
+    ci95: [summary.ci95[0], summary.ci95[1]],
+    ...(extra !== undefined ? { extra } : {}),
+  };
+}
+
+// A flag that any sample raised (e.g. clientSaturated) stays raised on the metric.
+function mergeExtra(group: readonly Sample[]): Extra | undefined {
+  const merged: Record<string, string | number | boolean> = {};
+  let any = false;
+  for (const sample of group) {
+    if (sample.extra === undefined) continue;
+    for (const [key, value] of Object.entries(sample.extra)) {
+      any = true;
+      merged[key] = value === false && merged[key] === true ? true : value;
+    }
+  }
+  return any ? merged : undefined;
+}
+
+function ratioTwin(group: readonly Sample[], groups: ReadonlyMap<string, Sample[]>): Metric | undefined {
+  const first = group[0] as Sample;
+  if (first.scenario === 'micro') return undefined;
+  const reference = REFERENCES[first.scenario];
+  if (first.style === reference) return undefined;
+  const referenceGroup = groups.get(metricId(first.name, reference, first.params));
+  if (referenceGroup === undefined) return undefined;
+  const byRepeat = new Map<number, number>();
+  for (const sample of referenceGroup) byRepeat.set(sample.repeat, sample.value);
+  const ratios: Sample[] = [];
+  for (const sample of group) {
+    const denominator = byRepeat.get(sample.repeat);
+    // A reference of 0 (e.g. a slope of exactly 0) has no meaningful ratio: the repeat is skipped.
+    if (denominator === undefined || denominator === 0) continue;
+    ratios.push({ ...sample, name: `${sample.name}.ratio`, unit: `x ${reference}`, value: sample.value / denominator });
+  }
+  if (ratios.length === 0) return undefined;
+  const name = `${first.name}.ratio`;
+  const twin = metricOf(metricId(name, first.style, first.params), ratios, 'ratio');
+  return { ...twin, extra: { ...twin.extra, reference } };
+}
+
+/** Writes `<dir>/results.json` atomically: readers see the old file or the new one, never half of one. */
+export function writeResultsAtomic(dir: string, results: Results): string {
+  mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, 'results.json');
+  const temp = path.join(dir, `.results.json.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, JSON.stringify(results, null, 2) + '\n');
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return target;
+}
+
+/** The temp file `writeResultsAtomic` would use; a signal handler removes it if a write was cut short. */
+export function tempResultsPath(dir: string): string {
+  return path.join(dir, `.results.json.${process.pid}.tmp`);
+}

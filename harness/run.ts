@@ -1,0 +1,295 @@
+// `rosetta run` orchestration: plans the configuration (quick or full), runs the phases in order,
+// each measurement in fresh children, builds the metrics, writes results.json atomically, renders
+// the report when the renderer is present, and prints a summary table. SIGINT/SIGTERM kill every
+// child (and any other descendant), leave no half-written file, and exit 130/143.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from '../reports/schema.js';
+import { STYLES } from '../styles/registry.js';
+import { availableCores, collectEnvironment } from './env.js';
+import { canPin, killAllChildren, repoRoot } from './processes.js';
+import { Progress } from './progress.js';
+import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
+import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig } from './phases/common.js';
+import { collectDifficulty } from './phases/difficulty.js';
+import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
+import { echoThroughputPhase } from './phases/echo-throughput.js';
+import { microPhase } from './phases/micro.js';
+import { workflowMemoryPhase } from './phases/workflow-memory.js';
+import { workflowThroughputPhase } from './phases/workflow-throughput.js';
+
+export interface RunStreams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+const KIB = 1024;
+
+/** The styles a phase measures: the ones asked for, plus the reference its ratios divide by. */
+function withReference(styles: readonly string[], reference: string): string[] {
+  const known = STYLES.map((style) => style.id as string);
+  const wanted = new Set([...styles, reference]);
+  return known.filter((id) => wanted.has(id));
+}
+
+interface PlannedPhase {
+  readonly phase: Phase;
+  readonly config: RunConfig;
+}
+
+function plannedPhases(config: RunConfig): PlannedPhase[] {
+  const planned: PlannedPhase[] = [];
+  const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
+  if (config.scenarios.includes('echo')) {
+    // Echo phases add the baseline server themselves (echoServers).
+    planned.push({ phase: echoThroughputPhase, config }, { phase: echoMemoryPhase, config });
+  }
+  if (config.scenarios.includes('repos-and-forks')) {
+    planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
+  }
+  if (config.scenarios.includes('micro')) planned.push({ phase: microPhase, config });
+  return planned;
+}
+
+export type { RunOptions };
+
+/** Runs everything; resolves to the exit code (0, or 1 when any measurement failed). */
+export async function runAll(options: RunOptions, streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const started = performance.now();
+  const config = planConfig(options);
+  const progress = new Progress({ stream: streams.stderr });
+  const collector = new Collector();
+  const controller = new AbortController();
+  const cores = availableCores();
+  const context = (phaseConfig: RunConfig): PhaseContext => ({
+    config: phaseConfig,
+    collector,
+    progress,
+    signal: controller.signal,
+    cpus: canPin(cores) ? { measured: 0, load: 1 } : undefined,
+  });
+
+  const loadAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
+  const removeSignals = installSignalHandlers(controller, progress, config.out);
+  try {
+    const environment = collectEnvironment();
+    const selected = STYLES.filter((style) => config.styles.includes(style.id));
+    const { sources, difficulty, missing } = collectDifficulty(selected);
+    if (missing.length > 0) progress.note(`difficulty: not measured (files missing): ${missing.join(', ')}`);
+
+    for (const { phase, config: phaseConfig } of plannedPhases(config)) {
+      progress.phase(phase.name, phase.steps(phaseConfig));
+      await phase.run(context(phaseConfig));
+      progress.end();
+    }
+    let tracebacks: Tracebacks | undefined;
+    if (config.scenarios.includes('tracebacks')) tracebacks = await runTracebacks(config, progress, collector);
+
+    const metrics = buildMetrics(collector.samples);
+    const results: Results = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: 'async-rosetta',
+      createdAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      environment,
+      config: {
+        ...config,
+        echoServers: config.scenarios.includes('echo') ? echoServers(config.styles) : [],
+        workflowStyles: config.scenarios.includes('repos-and-forks') ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
+        references: REFERENCES,
+        memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
+        memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
+        // Other processes competing for the cores disturb every timing: the report should show it.
+        loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((value) => Math.round(value * 100) / 100) },
+        echoCpuWindow: 'server process.cpuUsage() delta over [started + warmup, started + warmup + window - margin] inside the steady load, divided by the load\'s req/s times that span (see harness/phases/echo-throughput.ts)',
+      },
+      metrics,
+      ...(tracebacks !== undefined ? { tracebacks } : {}),
+      difficulty,
+      sources,
+      failures: collector.failures,
+    };
+    const file = writeResultsAtomic(config.out, results);
+    progress.note(`wrote ${file}`);
+    await renderIfPresent(results, config.out, progress);
+    streams.stdout.write(summaryTable(results) + '\n');
+    if (results.failures.length > 0) {
+      streams.stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
+      for (const failure of results.failures) streams.stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
+    }
+    progress.note(`rosetta run: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return results.failures.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof InterruptedError || controller.signal.aborted) {
+      // The signal handler is killing the children and will exit; wait for it.
+      await new Promise<never>(() => undefined);
+    }
+    throw error;
+  } finally {
+    removeSignals();
+  }
+}
+
+async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector): Promise<Tracebacks | undefined> {
+  const module = await importIfPresent<{
+    runTracebackMatrix?: (options: { rows?: readonly string[]; onRow?: (row: { style: string; case: string }) => void }) => Promise<Tracebacks>;
+    matrixRows?: () => readonly { label: string; style: { id: string } }[];
+  }>('harness/tracebacks.js');
+  if (module?.runTracebackMatrix === undefined) {
+    progress.note('tracebacks: harness/tracebacks.js is not built; phase skipped');
+    return undefined;
+  }
+  const rows = (module.matrixRows?.() ?? []).filter((row) => config.styles.includes(row.style.id)).map((row) => row.label);
+  const cases = (await importIfPresent<{ FAULT_CASES?: readonly unknown[] }>('harness/tracebacks/cases.js'))?.FAULT_CASES?.length ?? 0;
+  progress.phase('tracebacks', rows.length * cases);
+  try {
+    const matrix = await module.runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`) });
+    progress.end();
+    // The schema's Tracebacks fields only: the matrix carries extras (warnings, case rules) for its own command.
+    return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals };
+  } catch (error) {
+    progress.end();
+    collector.fail({ what: 'tracebacks', reason: 'error', message: error instanceof Error ? error.message : String(error), stderrTail: '' });
+    return undefined;
+  }
+}
+
+async function renderIfPresent(results: Results, out: string, progress: Progress): Promise<void> {
+  const module = await importIfPresent<{ renderReport?: (results: Results, outDir: string) => unknown }>('reports/render.js');
+  if (module?.renderReport === undefined) {
+    progress.note('report: reports/render.js is not built; results.json only (render later with `rosetta report`)');
+    return;
+  }
+  try {
+    await module.renderReport(results, out);
+    progress.note(`report: ${path.join(out, 'index.html')}, ${path.join(out, 'report.md')}`);
+  } catch (error) {
+    progress.note(`report: rendering failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Imports a module of the built tree by its path under dist, or undefined when it is not there. */
+async function importIfPresent<T>(relative: string): Promise<T | undefined> {
+  const file = path.join(repoRoot(), 'dist', relative);
+  try {
+    readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+function installSignalHandlers(controller: AbortController, progress: Progress, out: string): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    controller.abort();
+    progress.note(`rosetta run: ${signal}: stopping every child; nothing is written`);
+    void killAllChildren()
+      .then(() => killDescendants())
+      .finally(() => {
+        rmSync(tempResultsPath(out), { force: true });
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/**
+ * Kills any process below this one that `processes.ts` does not track (a phase written elsewhere
+ * may fork its own children): walks /proc for descendants. A no-op where /proc does not exist.
+ */
+export async function killDescendants(root = process.pid): Promise<number[]> {
+  const parents = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: the fields after its last ')' are fixed.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const walk = (pid: number): void => {
+    for (const [child, parent] of parents) {
+      if (parent === pid) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  for (const pid of found) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  if (found.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary table on stdout.
+
+function find(metrics: readonly Metric[], name: string, style: string, params?: Readonly<Record<string, number>>): Metric | undefined {
+  return metrics.find(
+    (metric) =>
+      metric.name === name &&
+      metric.style === style &&
+      (params === undefined || Object.entries(params).every(([key, value]) => metric.params[key] === value)),
+  );
+}
+
+/** Per style: echo req/s (1 KiB, 10 conns) against the baseline, server CPU µs/req, bytes per idle connection, workflows/s, traceback score. */
+export function summaryTable(results: Results): string {
+  const { metrics } = results;
+  const styles = [...new Set(['baseline', ...STYLES.map((style) => style.id as string)])].filter((style) =>
+    metrics.some((metric) => metric.style === style) || results.tracebacks?.totals.some((total) => total.style === style) === true,
+  );
+  const cell = { size: KIB, connections: 10 };
+  const fmt = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
+  const header = ['style', 'echo req/s 1KiB/10c', 'x baseline', 'server CPU us/req', 'bytes/idle conn (R2)', 'workflows/s', 'x callbacks', 'bytes/inflight wf', 'traceback score'];
+  const rows = styles.map((style) => {
+    const rps = find(metrics, 'echo.rps', style, cell);
+    const ratio = find(metrics, 'echo.rps.ratio', style, cell);
+    const cpu = find(metrics, 'echo.cpu_us_per_req', style, cell);
+    const memory = find(metrics, 'memory.echo_idle.bytes_per_conn', style);
+    const flow = find(metrics, 'workflow.throughput', style);
+    const flowRatio = find(metrics, 'workflow.throughput.ratio', style);
+    const inflight = find(metrics, 'memory.workflow.bytes_per_inflight', style);
+    const score = results.tracebacks?.totals.find((total) => total.style === style)?.score;
+    const r2 = memory?.extra?.r2;
+    return [
+      style,
+      fmt(rps?.median, 0),
+      style === 'baseline' && rps !== undefined ? '1.00' : fmt(ratio?.median, 2),
+      fmt(cpu?.median, 1),
+      memory === undefined ? '-' : `${memory.median.toFixed(0)} (${typeof r2 === 'number' ? r2.toFixed(3) : '?'})`,
+      fmt(flow?.median, 1),
+      style === 'callbacks' && flow !== undefined ? '1.00' : fmt(flowRatio?.median, 2),
+      fmt(inflight?.median, 0),
+      fmt(score, 1),
+    ];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((text, i) => (i === 0 ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,155 @@
+// The statistics against answers computed elsewhere: R's documented `t.test` output on the sleep
+// data, `t.test(1:5)`, and SciPy 1.17 (`scipy.stats.ttest_ind(..., equal_var=False)`, `t.ppf`)
+// where R's manual prints no example. Every expected number below names its source.
+import { describe, expect, it } from 'vitest';
+import { ci95Mean, linearFit, mean, median, relativeSpread, StatsError, stdev, summarize, tCritical, welch } from './stats.js';
+
+// R's `sleep` data set (Student 1908), extra hours of sleep under two drugs; the Welch example of
+// R's ?t.test: `t.test(extra ~ group, data = sleep)` prints
+//   t = -1.8608, df = 17.776, p-value = 0.07939
+//   95 percent confidence interval: -3.3654832  0.2054832
+//   mean in group 1 0.75, mean in group 2 2.33
+const SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
+const SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
+
+describe('median, mean, stdev', () => {
+  it('takes the middle value of an odd count and averages the two middle values of an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
+  it('does not reorder the caller’s array', () => {
+    const xs = [3, 1, 2];
+    median(xs);
+    expect(xs).toEqual([3, 1, 2]);
+  });
+
+  it('computes the sample standard deviation (n - 1)', () => {
+    // The textbook set 2,4,4,4,5,5,7,9: population sd 2, sample sd sqrt(32/7) = 2.138089935299395.
+    expect(mean([2, 4, 4, 4, 5, 5, 7, 9])).toBe(5);
+    expect(stdev([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138089935299395, 12);
+    expect(stdev([42])).toBe(0);
+  });
+
+  it('refuses empty and non-finite input with a StatsError that says what it needs', () => {
+    expect(() => median([])).toThrow(StatsError);
+    expect(() => mean([])).toThrow(/needs at least 1 sample \(got 0\)/);
+    expect(() => median([1, Number.NaN])).toThrow(/finite/);
+  });
+});
+
+describe('ci95Mean and summarize', () => {
+  it('matches R: t.test(1:5)$conf.int is 1.036757 4.963243', () => {
+    const [low, high] = ci95Mean([1, 2, 3, 4, 5]);
+    // SciPy: t.interval(0.95, 4, loc=3, scale=sem) = (1.0367568385224428, 4.963243161477557)
+    expect(low).toBeCloseTo(1.0367568385224428, 10);
+    expect(high).toBeCloseTo(4.963243161477557, 10);
+  });
+
+  it('has equal bounds below two samples', () => {
+    expect(ci95Mean([5])).toEqual([5, 5]);
+  });
+
+  it('summarizes median, ci95, mean, stdev and n together', () => {
+    const summary = summarize([5, 1, 3, 2, 4]);
+    expect(summary.median).toBe(3);
+    expect(summary.mean).toBe(3);
+    expect(summary.n).toBe(5);
+    expect(summary.stdev).toBeCloseTo(Math.sqrt(2.5), 12);
+    expect(summary.ci95[0]).toBeCloseTo(1.0367568385224428, 10);
+  });
+});
+
+describe('tCritical', () => {
+  it('is the two-sided quantile of Student’s t', () => {
+    // R: qt(0.975, 4) = 2.776445; SciPy t.ppf(0.975, 4) = 2.7764451051977934
+    expect(tCritical(0.05, 4)).toBeCloseTo(2.7764451051977934, 10);
+    // SciPy t.ppf(0.995, 17.776473516178484) = 2.8826508233224812, t.ppf(0.9995, ...) = 3.930874063467421
+    expect(tCritical(0.01, 17.776473516178484)).toBeCloseTo(2.8826508233224812, 8);
+    expect(tCritical(0.001, 17.776473516178484)).toBeCloseTo(3.930874063467421, 8);
+  });
+
+  it('rejects a risk outside (0, 1) and df that is not positive', () => {
+    expect(() => tCritical(0, 4)).toThrow(StatsError);
+    expect(() => tCritical(0.05, 0)).toThrow(/degrees of freedom/);
+  });
+});
+
+describe('linearFit', () => {
+  it('is exact on a line', () => {
+    const xs = [0, 1000, 2000, 5000, 10000];
+    const fit = linearFit(xs, xs.map((x) => 3 * x + 2));
+    expect(fit.slope).toBeCloseTo(3, 12);
+    expect(fit.intercept).toBeCloseTo(2, 8);
+    expect(fit.r2).toBeCloseTo(1, 12);
+  });
+
+  it('gives the least-squares answer on scattered points', () => {
+    // x 1..5, y 2,4,5,4,5: Sxy = 6, Sxx = 10, so slope 0.6, intercept 4 - 0.6·3 = 2.2;
+    // residuals -0.8 0.6 1.0 -0.6 -0.2 give SSres 2.4 of SStot 6: r² = 0.6.
+    const fit = linearFit([1, 2, 3, 4, 5], [2, 4, 5, 4, 5]);
+    expect(fit.slope).toBeCloseTo(0.6, 12);
+    expect(fit.intercept).toBeCloseTo(2.2, 12);
+    expect(fit.r2).toBeCloseTo(0.6, 12);
+  });
+
+  it('calls a flat line through flat data a perfect fit', () => {
+    expect(linearFit([1, 2, 3], [7, 7, 7])).toEqual({ slope: 0, intercept: 7, r2: 1 });
+  });
+
+  it('refuses lengths that differ and x values that are all the same', () => {
+    expect(() => linearFit([1, 2], [1])).toThrow(/xs has 2 values but ys has 1/);
+    expect(() => linearFit([4, 4, 4], [1, 2, 3])).toThrow(/two distinct x values/);
+    expect(() => linearFit([1], [1])).toThrow(StatsError);
+  });
+});
+
+describe('welch', () => {
+  it('matches R’s documented Welch test on the sleep data', () => {
+    const result = welch(SLEEP_1, SLEEP_2);
+    // SciPy to full precision: statistic -1.8608134674868526, pvalue 0.0793941401873583, df 17.776473516178488
+    expect(result.t).toBeCloseTo(-1.8608134674868526, 10);
+    expect(result.df).toBeCloseTo(17.776473516178488, 8);
+    expect(result.pValue).toBeCloseTo(0.0793941401873583, 10);
+    expect(result.difference).toBeCloseTo(0.75 - 2.33, 12);
+    // R's interval -3.3654832 0.2054832 is difference ± qt(0.975, df) · standard error.
+    const half = tCritical(0.05, result.df) * result.standardError;
+    expect(result.difference - half).toBeCloseTo(-3.3654832, 6);
+    expect(result.difference + half).toBeCloseTo(0.2054832, 6);
+  });
+
+  it('is antisymmetric: swapping the sides flips t and keeps p', () => {
+    const ab = welch(SLEEP_1, SLEEP_2);
+    const ba = welch(SLEEP_2, SLEEP_1);
+    expect(ba.t).toBeCloseTo(-ab.t, 12);
+    expect(ba.pValue).toBeCloseTo(ab.pValue, 12);
+  });
+
+  it('handles one constant side (SciPy: t -5.196152422706632, df 2, p 0.03509871864598465)', () => {
+    const result = welch([1, 2, 3], [5, 5, 5]);
+    expect(result.t).toBeCloseTo(-5.196152422706632, 10);
+    expect(result.df).toBeCloseTo(2, 10);
+    expect(result.pValue).toBeCloseTo(0.03509871864598465, 10);
+  });
+
+  it('answers exactly when both sides are constant', () => {
+    expect(welch([5, 5, 5], [5, 5])).toMatchObject({ t: 0, pValue: 1, difference: 0, standardError: 0 });
+    const differ = welch([5, 5, 5], [6, 6]);
+    expect(differ.pValue).toBe(0);
+    expect(differ.t).toBe(-Infinity);
+    expect(differ.difference).toBe(-1);
+  });
+
+  it('needs two samples on each side', () => {
+    expect(() => welch([1], [1, 2])).toThrow(/at least 2 samples on each side \(got 1 and 2\)/);
+  });
+});
+
+describe('relativeSpread', () => {
+  it('is (max - min) / median', () => {
+    expect(relativeSpread([110, 90, 100])).toBeCloseTo(0.2, 12);
+    expect(relativeSpread([3, 3, 3])).toBe(0);
+    expect(relativeSpread([-110, -90, -100])).toBeCloseTo(0.2, 12);
+  });
+});

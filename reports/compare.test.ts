@@ -1,0 +1,305 @@
+// The regression decision on synthetic results with known answers: no change, clear shifts in each
+// direction, too few samples, a threshold that swallows a significant but small change, and the
+// renderers. The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
+import { describe, expect, it } from 'vitest';
+import { type Metric, type Results } from './schema.js';
+import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
+import {
+  compareResults,
+  CompareInputError,
+  displayName,
+  formatComparison,
+  formatValue,
+  mergeResults,
+  MergeError,
+  starsFor,
+  type CompareOptions,
+} from './compare.js';
+
+const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
+const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];
+const around = (centre: number, noise: readonly number[] = NOISE): number[] => noise.map((x) => x * centre);
+
+function only(base: Metric, head: Metric, options: CompareOptions = OPTIONS) {
+  const comparison = compareResults(results([base]), results([head]), options);
+  expect(comparison.rows).toHaveLength(1);
+  return comparison.rows[0]!;
+}
+
+describe('compareResults: verdicts', () => {
+  it('equal samples are the same, with p = 1 and no stars', () => {
+    const row = only(metric('echo.rps', 'higher', around(1000)), metric('echo.rps', 'higher', around(1000)));
+    expect(row.verdict).toBe('same');
+    expect(row.changePercent).toBeCloseTo(0, 12);
+    expect(row.pValue).toBeCloseTo(1, 12);
+    expect(row.stars).toBe('');
+  });
+
+  it('throughput down 20% is a regression with a negative change', () => {
+    const row = only(metric('echo.rps', 'higher', around(1000)), metric('echo.rps', 'higher', around(800)));
+    expect(row.verdict).toBe('regression');
+    expect(row.changePercent).toBeCloseTo(-20, 6);
+    expect(row.stars).toBe('***');
+    expect(row.ci95Percent![0]).toBeLessThan(-20);
+    expect(row.ci95Percent![1]).toBeGreaterThan(-20);
+    expect(row.base.median).toBeCloseTo(1000, 6);
+    expect(row.head.median).toBeCloseTo(800, 6);
+  });
+
+  it('throughput up 20% is an improvement, not a regression', () => {
+    const row = only(metric('echo.rps', 'higher', around(1000)), metric('echo.rps', 'higher', around(1200)));
+    expect(row.verdict).toBe('improvement');
+    expect(row.changePercent).toBeCloseTo(20, 6);
+  });
+
+  it('latency up is a regression, latency down an improvement', () => {
+    const base = metric('echo.latency_p99', 'lower', around(2));
+    expect(only(base, metric('echo.latency_p99', 'lower', around(2.5))).verdict).toBe('regression');
+    expect(only(base, metric('echo.latency_p99', 'lower', around(1.5))).verdict).toBe('improvement');
+  });
+
+  it('memory per connection up is a regression', () => {
+    const base = metric('memory.echo_idle.slope', 'lower', around(4096), { unit: 'B/connection', scenario: 'echo' });
+    const head = metric('memory.echo_idle.slope', 'lower', around(6144), { unit: 'B/connection', scenario: 'echo' });
+    const row = only(base, head);
+    expect(row.verdict).toBe('regression');
+    expect(row.changePercent).toBeCloseTo(50, 6);
+  });
+
+  it('fewer than 2 samples on a side is untested, never a regression, whatever the change', () => {
+    const row = only(metric('echo.rps', 'higher', [1000]), metric('echo.rps', 'higher', around(10)));
+    expect(row.verdict).toBe('untested');
+    expect(row.note).toMatch(/fewer than 2 samples \(base 1, head 7\)/);
+    expect(row.pValue).toBeNull();
+    expect(row.changePercent).toBeCloseTo(-99, 6);
+    const comparison = compareResults(results([metric('echo.rps', 'higher', [])]), results([metric('echo.rps', 'higher', [5])]), OPTIONS);
+    expect(comparison.rows[0]!.verdict).toBe('untested');
+    expect(comparison.rows[0]!.base.median).toBeNull();
+    expect(comparison.falsePositives.comparisons).toBe(0);
+  });
+
+  it('respects the threshold: a significant 2% drop is the same at 5% and a regression at 1%', () => {
+    const tight = [1, 1.0001, 0.9999, 1.00005, 0.99995];
+    const base = metric('echo.rps', 'higher', around(1000, tight));
+    const head = metric('echo.rps', 'higher', around(980, tight));
+    const at5 = only(base, head);
+    expect(at5.stars).toBe('***');
+    expect(at5.verdict).toBe('same');
+    expect(only(base, head, { ...OPTIONS, threshold: 1 }).verdict).toBe('regression');
+  });
+
+  it('a large change that is not significant is the same', () => {
+    const wild = [0.5, 1.5, 0.7, 1.3, 1];
+    const row = only(metric('echo.rps', 'higher', around(1000, wild)), metric('echo.rps', 'higher', around(900, wild)));
+    expect(row.changePercent).toBeCloseTo(-10, 6);
+    expect(row.pValue!).toBeGreaterThan(0.05);
+    expect(row.verdict).toBe('same');
+  });
+
+  it('alpha decides significance: p ≈ 0.035 passes at 0.05 and fails at 0.01', () => {
+    // welch([1,2,3], [5,5,5]): p = 0.03509871864598465 (SciPy), here as head and base.
+    const base = metric('echo.cpu_us_per_req', 'lower', [5, 5, 5]);
+    const head = metric('echo.cpu_us_per_req', 'lower', [1, 2, 3]);
+    expect(only(base, head).verdict).toBe('improvement');
+    expect(only(base, head).stars).toBe('*');
+    expect(only(base, head, { ...OPTIONS, alpha: 0.01 }).verdict).toBe('same');
+  });
+
+  it('two different constants are certainly different; two equal constants certainly not', () => {
+    const worse = only(metric('workflow.rps', 'higher', [10, 10]), metric('workflow.rps', 'higher', [8, 8, 8]));
+    expect(worse).toMatchObject({ verdict: 'regression', pValue: 0, stars: '***', t: null });
+    expect(worse.ci95Percent).toEqual([-20, -20]);
+    expect(only(metric('workflow.rps', 'higher', [10, 10]), metric('workflow.rps', 'higher', [10, 10, 10])).verdict).toBe('same');
+  });
+
+  it('a base mean of 0 has no percent change; a significant change is beyond any threshold', () => {
+    const row = only(metric('leaks', 'lower', [0, 0, 0]), metric('leaks', 'lower', [3, 3, 3]), { ...OPTIONS, threshold: 1e9 });
+    expect(row.changePercent).toBeNull();
+    expect(row.accuracy).toBeNull();
+    expect(row.verdict).toBe('regression');
+  });
+
+  it('a metric whose unit or direction changed is untested, not compared across definitions', () => {
+    const row = only(metric('echo.rps', 'higher', around(1000)), metric('echo.rps', 'lower', around(500), { unit: 'req/s' }));
+    expect(row.verdict).toBe('untested');
+    expect(row.note).toMatch(/definition changed/);
+  });
+});
+
+describe('compareResults: the interval of the change', () => {
+  it('is R’s Welch interval for the sleep data, in percent of the base mean', () => {
+    // Base = group 1 (mean 0.75), head = group 2 (mean 2.33). R's interval of group1 - group2 is
+    // [-3.3654832, 0.2054832], so head - base lies in [-0.2054832, 3.3654832]; over 0.75, times 100:
+    const base = metric('x', 'higher', [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]);
+    const head = metric('x', 'higher', [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]);
+    const row = only(base, head);
+    expect(row.changePercent).toBeCloseTo((1.58 / 0.75) * 100, 8);
+    expect(row.ci95Percent![0]).toBeCloseTo((-0.2054832 / 0.75) * 100, 3);
+    expect(row.ci95Percent![1]).toBeCloseTo((3.3654832 / 0.75) * 100, 3);
+    expect(row.pValue).toBeCloseTo(0.07939, 5);
+    expect(row.df).toBeCloseTo(17.776, 3);
+    expect(row.stars).toBe('');
+    expect(row.verdict).toBe('same');
+    // The wider intervals grow with the t quantile: 2.8827 and 3.9309 against 2.1035 at 95%.
+    expect(row.accuracy!.p01 / row.accuracy!.p05).toBeCloseTo(2.8826508233224812 / 2.1035, 3);
+    expect(row.accuracy!.p001).toBeGreaterThan(row.accuracy!.p01);
+  });
+});
+
+describe('compareResults: matching, filters, warnings', () => {
+  const base = results([
+    metric('echo.rps', 'higher', around(1000)),
+    metric('echo.rps', 'higher', around(1000), { kind: 'ratio', style: 'rxjs', unit: '×' }),
+    metric('gone', 'higher', around(1)),
+  ]);
+  const head = results([
+    metric('echo.rps', 'higher', around(700)),
+    metric('echo.rps', 'higher', around(1000), { kind: 'ratio', style: 'rxjs', unit: '×' }),
+    metric('new', 'lower', around(1)),
+  ]);
+
+  it('matches by id and lists the metrics that exist on one side only', () => {
+    const c = compareResults(base, head, OPTIONS);
+    expect(c.rows.map((row) => row.id)).toEqual(['echo.rps|style=callbacks', 'echo.rps|style=rxjs']);
+    expect(c.onlyInBase).toEqual(['gone|style=callbacks']);
+    expect(c.onlyInHead).toEqual(['new|style=callbacks']);
+    expect(c.counts).toEqual({ regression: 1, improvement: 0, same: 1, untested: 0 });
+  });
+
+  it('keeps only the requested kinds and the ids that match the filter', () => {
+    const ratio = compareResults(base, head, { ...OPTIONS, kinds: ['ratio'] });
+    expect(ratio.rows.map((row) => row.style)).toEqual(['rxjs']);
+    expect(ratio.counts.regression).toBe(0);
+    const filtered = compareResults(base, head, { ...OPTIONS, filter: /style=callbacks/g });
+    expect(filtered.rows.map((row) => row.style)).toEqual(['callbacks']);
+    expect(filtered.onlyInBase).toEqual(['gone|style=callbacks']);
+    expect(filtered.options.filter).toBe('style=callbacks');
+  });
+
+  it('expects tested × 0.05, 0.01, 0.001 false positives, as compare.R prints them', () => {
+    const many = (centre: number): Metric[] =>
+      Array.from({ length: 40 }, (_, i) => metric('m', 'higher', around(centre), { params: { i } }));
+    const c = compareResults(results(many(1)), results([...many(1), metric('m', 'higher', [1], { params: { i: 99 } })]), OPTIONS);
+    expect(c.falsePositives).toEqual({ comparisons: 40, p05: 2, p01: 0.4, p001: 0.04, atAlpha: 2 });
+  });
+
+  it('warns, without failing, when the environments differ or a side recorded failures', () => {
+    expect(compareResults(base, head, OPTIONS).warnings).toEqual([]);
+    const other = results(head.metrics, { node: 'v22.1.0', cores: 8 }, {
+      failures: [{ what: 'echo.throughput style=rxjs', reason: 'timeout', message: 'no answer', stderrTail: '' }],
+    });
+    const warnings = compareResults(base, other, OPTIONS).warnings.join('\n');
+    expect(warnings).toMatch(/node is "v20.20.2" in base, "v22.1.0" in head/);
+    expect(warnings).toMatch(/cores is 2 in base, 8 in head/);
+    expect(warnings).toMatch(/--kind ratio/);
+    expect(warnings).toMatch(/head recorded 1 failure: echo.throughput style=rxjs \(timeout\)/);
+  });
+
+  it('refuses a file that measures one id twice, naming the side', () => {
+    const twice = results([metric('echo.rps', 'higher', [1, 2]), metric('echo.rps', 'higher', [1, 2])]);
+    expect(() => compareResults(base, twice, OPTIONS)).toThrow(CompareInputError);
+    expect(() => compareResults(twice, head, OPTIONS)).toThrow(/appears twice/);
+  });
+});
+
+describe('starsFor', () => {
+  it('uses compare.R’s fixed levels', () => {
+    expect(starsFor(0.0009)).toBe('***');
+    expect(starsFor(0.001)).toBe('**');
+    expect(starsFor(0.009)).toBe('**');
+    expect(starsFor(0.01)).toBe('*');
+    expect(starsFor(0.049)).toBe('*');
+    expect(starsFor(0.05)).toBe('');
+  });
+});
+
+describe('mergeResults', () => {
+  const run = (samples: number[], more: Partial<Metric> = {}, durationMs = 100): Results =>
+    results([metric('echo.rps', 'higher', samples, more), metric('echo.rps', 'higher', samples.map((x) => x * 2), { style: 'rxjs' })], {}, {
+      durationMs,
+    });
+
+  it('concatenates samples per id in run order and recomputes median and ci95', () => {
+    const merged = mergeResults([run([1]), run([2]), run([3]), run([4]), run([5])]);
+    expect(merged.metrics).toHaveLength(2);
+    const callbacks = merged.metrics[0]!;
+    expect(callbacks.samples).toEqual([1, 2, 3, 4, 5]);
+    expect(callbacks.median).toBe(3);
+    expect(callbacks.ci95[0]).toBeCloseTo(1.0367568385224428, 10);
+    expect(callbacks.ci95[1]).toBeCloseTo(4.963243161477557, 10);
+    expect(merged.metrics[1]!.samples).toEqual([2, 4, 6, 8, 10]);
+    expect(merged.durationMs).toBe(500);
+    expect(merged.config).toEqual({ mode: 'quick', mergedRuns: 5 });
+  });
+
+  it('keeps a metric that only some runs produced, and every run’s failures', () => {
+    const failing = results([metric('echo.rps', 'higher', [7])], {}, {
+      failures: [{ what: 'echo style=rxjs', reason: 'crashed', message: 'boom', stderrTail: '' }],
+    });
+    const merged = mergeResults([run([1]), failing]);
+    expect(merged.metrics[0]!.samples).toEqual([1, 7]);
+    expect(merged.metrics[1]!.samples).toEqual([2]);
+    expect(merged.failures).toHaveLength(1);
+  });
+
+  it('keeps extra only when every run agrees on it', () => {
+    expect(mergeResults([run([1], { extra: { r2: 0.99 } }), run([2], { extra: { r2: 0.99 } })]).metrics[0]!.extra).toEqual({ r2: 0.99 });
+    expect(mergeResults([run([1], { extra: { r2: 0.99 } }), run([2], { extra: { r2: 0.97 } })]).metrics[0]).not.toHaveProperty('extra');
+  });
+
+  it('refuses runs that disagree on what a metric is', () => {
+    expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(MergeError);
+    expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(/run 2: .*unit "MiB\/s", an earlier run had "req\/s"/);
+    expect(() => mergeResults([])).toThrow(/at least one run/);
+  });
+
+  it('feeds compareResults: five single-sample runs per side become a testable comparison', () => {
+    const side = (centre: number): Results => mergeResults(around(centre).slice(0, 5).map((x) => run([x])));
+    const c = compareResults(side(1000), side(750), OPTIONS);
+    expect(c.rows.map((row) => row.verdict)).toEqual(['regression', 'regression']);
+  });
+});
+
+describe('formatComparison', () => {
+  const base = results([metric('echo.rps', 'higher', around(1000), { params: { size: 1024 } }), metric('one', 'higher', [1])]);
+  const head = results([metric('echo.rps', 'higher', around(800), { params: { size: 1024 } }), metric('one', 'higher', [1])], {
+    cpuModel: 'Other CPU',
+  });
+  const c = compareResults(base, head, { ...OPTIONS, labels: { base: 'main.json', head: 'pr|1.json' } });
+
+  it('prints a compare.R-like text table with stars, change, CI, accuracy and the false-positive note', () => {
+    const text = formatComparison(c, 'text');
+    expect(text).toMatch(/confidence\s+change\s+95% CI\s+accuracy \(\*\)\s+\(\*\*\)\s+\(\*\*\*\)/);
+    expect(text).toMatch(/echo\.rps style=callbacks size=1024\s+higher\s+\*\*\*\s+-20\.00 %\s+\[-\d+\.\d+%, -\d+\.\d+%\]\s+±\d+\.\d+%/);
+    expect(text).toMatch(/1,000 req\/s\s+800 req\/s\s+regression/);
+    expect(text).toMatch(/one style=callbacks .*NA .*untested: fewer than 2 samples/);
+    expect(text).toMatch(/warning: environments differ: cpu model/);
+    expect(text).toMatch(/In this case, there are 1 comparisons/);
+    expect(text).toMatch(/0\.05 false positives, when considering a {3}5% risk acceptance/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('1 regression, 0 improvements, 0 same, 1 untested (of 2 metrics on both sides)');
+  });
+
+  it('renders Markdown with one row per metric and escapes pipes', () => {
+    const md = formatComparison(c, 'md');
+    expect(md).toMatch(/^## async-rosetta comparison: main\.json → pr\\\|1\.json/);
+    expect(md).toMatch(/\| `echo\.rps style=callbacks size=1024` \| higher \| \\\*\\\*\\\* \| -20\.00 % \|/);
+    expect(md).toMatch(/\| accuracy \(\\\*\) \| \(\\\*\\\*\) \| \(\\\*\\\*\\\*\) \|/);
+    expect(md).toMatch(/^- 0\.05 false positives, when considering a {3}5% risk acceptance \(\\\*, \\\*\\\*, \\\*\\\*\\\*\),$/m);
+    expect(md).not.toMatch(/^- $/m);
+    expect(md).toMatch(/> \*\*Warning:\*\* environments differ/);
+    expect(md.split('\n').filter((line) => line.startsWith('| `'))).toHaveLength(2);
+  });
+
+  it('renders JSON that reads back as the same comparison', () => {
+    const back = JSON.parse(formatComparison(c, 'json')) as typeof c;
+    expect(back.counts).toEqual(c.counts);
+    expect(back.rows[0]!.changePercent).toBeCloseTo(-20, 6);
+  });
+
+  it('formats values to four significant digits with grouped thousands', () => {
+    expect(formatValue(1234567.8)).toBe('1,234,568');
+    expect(formatValue(12.3456)).toBe('12.35');
+    expect(formatValue(0.000123456)).toBe('0.0001235');
+    expect(displayName('echo.rps|style=callbacks|size=1024')).toBe('echo.rps style=callbacks size=1024');
+  });
+});

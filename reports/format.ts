@@ -1,0 +1,225 @@
+// How every renderer writes a number, a unit, a parameter set and a style: one place, so the HTML
+// page, the Markdown comment and the charts never disagree on "1.9 KiB" versus "1,936 bytes".
+// Also the order and colour of the styles, which every chart and table shares.
+import { STYLE_IDS } from '../styles/adapter.js';
+
+/** The echo reference server: shown beside the styles, never ranked among them. */
+export const BASELINE = 'baseline';
+
+/** Escapes text for HTML element content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** Three significant digits below 1000, whole numbers with thousands separators above. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs === 0) return '0';
+  return Number(value.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+/** Binary prefixes, as memory is counted: 1936 -> "1.89 KiB". */
+export function formatBytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let scaled = value;
+  let unit = 0;
+  while (Math.abs(scaled) >= 1024 && unit < units.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  return `${formatNumber(scaled)} ${units[unit] ?? 'B'}`;
+}
+
+/** A value with its unit, e.g. `12,345 req/s`, `1.89 KiB`, `0.93× baseline`, `120 µs`. */
+export function formatValue(value: number, unit: string): string {
+  if (isByteUnit(unit)) return formatBytes(value);
+  // Ratio twins carry `x <reference>` (`x baseline`, `x callbacks`, `x ideal`).
+  const ratio = /^(?:x|×|ratio)(?:\s+(.*))?$/.exec(unit);
+  if (ratio !== null) return ratio[1] === undefined ? formatFactor(value) : `${formatFactor(value)} ${ratio[1]}`;
+  const shown = displayUnit(unit);
+  return shown === '' ? formatNumber(value) : `${formatNumber(value)} ${shown}`;
+}
+
+/** The harness writes ASCII units (`us`, `us/req`); a reader expects `µs`. */
+export function displayUnit(unit: string): string {
+  return unit.replace(/^us\b/, 'µs');
+}
+
+/** A value without its unit, for a table whose row names the unit; bytes keep their prefix, ratios their ×. */
+export function formatBare(value: number, unit: string): string {
+  if (isByteUnit(unit)) return formatBytes(value);
+  if (/^(?:x|×|ratio)(?:\s|$)/.test(unit)) return formatFactor(value);
+  return formatNumber(value);
+}
+
+/** The 95% interval as its two bounds, without the unit; empty when both are equal (a single sample). */
+export function formatInterval(interval: readonly [number, number], unit: string): string {
+  const [low, high] = interval;
+  if (low === high) return '';
+  return `${formatBare(low, unit)} – ${formatBare(high, unit)}`;
+}
+
+/** R² of a fit with the harness's four decimals, so 0.9996 does not read as a perfect 1.000. */
+export function formatR2(r2: number): string {
+  return r2.toFixed(4);
+}
+
+/** A factor against the best, e.g. `1.00×`, `2.4×`, `13×`. */
+export function formatFactor(factor: number): string {
+  if (!Number.isFinite(factor)) return '–';
+  if (factor >= 10) return `${factor.toFixed(0)}×`;
+  if (factor >= 2) return `${factor.toFixed(1)}×`;
+  return `${factor.toFixed(2)}×`;
+}
+
+/** `bytes`, `bytes/conn`, `bytes/workflow`, `B`: anything counted in bytes, shown with binary prefixes. */
+export function isByteUnit(unit: string): boolean {
+  return unit === 'B' || /^bytes\b/.test(unit);
+}
+
+/** Milliseconds as a person reads a run's length: `850 ms`, `42 s`, `12 min 5 s`, `1 h 3 min`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+// The parameters the harness writes, in the order a reader wants them and with their own words.
+const PARAM_ORDER = ['size', 'connections', 'latencyMs', 'concurrent', 'maxConnections', 'messageBytes', 'maxInflight'];
+
+export function paramLabel(key: string, value: string | number | boolean): string {
+  if (typeof value === 'number') {
+    switch (key) {
+      case 'size':
+        return formatBytes(value);
+      case 'connections':
+        return `${formatNumber(value)} conn`;
+      case 'latencyMs':
+        return `${formatNumber(value)} ms latency`;
+      case 'concurrent':
+        return `${formatNumber(value)} concurrent`;
+      case 'maxConnections':
+        return `up to ${formatNumber(value)} conn`;
+      case 'messageBytes':
+        return `after a ${formatBytes(value)} echo`;
+      case 'maxInflight':
+        return `up to ${formatNumber(value)} in flight`;
+    }
+  }
+  return `${key}=${String(value)}`;
+}
+
+/** `1 KiB · 10 conn`: the parameters of one measurement, in a stable order. */
+export function formatParams(params: Readonly<Record<string, string | number | boolean>>): string {
+  return sortedParamKeys(params)
+    .map((key) => paramLabel(key, params[key] ?? ''))
+    .join(' · ');
+}
+
+export function sortedParamKeys(params: Readonly<Record<string, unknown>>): string[] {
+  const rank = (key: string): number => {
+    const index = PARAM_ORDER.indexOf(key);
+    return index === -1 ? PARAM_ORDER.length : index;
+  };
+  return Object.keys(params).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** Orders two parameter sets key by key, numbers numerically, so `size=1024` comes before `size=10240`. */
+export function compareParams(
+  a: Readonly<Record<string, string | number | boolean>>,
+  b: Readonly<Record<string, string | number | boolean>>,
+): number {
+  const keys = sortedParamKeys({ ...a, ...b });
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x).localeCompare(String(y));
+  }
+  return 0;
+}
+
+/** A configuration value on one line: lists comma-separated, objects as `key=value` pairs. */
+export function configValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((item) => configValue(item)).join(', ');
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([key, item]) => `${key}=${Array.isArray(item) ? item.map((x) => configValue(x)).join(',') : configValue(item)}`)
+      .join('  ');
+  }
+  return String(value);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Styles: the registry's order (most manual to most abstract), the baseline first as the reference,
+// the loop's debug mode right after plain coroutines, and anything unknown after, as it came.
+
+const KNOWN_ORDER: readonly string[] = [BASELINE, ...STYLE_IDS.flatMap((id) => (id === 'coroutines' ? [id, 'coroutines+debug'] : [id]))];
+
+export function orderStyles(styles: Iterable<string>): string[] {
+  const unique = [...new Set(styles)];
+  const rank = (style: string): number => {
+    const index = KNOWN_ORDER.indexOf(style);
+    return index === -1 ? KNOWN_ORDER.length + unique.indexOf(style) : index;
+  };
+  return unique.sort((a, b) => rank(a) - rank(b));
+}
+
+// Tableau 10, minus its grey, which belongs to the baseline alone.
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+const FIXED: Readonly<Record<string, string>> = {
+  [BASELINE]: '#8c8c8c',
+  callbacks: '#4e79a7',
+  'promise-chains': '#f28e2b',
+  coroutines: '#e15759',
+  'coroutines+debug': '#ff9da7',
+  'async-await': '#59a14f',
+  rxjs: '#b07aa1',
+  'fp-ts': '#76b7b2',
+};
+
+/** The colour of each style, the same in every chart of a report. */
+export function styleColours(styles: readonly string[]): Map<string, string> {
+  const free = PALETTE.filter((colour) => !Object.values(FIXED).includes(colour));
+  let next = 0;
+  return new Map(
+    styles.map((style) => {
+      const fixed = FIXED[style];
+      if (fixed !== undefined) return [style, fixed];
+      const colour = free[next % Math.max(1, free.length)] ?? '#9c755f';
+      next++;
+      return [style, colour];
+    }),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------
+// The heat scale of the factor tables: 0 is the best cell, 1 the worst, interpolated in RGB between
+// three stops (green, pale yellow, red) that stay readable under dark text.
+
+const HEAT_STOPS: readonly (readonly [number, number, number])[] = [
+  [198, 239, 206],
+  [255, 243, 196],
+  [248, 196, 188],
+];
+
+export function heatColour(heat: number): string {
+  const t = Math.min(1, Math.max(0, heat)) * (HEAT_STOPS.length - 1);
+  const index = Math.min(HEAT_STOPS.length - 2, Math.floor(t));
+  const from = HEAT_STOPS[index] ?? [255, 255, 255];
+  const to = HEAT_STOPS[index + 1] ?? from;
+  const mix = (i: 0 | 1 | 2): string =>
+    Math.round(from[i] + (to[i] - from[i]) * (t - index))
+      .toString(16)
+      .padStart(2, '0');
+  return `#${mix(0)}${mix(1)}${mix(2)}`;
+}

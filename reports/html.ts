@@ -1,0 +1,401 @@
+// index.html: the whole report as one self-contained page (inline CSS, inline SVG charts, no
+// script, no network). Every section has a stable id and says in one line when results.json holds
+// nothing for it, so a partial run still renders a complete page.
+import type { DifficultyRow, Results } from './schema.js';
+import { PAGE_CSS } from './css.js';
+import {
+  type Chart,
+  type ChartContext,
+  TWO_AXES_MEMORY,
+  echoBarsSpec,
+  latencySpec,
+  memorySpec,
+  microSpec,
+  renderChart,
+  twoAxesData,
+  twoAxesSpec,
+  workflowThroughputSpec,
+  workflowWallSpec,
+} from './charts.js';
+import {
+  BASELINE,
+  configValue,
+  escapeHtml,
+  formatBytes,
+  formatDuration,
+  displayUnit,
+  formatBare,
+  formatFactor,
+  formatInterval,
+  formatNumber,
+  formatParams,
+  formatR2,
+  heatColour,
+  orderStyles,
+  styleColours,
+} from './format.js';
+import { gallery, tracebackMatrix } from './gallery.js';
+import { headlines } from './headlines.js';
+import { sideBySide } from './side-by-side.js';
+import { type FactorCell, type FactorRow, factorTable, rowLabel } from './table.js';
+import type { TopLevelSpec } from 'vega-lite';
+
+/** The sections of the page, in order: their ids are the page's public anchors. */
+export const SECTIONS = [
+  ['header', 'Run'],
+  ['two-axes', 'Two axes'],
+  ['throughput', 'Throughput'],
+  ['latency', 'Latency'],
+  ['memory', 'Memory'],
+  ['workflow', 'Workflow'],
+  ['micro', 'Micro'],
+  ['results-table', 'All results'],
+  ['side-by-side', 'Side by side'],
+  ['tracebacks', 'Tracebacks'],
+  ['difficulty', 'Difficulty'],
+  ['failures', 'Failures'],
+] as const;
+
+export interface HtmlReport {
+  readonly html: string;
+  readonly charts: readonly Chart[];
+}
+
+export async function renderHtml(results: Results): Promise<HtmlReport> {
+  const styles = allStyles(results);
+  const colours = styleColours(styles);
+  const context: ChartContext = { results, styles, colours };
+  const charts: Chart[] = [];
+  const figure = async (id: string, spec: TopLevelSpec | undefined, caption: string): Promise<string> => {
+    if (spec === undefined) return '';
+    const chart = await renderChart(id, spec);
+    charts.push(chart);
+    return `<figure class="chart" id="${id}">${chart.svg}<figcaption>${caption}</figcaption></figure>`;
+  };
+
+  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours);
+  const sections = [
+    header(results, styles),
+    await twoAxes(results, styles, figure),
+    await throughput(context, figure),
+    await latency(context, figure),
+    await memory(context, figure),
+    await workflow(context, figure),
+    await micro(context, figure),
+    resultsTable(results),
+    section('side-by-side', 'Side by side', 'The same program in every style, cut at the same steps. Untick a style to hide its column (no script needed).', (results.sources ?? []).length > 0 ? sbs.html : absent('No sources in this results file.')),
+    tracebacks(results, colours),
+    difficulty(results.difficulty),
+    failures(results),
+  ];
+  const html = [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>async-rosetta report · ${escapeHtml(results.createdAt)}</title>`,
+    `<style>${PAGE_CSS}\n${sbs.css}</style>`,
+    '</head>',
+    '<body>',
+    `<nav class="toc" aria-label="sections"><ul><li><a href="#header">async-rosetta</a></li>${SECTIONS.slice(1)
+      .map(([id, title]) => `<li><a href="#${id}">${title}${id === 'failures' && results.failures.length > 0 ? ` (${results.failures.length})` : ''}</a></li>`)
+      .join('')}</ul></nav>`,
+    '<main>',
+    ...sections,
+    `<footer>Rendered by <code>rosetta report</code> from results.json (schema v${results.schemaVersion}, created ${escapeHtml(results.createdAt)}). Nothing on this page was measured while rendering it. Charts: vega-lite; code: shiki (github-light).</footer>`,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+  return { html, charts };
+}
+
+type Figure = (id: string, spec: TopLevelSpec | undefined, caption: string) => Promise<string>;
+
+function section(id: string, title: string, why: string, body: string): string {
+  return `<section class="part" id="${id}">\n<h2>${escapeHtml(title)}</h2>\n<p class="why">${why}</p>\n${body}\n</section>`;
+}
+
+function absent(text: string): string {
+  return `<p class="absent">${escapeHtml(text)}</p>`;
+}
+
+/** Every style named anywhere in the file, in report order. */
+function allStyles(results: Results): string[] {
+  return orderStyles([
+    ...results.metrics.map((metric) => metric.style),
+    ...(results.difficulty ?? []).map((row) => row.style),
+    ...(results.sources ?? []).map((source) => source.style),
+    ...(results.tracebacks?.rows ?? []).map((row) => row.style),
+  ]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// #header
+
+function header(results: Results, styles: readonly string[]): string {
+  const env = results.environment;
+  const commit = env.commit === null ? 'not a git checkout' : `<code>${escapeHtml(env.commit.slice(0, 12))}</code>${env.dirty ? ' <span class="dim">(uncommitted changes)</span>' : ''}`;
+  const where: [string, string][] = [
+    ['Node / V8', `${escapeHtml(env.node)} / ${escapeHtml(env.v8)}`],
+    ['CPU', `${escapeHtml(env.cpuModel)}`],
+    ['Cores', `${env.cores} · ${env.pinned ? 'server and load pinned apart' : 'not pinned'}`],
+    ['OS', `${escapeHtml(env.platform)} ${escapeHtml(env.osRelease ?? '')} (${escapeHtml(env.arch ?? '')})`],
+    ['Memory', typeof env.totalMemoryBytes === 'number' ? formatBytes(env.totalMemoryBytes) : '–'],
+    ['Commit', commit],
+    ['When', `${escapeHtml(results.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}`],
+    ['Run took', formatDuration(results.durationMs)],
+    ['Node flags', (env.nodeFlags ?? []).length === 0 ? 'none' : `<code>${escapeHtml((env.nodeFlags ?? []).join(' '))}</code>`],
+  ];
+  const config = Object.entries(results.config)
+    .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(configValue(value))}</dd>`)
+    .join('');
+  const colours = styleColours(styles);
+  const legend = styles
+    .map((style) => `<span><span class="swatch" style="background:${colours.get(style) ?? '#999'}"></span>${escapeHtml(style)}${style === BASELINE ? ' <span class="dim">(reference)</span>' : ''}</span>`)
+    .join('');
+  const count = results.failures.length;
+  const banner =
+    count === 0
+      ? ''
+      : `<p class="banner"><strong>${count} measurement${count === 1 ? '' : 's'} failed.</strong> What ${count === 1 ? 'it' : 'they'} would have added is missing below, or rests on fewer samples: see <a href="#failures">Failures</a>.</p>`;
+  return [
+    '<section class="part" id="header">',
+    '<h1>async-rosetta: six async styles, measured</h1>',
+    '<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in six async styles, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>',
+    banner,
+    glance(results),
+    `<h3>Where it ran</h3><dl class="facts-grid">${where.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,
+    config === '' ? '' : `<h3>What was run</h3><dl class="config">${config}</dl>`,
+    `<div class="legend">${legend}</div>`,
+    '</section>',
+  ].join('\n');
+}
+
+/** The headlines as cards: who leads each axis. */
+function glance(results: Results): string {
+  const cards = headlines(results).map(
+    (h) => `<div><span class="k">${escapeHtml(h.key)}</span><br><span class="v">${escapeHtml(h.style)}</span><br><span class="s">${escapeHtml(h.detail)}</span></div>`,
+  );
+  return cards.length === 0 ? '' : `<div class="glance">${cards.join('')}</div>`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Chart sections
+
+async function twoAxes(results: Results, styles: readonly string[], figure: Figure): Promise<string> {
+  const data = twoAxesData(results, styles);
+  const spec = twoAxesSpec(data);
+  const why =
+    'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves.';
+  if (spec === undefined) {
+    return section('two-axes', 'Memory against difficulty', why, absent(`Needs ${TWO_AXES_MEMORY} and difficulty rows for at least one style; this file has neither for any style.`));
+  }
+  const caption = [
+    `<b>x</b>: ${TWO_AXES_MEMORY} (heap after GC, slope over open connections; bar: 95% interval).`,
+    '<b>y</b>: scanner tokens of repos-and-forks.ts + echo.ts.',
+    `<b>colour</b>: total traceback score${data.maxScore !== undefined ? ` (each case scores up to ${formatNumber(data.maxScore)})` : ''}; the plain coroutines run, not its debug mode.`,
+    data.missing.length > 0 ? `Not plotted: ${escapeHtml(data.missing.join(', '))}.` : '',
+  ].join(' ');
+  return section('two-axes', 'Memory against difficulty', why, await figure('chart-two-axes', spec, caption));
+}
+
+async function throughput(context: ChartContext, figure: Figure): Promise<string> {
+  const why = 'Closed-loop echo load: each connection sends a message and waits for its whole echo before the next. The baseline is a raw <code>socket.on(\'data\')</code> server, the fastest Node can do.';
+  const parts = [
+    await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), 'Requests per second, higher is better; bars are medians, whiskers 95% intervals.'),
+    await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Echoed MiB per second, higher is better.'),
+    await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request, lower is better. ${saturation(context.results)}`),
+  ].filter((part) => part !== '');
+  return section('throughput', 'Echo throughput', why, parts.length > 0 ? parts.join('\n') : absent('No echo throughput metrics in this results file.'));
+}
+
+function saturation(results: Results): string {
+  const saturated = results.metrics.filter((m) => m.name === 'echo.cpu_us_per_req' && m.extra?.clientSaturated === true);
+  if (saturated.length === 0) return 'The load client was never the bottleneck.';
+  const where = saturated.map((m) => `${escapeHtml(m.style)} (${escapeHtml(formatParams(m.params))})`).join(', ');
+  return `<b>The load client was saturated</b> in ${saturated.length} run${saturated.length === 1 ? '' : 's'}, where the server may be faster than shown: ${where}.`;
+}
+
+async function latency(context: ChartContext, figure: Figure): Promise<string> {
+  const body = await figure(
+    'chart-latency',
+    latencySpec(context),
+    'Round-trip latency of one message: circle p50, diamond p99, triangle p99.9 (log scale), lower is better.',
+  );
+  return section('latency', 'Echo latency', 'From the load client’s HDR histogram: the time from writing a message to reading its last echoed byte.', body || absent('No echo latency metrics in this results file.'));
+}
+
+async function memory(context: ChartContext, figure: Figure): Promise<string> {
+  const body = await figure(
+    'chart-memory',
+    memorySpec(context),
+    'Each bar is the slope of a straight line fitted to memory against N (open connections, or suspended workflows), so per-process constants cancel out; R² says how straight the line was. Lower is better.',
+  );
+  return section(
+    'memory',
+    'Memory per connection and per in-flight workflow',
+    'What a style keeps alive for each client while it waits: server heap (heapUsed + external + arrayBuffers, after GC) and RSS, with up to thousands of idle or echoed connections, and N workflows suspended on a slow backend.',
+    body || absent('No memory metrics in this results file.'),
+  );
+}
+
+async function workflow(context: ChartContext, figure: Figure): Promise<string> {
+  const parts = [
+    await figure('chart-workflow-throughput', workflowThroughputSpec(context), 'Complete workflows per second against a zero-latency fake GitHub, higher is better.'),
+    await figure(
+      'chart-workflow-wall',
+      workflowWallSpec(context),
+      'Wall time of one workflow with a set backend latency, against the ideal (dashed): pages in sequence, forks <code>concurrency</code> at a time. A ratio near 1.00× means the style exploits all the concurrency it is allowed.',
+    ),
+  ].filter((part) => part !== '');
+  return section('workflow', 'repos-and-forks workflow', 'The GitHub workflow against the fake server on loopback: list pages in sequence, fetch forks with bounded concurrency, clean up.', parts.length > 0 ? parts.join('\n') : absent('No workflow metrics in this results file.'));
+}
+
+async function micro(context: ChartContext, figure: Figure): Promise<string> {
+  const body = await figure('chart-micro', microSpec(context), 'tinybench, in-process: nanoseconds per operation, lower is better.');
+  return section('micro', 'Micro-benchmarks', 'The cost of the styles’ async primitives themselves: one hop, ten in sequence, twenty-five in parallel.', body || absent('No micro-benchmark metrics in this results file.'));
+}
+
+// ------------------------------------------------------------------------------------------------
+// #results-table
+
+function resultsTable(results: Results): string {
+  const table = factorTable(results.metrics);
+  const why =
+    'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The baseline (hatched) is shown for reference and never ranked: a factor below 1.00× means it beats every style. Ratio twins (each style against the in-run reference, taken repeat by repeat) are folded under each group.';
+  if (table.groups.length === 0) return section('results-table', 'All results', why, absent('No metrics in this results file.'));
+  const scale = `<p class="scale">best <i style="background:linear-gradient(90deg, ${heatColour(0)}, ${heatColour(0.5)}, ${heatColour(1)})"></i> worst</p>`;
+  const head = `<thead><tr><th>measurement</th>${table.styles.map((style) => `<th>${escapeHtml(style)}</th>`).join('')}</tr></thead>`;
+  const tableOf = (rows: readonly FactorRow[]): string =>
+    `<div class="table-scroll"><table class="factors">${head}<tbody>${rows.map((row) => factorRowHtml(row, table.styles)).join('\n')}</tbody></table></div>`;
+  const groups = table.groups.map((group) => {
+    const absolute = group.rows.filter((row) => row.kind === 'absolute');
+    const ratios = group.rows.filter((row) => row.kind !== 'absolute');
+    return [
+      `<h3 id="results-${group.id}">${escapeHtml(group.title)}</h3>`,
+      absolute.length > 0 ? tableOf(absolute) : '',
+      ratios.length > 0 ? `<details class="ratios"><summary>${ratios.length} ratio${ratios.length === 1 ? '' : 's'} to the in-run reference</summary>${tableOf(ratios)}</details>` : '',
+    ].join('\n');
+  });
+  return section('results-table', 'All results', why, `${scale}${groups.join('\n')}`);
+}
+
+function factorRowHtml(row: FactorRow, styles: readonly string[]): string {
+  const direction = row.direction === 'higher' ? 'higher is better' : 'lower is better';
+  const cells = styles.map((style) => {
+    const cell = row.cells.get(style);
+    return cell === undefined ? '<td class="missing">–</td>' : factorCellHtml(cell, row);
+  });
+  return `<tr><th class="rowh" scope="row">${escapeHtml(rowLabel(row))}<span class="dir">${escapeHtml(displayUnit(row.unit))}, ${direction}</span></th>${cells.join('')}</tr>`;
+}
+
+function factorCellHtml(cell: FactorCell, row: FactorRow): string {
+  const { metric } = cell;
+  const classes = [cell.best ? 'best' : '', cell.reference ? 'ref' : ''].filter(Boolean).join(' ');
+  const style = cell.heat === undefined ? '' : ` style="background:${heatColour(cell.heat)}"`;
+  const interval = formatInterval(metric.ci95, row.unit);
+  const extras: string[] = [];
+  if (typeof metric.extra?.r2 === 'number') extras.push(`R² ${formatR2(metric.extra.r2)}`);
+  if (typeof metric.extra?.rme === 'number') extras.push(`±${formatNumber(metric.extra.rme)}%`);
+  if (metric.extra?.clientSaturated === true) extras.push('client saturated');
+  const title = `${metric.samples.length} sample${metric.samples.length === 1 ? '' : 's'}: ${metric.samples.map((s) => formatNumber(s)).join(', ')}`;
+  return [
+    `<td class="${classes}"${style} title="${escapeHtml(title)}">`,
+    `<span class="v">${escapeHtml(formatBare(metric.median, row.unit))}</span>`,
+    `<span class="f">${cell.factor === undefined ? '–' : formatFactor(cell.factor)}</span>`,
+    interval === '' ? '' : `<span class="ci">${escapeHtml(interval)}</span>`,
+    extras.length === 0 ? '' : `<span class="x">${escapeHtml(extras.join(' · '))}</span>`,
+    '</td>',
+  ].join('');
+}
+
+// ------------------------------------------------------------------------------------------------
+// #tracebacks, #difficulty, #failures
+
+function tracebacks(results: Results, colours: ReadonlyMap<string, string>): string {
+  const tb = results.tracebacks;
+  const why =
+    'Each fault case is injected by the fake GitHub server into every style. A good failure is rejected (not a crash, an unhandled rejection, a swallowed error or a hang), with the right error class, the url in its message, a frame near the fault in the style’s own file, the steps on the path visible, little noise, cleanup run once and nothing left in flight.';
+  if (tb === undefined || tb.rows.length === 0) return section('tracebacks', 'Traceback quality', why, absent('No traceback cases in this results file.'));
+  const rubric = Object.entries(tb.rubric ?? {})
+    .map(([criterion, points]) => `<span>${escapeHtml(criterion)} <b>${formatNumber(points)}</b></span>`)
+    .join('');
+  return section(
+    'tracebacks',
+    'Traceback quality',
+    why,
+    [
+      rubricHtml(tb.rubricText ?? ''),
+      // The weights alone, when the harness gave no text that explains them.
+      rubric === '' || (tb.rubricText ?? '').trim() !== '' ? '' : `<div class="rubric">${rubric}</div>`,
+      tracebackMatrix(tb),
+      '<h3>The gallery</h3>',
+      '<p class="note">Every trace as the style printed it, source-mapped to TypeScript lines. <mark>Marked</mark> lines are frames in the style’s own repos-and-forks.ts; grey lines are Node internals.</p>',
+      gallery(tb, results.sources ?? [], colours),
+    ].join('\n'),
+  );
+}
+
+/** The harness writes the rubric as a first line and `- criterion (points): ...` lines: a list. */
+function rubricHtml(text: string): string {
+  if (text.trim() === '') return '';
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const items = lines.filter((line) => line.startsWith('- '));
+  const prose = lines.filter((line) => !line.startsWith('- '));
+  const item = (line: string): string => {
+    const match = /^- ([^:]+):\s*(.*)$/.exec(line);
+    return match === null ? `<li>${escapeHtml(line.slice(2))}</li>` : `<li><b>${escapeHtml(match[1] ?? '')}</b>: ${escapeHtml(match[2] ?? '')}</li>`;
+  };
+  return [
+    prose.length > 0 ? `<p class="note">${escapeHtml(prose.join(' '))}</p>` : '',
+    items.length > 0 ? `<ul class="rubric-text">${items.map(item).join('')}</ul>` : '',
+  ].join('');
+}
+
+function difficulty(rows: readonly DifficultyRow[] | undefined): string {
+  const why =
+    'Measured with TypeScript’s own parser: tokens without whitespace and comments, and their ratio to the smallest file of the scenario; code lines (not blank, not comment); the deepest nesting of functions and blocks; cyclomatic complexity (1 + if, ?:, &&, ||, ??, case, catch, loops).';
+  if (rows === undefined || rows.length === 0) return section('difficulty', 'Coding difficulty', why, absent('No difficulty rows in this results file.'));
+  const tables = (['repos-and-forks', 'echo'] as const)
+    .map((scenario) => {
+      const inScenario = rows.filter((row) => row.scenario === scenario);
+      if (inScenario.length === 0) return `<h3>${scenario}</h3>${absent(`No ${scenario} files measured.`)}`;
+      const ordered = orderStyles(inScenario.map((row) => row.style)).map((style) => inScenario.find((row) => row.style === style)).filter((row): row is DifficultyRow => row !== undefined);
+      const columns: [string, (row: DifficultyRow) => number][] = [
+        ['tokens', (row) => row.tokens],
+        ['lines', (row) => row.lines],
+        ['max nesting', (row) => row.maxNesting],
+        ['cyclomatic', (row) => row.cyclomatic],
+      ];
+      const heat = (value: number, all: number[]): string => {
+        const least = Math.min(...all);
+        const most = Math.max(...all);
+        if (least <= 0 || most <= least) return heatColour(0);
+        return heatColour(Math.log(value / least) / Math.log(most / least));
+      };
+      const body = ordered
+        .map((row) => {
+          const cells = columns.map(([, get]) => `<td style="background:${heat(get(row), ordered.map(get))}">${formatNumber(get(row))}${get === columns[0]?.[1] ? ` <span class="dim">${formatFactor(row.tokenRatio)}</span>` : ''}</td>`);
+          return `<tr><th scope="row">${escapeHtml(row.style)}</th>${cells.join('')}<td class="dim" style="text-align:left"><code>${escapeHtml(row.file)}</code></td></tr>`;
+        })
+        .join('\n');
+      return `<h3>${scenario}</h3><div class="table-scroll"><table><thead><tr><th>style</th>${columns.map(([name]) => `<th>${name}</th>`).join('')}<th>file</th></tr></thead><tbody>${body}</tbody></table></div>`;
+    })
+    .join('\n');
+  return section('difficulty', 'Coding difficulty', why, tables);
+}
+
+function failures(results: Results): string {
+  const why = 'Measurements that did not produce a number. A fast wrong answer does not count: a run whose output failed verification lands here too.';
+  if (results.failures.length === 0) return section('failures', 'Failures', why, absent('No failures: every measurement completed and verified.'));
+  const items = results.failures
+    .map(
+      (failure) =>
+        `<div class="failure"><strong>${escapeHtml(failure.what)}</strong> <span class="outcome outcome-crashed">${escapeHtml(failure.reason)}</span><p>${escapeHtml(failure.message)}</p>${failure.stderrTail ? `<pre>${escapeHtml(failure.stderrTail)}</pre>` : ''}</div>`,
+    )
+    .join('\n');
+  return section('failures', `Failures (${results.failures.length})`, why, items);
+}

@@ -1,0 +1,138 @@
+// report.md: the same story as index.html in GitHub-flavoured Markdown tables, short enough for a
+// PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
+// the traceback matrix with totals, difficulty, and what failed.
+import type { DifficultyRow, Metric, Results } from './schema.js';
+import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
+import { headlines } from './headlines.js';
+import { casesOf, maxScore } from './gallery.js';
+import { type FactorRow, factorTable, rowLabel } from './table.js';
+
+export function renderMarkdown(results: Results): string {
+  const env = results.environment;
+  const out: string[] = [];
+  out.push('# async-rosetta report', '');
+  out.push(
+    `Six async styles of the same two programs on real sockets. Medians with factors against the best style of each row (**bold** = best; the baseline is a reference, never ranked).`,
+    '',
+  );
+  const leads = headlines(results);
+  if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}**: ${h.style}, ${h.detail}`), '');
+  out.push('| | |', '|---|---|');
+  out.push(`| Node / V8 | ${cell(env.node)} / ${cell(env.v8)} |`);
+  out.push(`| CPU | ${cell(env.cpuModel)}, ${env.cores} cores, ${env.pinned ? 'pinned' : 'not pinned'} |`);
+  out.push(`| OS | ${cell(`${env.platform} ${env.osRelease ?? ''} ${env.arch ?? ''}`.trim())} |`);
+  out.push(`| Commit | ${env.commit === null ? 'not a git checkout' : `\`${env.commit.slice(0, 12)}\`${env.dirty ? ' (dirty)' : ''}`} |`);
+  out.push(`| When | ${cell(results.createdAt)}, took ${formatDuration(results.durationMs)} |`);
+  out.push('');
+  const config = Object.entries(results.config);
+  if (config.length > 0) {
+    // Folded: a PR comment should open on the numbers, not on the run's settings.
+    out.push('<details><summary>Configuration</summary>', '', '| key | value |', '|---|---|');
+    for (const [key, value] of config) out.push(`| ${cell(key)} | ${cell(configValue(value))} |`);
+    out.push('', '</details>', '');
+  }
+
+  const metricSection = (title: string, names: readonly string[], note = ''): void => {
+    const metrics = results.metrics.filter((m) => m.kind === 'absolute' && names.includes(m.name));
+    out.push(`## ${title}`, '');
+    if (metrics.length === 0) {
+      out.push('_No data in this results file._', '');
+      return;
+    }
+    if (note !== '') out.push(note, '');
+    out.push(...factorMarkdown(metrics), '');
+  };
+  metricSection('Echo throughput (req/s, higher is better)', ['echo.rps']);
+  metricSection('Echo latency p99 (µs, lower is better)', ['echo.p99_us']);
+  metricSection(
+    'Memory (bytes, lower is better)',
+    ['memory.echo_idle.bytes_per_conn', 'memory.echo_idle.rss_per_conn', 'memory.echo_active.bytes_per_conn', 'memory.workflow.bytes_per_inflight', 'memory.workflow.rss_per_inflight'],
+    'Slopes of a linear fit of memory against open connections (or in-flight workflows); R² in brackets.',
+  );
+  metricSection('repos-and-forks workflow', ['workflow.throughput', 'workflow.wall_ms', 'workflow.bound_ratio']);
+  metricSection('Micro-benchmarks (ns/op, lower is better)', ['micro.hop_ns', 'micro.seq10_ns', 'micro.par25_ns']);
+
+  out.push('## Traceback quality', '');
+  const tb = results.tracebacks;
+  if (tb === undefined || tb.rows.length === 0) out.push('_No data in this results file._', '');
+  else {
+    const styles = orderStyles(tb.rows.map((row) => row.style));
+    out.push(`Score per fault case (each out of ${formatNumber(maxScore(tb))}); in brackets, an outcome other than a rejection or the wrong error class. The last row is each style's mean.`, '');
+    out.push(`| case | ${styles.join(' | ')} |`, `|---|${styles.map(() => '---:').join('|')}|`);
+    for (const info of casesOf(tb)) {
+      const cells = styles.map((style) => {
+        const row = tb.rows.find((r) => r.style === style && r.case === info.id);
+        if (row === undefined) return '–';
+        const note = row.outcome !== 'rejected' ? ` (${row.outcome})` : row.classMatches ? '' : ` (${row.errorName ?? 'no error'})`;
+        return `${formatNumber(row.score)}${note}`;
+      });
+      out.push(`| ${cell(info.id)} | ${cells.join(' | ')} |`);
+    }
+    const totals = new Map((tb.totals ?? []).map((total) => [total.style, total.score]));
+    const best = Math.max(...totals.values());
+    out.push(`| **mean** | ${styles.map((style) => {
+      const total = totals.get(style);
+      if (total === undefined) return '–';
+      return total === best ? `**${formatNumber(total)}**` : formatNumber(total);
+    }).join(' | ')} |`, '');
+  }
+
+  out.push('## Coding difficulty', '');
+  out.push(...difficultyMarkdown(results.difficulty ?? []), '');
+
+  out.push('## Failures', '');
+  if (results.failures.length === 0) out.push('None: every measurement completed and verified.', '');
+  else {
+    for (const failure of results.failures) out.push(`- **${cell(failure.what)}** (${failure.reason}): ${cell(failure.message)}`);
+    out.push('');
+  }
+  out.push('<sub>Rendered by `rosetta report` from results.json; the HTML report has the charts, the side-by-side code and the traceback gallery.</sub>', '');
+  return out.join('\n');
+}
+
+/** One table of factor rows: measurements down, styles across. */
+export function factorMarkdown(metrics: readonly Metric[]): string[] {
+  const table = factorTable(metrics);
+  const rows = table.groups.flatMap((group) => group.rows);
+  const lines = [`| measurement | ${table.styles.map(cell).join(' | ')} |`, `|---|${table.styles.map(() => '---:').join('|')}|`];
+  for (const row of rows) lines.push(`| ${cell(rowLabel(row))} | ${table.styles.map((style) => factorCell(row, style)).join(' | ')} |`);
+  return lines;
+}
+
+function factorCell(row: FactorRow, style: string): string {
+  const found = row.cells.get(style);
+  if (found === undefined) return '–';
+  const value = formatValue(found.metric.median, row.unit);
+  const r2 = found.metric.extra?.r2;
+  const fit = typeof r2 === 'number' ? ` [R² ${formatR2(r2)}]` : '';
+  const factor = found.factor === undefined ? '' : ` (${formatFactor(found.factor)})`;
+  const text = `${value}${factor}${fit}`;
+  if (found.reference) return `_${cell(text)}_`;
+  return found.best ? `**${cell(text)}**` : cell(text);
+}
+
+function difficultyMarkdown(rows: readonly DifficultyRow[]): string[] {
+  if (rows.length === 0) return ['_No data in this results file._'];
+  const styles = orderStyles(rows.map((row) => row.style)).filter((style) => style !== BASELINE);
+  const lines = [
+    '| style | repos-and-forks tokens | echo tokens | lines | max nesting | cyclomatic |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  const pair = (get: (row: DifficultyRow) => number, rf: DifficultyRow | undefined, echo: DifficultyRow | undefined): string =>
+    [rf, echo].map((row) => (row === undefined ? '–' : formatNumber(get(row)))).join(' / ');
+  for (const style of styles) {
+    const rf = rows.find((row) => row.style === style && row.scenario === 'repos-and-forks');
+    const echo = rows.find((row) => row.style === style && row.scenario === 'echo');
+    const tokens = (row: DifficultyRow | undefined): string => (row === undefined ? '–' : `${formatNumber(row.tokens)} (${formatFactor(row.tokenRatio)})`);
+    lines.push(
+      `| ${cell(style)} | ${tokens(rf)} | ${tokens(echo)} | ${pair((r) => r.lines, rf, echo)} | ${pair((r) => r.maxNesting, rf, echo)} | ${pair((r) => r.cyclomatic, rf, echo)} |`,
+    );
+  }
+  lines.push('', 'Lines, nesting and cyclomatic are given as repos-and-forks / echo.');
+  return lines;
+}
+
+/** Text safe inside a table cell: pipes escaped, newlines flattened. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,186 @@
+// Rendering the committed fixture (a full run's shape: six styles, the baseline, a failure) and a
+// nearly empty results file: every section is there, every chart is a real SVG with a size and no
+// warning, the page reaches for nothing outside itself, and the three files are written whole.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testResults } from '../test/results-fixture.js';
+import { twoAxesData } from './charts.js';
+import { orderStyles } from './format.js';
+import { type HtmlReport, SECTIONS, renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import { renderReport } from './render.js';
+import { type Results, parseResults } from './schema.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
+const fixtureText = readFileSync(FIXTURE, 'utf8');
+const fixture = parseResults(fixtureText, FIXTURE);
+
+/** The HTML of one section, from its opening tag to the next section's. */
+function sectionOf(html: string, id: string): string {
+  const start = html.indexOf(`<section class="part" id="${id}">`);
+  if (start === -1) return '';
+  const next = html.indexOf('<section class="part"', start + 1);
+  return html.slice(start, next === -1 ? undefined : next);
+}
+
+describe('the fixture', () => {
+  it('is a results.json of the current schema with what the report shows', () => {
+    const styles = new Set(fixture.metrics.map((metric) => metric.style));
+    expect([...styles].sort()).toEqual(['async-await', 'baseline', 'callbacks', 'coroutines', 'fp-ts', 'promise-chains', 'rxjs']);
+    expect(fixture.tracebacks?.cases).toHaveLength(6);
+    expect(fixture.tracebacks?.totals.map((total) => total.style)).toContain('coroutines+debug');
+    expect(fixture.difficulty).toHaveLength(12);
+    expect(fixture.sources).toHaveLength(12);
+    expect(fixture.failures).toHaveLength(1);
+    expect(fixture.metrics.some((metric) => metric.name === 'memory.echo_idle.bytes_per_conn' && typeof metric.extra?.r2 === 'number')).toBe(true);
+  });
+});
+
+describe('index.html from the fixture', () => {
+  let report: HtmlReport;
+  beforeAll(async () => {
+    report = await renderHtml(fixture);
+  }, 60_000);
+
+  it('has every section, each with its stable id', () => {
+    for (const [id] of SECTIONS) expect(sectionOf(report.html, id), `#${id}`).not.toBe('');
+  });
+
+  it('draws every chart as an inline SVG with a non-zero size and no vega warning', () => {
+    const figures = [...report.html.matchAll(/<figure class="chart" id="([^"]+)">([\s\S]*?)<\/figure>/g)];
+    expect(figures.map((figure) => figure[1])).toEqual([
+      'chart-two-axes',
+      'chart-echo-rps',
+      'chart-echo-mibps',
+      'chart-echo-cpu',
+      'chart-latency',
+      'chart-memory',
+      'chart-workflow-throughput',
+      'chart-workflow-wall',
+      'chart-micro',
+    ]);
+    for (const [, id, body = ''] of figures) {
+      const size = /^<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(body);
+      expect(size, `${id} starts with an <svg> that has a width and a height`).not.toBeNull();
+      expect(Number(size?.[1]), `${id} width`).toBeGreaterThan(100);
+      expect(Number(size?.[2]), `${id} height`).toBeGreaterThan(100);
+    }
+    expect(report.charts.flatMap((chart) => chart.warnings.map((warning) => `${chart.id}: ${warning}`))).toEqual([]);
+  });
+
+  it('puts the charts in their sections', () => {
+    expect(sectionOf(report.html, 'two-axes')).toContain('id="chart-two-axes"');
+    expect(sectionOf(report.html, 'throughput')).toContain('id="chart-echo-rps"');
+    expect(sectionOf(report.html, 'latency')).toContain('id="chart-latency"');
+    expect(sectionOf(report.html, 'memory')).toContain('id="chart-memory"');
+    expect(sectionOf(report.html, 'workflow')).toContain('id="chart-workflow-wall"');
+    expect(sectionOf(report.html, 'micro')).toContain('id="chart-micro"');
+  });
+
+  it('gives every SVG its own ids, so no chart points at another one’s clip paths', () => {
+    const ids = [...report.html.matchAll(/<svg[\s\S]*?<\/svg>/g)].flatMap((svg) => [...svg[0].matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is self-contained: no script, no stylesheet link, no remote resource', () => {
+    expect(report.html).not.toMatch(/<script/i);
+    expect(report.html).not.toMatch(/<link\b/i);
+    expect(report.html).not.toMatch(/\b(?:src|href)\s*=\s*"(?:https?:)?\/\//i);
+    expect(report.html).not.toMatch(/url\((?!#)/);
+    expect(report.html).not.toMatch(/@import/);
+  });
+
+  it('plots one point per style on the two axes, from memory and tokens', () => {
+    const data = twoAxesData(fixture, orderStyles(fixture.metrics.map((metric) => metric.style)));
+    expect(data.points.map((point) => point.style)).toEqual(['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']);
+    const callbacks = data.points[0];
+    const memory = fixture.metrics.find((m) => m.name === 'memory.echo_idle.bytes_per_conn' && m.style === 'callbacks');
+    const tokens = (fixture.difficulty ?? []).filter((row) => row.style === 'callbacks').reduce((sum, row) => sum + row.tokens, 0);
+    expect(callbacks).toMatchObject({ memory: memory?.median, tokens, score: fixture.tracebacks?.totals.find((t) => t.style === 'callbacks')?.score });
+  });
+
+  it('aligns the side-by-side code on the six steps, one column per style', () => {
+    const sbs = sectionOf(report.html, 'side-by-side');
+    for (const step of ['sendReposRequest', 'readRepos', 'sendForkedRepoRequests', 'readForkedRepoRequests', 'printSourceNames', 'cleanup']) {
+      expect(sbs).toMatch(new RegExp(`<tr class="sbs-step"[^>]*><th colspan="6"><span class="step-no">\\d</span>${step}</th>`));
+    }
+    for (const style of ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']) {
+      expect(sbs).toContain(`<input type="checkbox" class="sbs-toggle" id="sbs-repos-and-forks-${style}" checked>`);
+    }
+    // Highlighted by shiki with inline colours: a keyword of the github-light theme.
+    expect(sbs).toContain('<span style="color:#D73A49">function</span>');
+  });
+
+  it('marks the frames of the style’s own file in the traceback gallery', () => {
+    const gallery = sectionOf(report.html, 'tracebacks');
+    expect(gallery).toContain('<mark class="tl own">');
+    const cards = [...gallery.matchAll(/<article class="tb-card" id="tb-([^"]+)"/g)].map((m) => m[1]);
+    expect(cards).toHaveLength(6 * 7);
+    expect(cards).toContain('http-500-coroutines-debug');
+  });
+
+  it('lists the failure', () => {
+    expect(sectionOf(report.html, 'failures')).toContain('echo.throughput style=rxjs repeat=3');
+  });
+});
+
+describe('report.md from the fixture', () => {
+  it('tells the story in tables', () => {
+    const markdown = renderMarkdown(fixture);
+    for (const heading of ['# async-rosetta report', '## Echo throughput', '## Memory', '## repos-and-forks workflow', '## Micro-benchmarks', '## Traceback quality', '## Coding difficulty', '## Failures']) {
+      expect(markdown).toContain(heading);
+    }
+    expect(markdown).toContain('| Node / V8 | v20.20.2 / 11.3.244.8-node.33 |');
+    // The traceback matrix ends with each style's mean, in the matrix's column order.
+    const means = markdown.split('\n').find((line) => line.startsWith('| **mean** |'));
+    const expected = ['callbacks', 'promise-chains', 'coroutines', 'coroutines+debug', 'async-await', 'rxjs', 'fp-ts'].map(
+      (style) => fixture.tracebacks?.totals.find((total) => total.style === style)?.score,
+    );
+    expect(means?.split('|').slice(2, -1).map((cell) => Number(cell.replace(/\*/g, '').trim()))).toEqual(expected);
+    expect(markdown).toMatch(/^- \*\*Echo throughput\*\*: callbacks, fastest over 6 configurations/m);
+    expect(markdown).toMatch(/\| async-await \| [\d,]+ \(\d\.\d+×\) \|/);
+  });
+});
+
+describe('a results file with almost nothing in it', () => {
+  const empty: Results = testResults([]);
+
+  it('still renders every section, each saying in one line that its data is absent', async () => {
+    const { html, charts } = await renderHtml(empty);
+    expect(charts).toHaveLength(0);
+    for (const [id] of SECTIONS) {
+      const section = sectionOf(html, id);
+      expect(section, `#${id}`).not.toBe('');
+      if (id !== 'header') expect(section, `#${id} says what is missing`).toMatch(/<p class="absent">[^<]+<\/p>/);
+    }
+    expect(sectionOf(html, 'failures')).toContain('No failures');
+  });
+
+  it('writes a Markdown report that says so too', () => {
+    expect(renderMarkdown(empty)).toContain('_No data in this results file._');
+  });
+});
+
+describe('renderReport', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rosetta-report-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes index.html, report.md and a copy of results.json, and nothing else', async () => {
+    const out = join(dir, 'nested', 'report');
+    const { files } = await renderReport(fixture, out);
+    expect(files).toEqual([join(out, 'index.html'), join(out, 'report.md'), join(out, 'results.json')]);
+    expect(readdirSync(out).sort()).toEqual(['index.html', 'report.md', 'results.json']);
+    expect(parseResults(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(fixture);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  }, 60_000);
+
+  it('replaces an existing report whole, leaving no temporary file behind', async () => {
+    const out = join(dir, 'again');
+    await renderReport(testResults([]), out);
+    const { files } = await renderReport(testResults([]), out);
+    expect(files.every((file) => existsSync(file))).toBe(true);
+    expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});

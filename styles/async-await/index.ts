@@ -1,0 +1,13 @@
+// The async/await adapter: the style is already Promise-shaped, so this only names it.
+import type { StyleAdapter } from '../adapter.js';
+import { startEchoServer } from './echo.js';
+import { reposAndForks } from './repos-and-forks.js';
+
+export const style: StyleAdapter = {
+  id: 'async-await',
+  title: 'async/await',
+  idiom: 'async functions, loops, try/catch/finally',
+  sources: { reposAndForks: 'styles/async-await/repos-and-forks.ts', echo: 'styles/async-await/echo.ts' },
+  runReposAndForks: reposAndForks,
+  startEchoServer,
+};

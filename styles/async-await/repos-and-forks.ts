@@ -1,0 +1,109 @@
+// repos-and-forks in async/await: async functions, loops and try/catch/finally.
+// How it fails: a rejected `await` throws at that line, so errors read like synchronous ones; the
+// traps are the awaits you forget (a floating promise) and the ones you serialise by accident.
+// Look at: the page loop, and the workers of sendForkedRepoRequests sharing one cursor.
+import {
+  ApiError, NetworkError, ParseError, TimeoutError,
+  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult,
+} from '../../scenarios/repos-and-forks/contract.js';
+import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
+
+interface Run {
+  readonly input: ReposAndForksInput;
+  readonly client: HttpClient;
+  pages: number;
+}
+
+// The style's one bridge from the callback primitive: a raw error becomes a typed rejection here.
+function send(run: Run, url: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    run.client.get(url, (error, response) => {
+      if (error !== null || response === undefined) {
+        // @fault-origin: reset, hang
+        reject(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error));
+      } else {
+        resolve(response);
+      }
+    });
+  });
+}
+
+// 1. Pages are sequential: the next page's URL is in this page's `link` header.
+export async function sendReposRequest(run: Run, firstUrl: string): Promise<MinimalRepository[]> {
+  const repos: MinimalRepository[] = [];
+  let url: string | undefined = firstUrl;
+  while (url !== undefined) {
+    const response = await send(run, url);
+    run.pages += 1;
+    repos.push(...readRepos(response));
+    url = nextPageUrl(response.headers.link);
+  }
+  return repos;
+}
+
+// 2.
+export function readRepos(response: RawResponse): MinimalRepository[] {
+  // @fault-origin: rate-limit
+  if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
+  try {
+    return JSON.parse(response.body) as MinimalRepository[];
+  } catch (error) {
+    // @fault-origin: malformed-json
+    throw new ParseError(response.url, error);
+  }
+}
+
+// 3. `concurrency` workers share one cursor; each takes the next fork when its request settles.
+export async function sendForkedRepoRequests(run: Run, forks: readonly string[]): Promise<string[]> {
+  const sources = new Array<string>(forks.length);
+  let next = 0;
+
+  async function worker(): Promise<void> {
+    while (next < forks.length) {
+      const index = next;
+      next += 1;
+      const response = await send(run, repoUrl(run.input, forks[index] ?? ''));
+      sources[index] = readForkedRepoRequests(response);
+    }
+  }
+
+  await Promise.all(Array.from({ length: Math.min(run.input.concurrency, forks.length) }, worker));
+  return sources;
+}
+
+// 4. Parsing and the field access are one guarded block: a fork without `source` is a ParseError.
+export function readForkedRepoRequests(response: RawResponse): string {
+  // @fault-origin: http-500
+  if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
+  try {
+    const repo = JSON.parse(response.body) as ForkRepository;
+    // @fault-origin: missing-field
+    return repo.source.full_name;
+  } catch (error) {
+    throw new ParseError(response.url, error);
+  }
+}
+
+// 5. `sources` is indexed by the fork's place in the listing, so completion order does not matter.
+export function printSourceNames(run: Run, sources: readonly string[]): ReposAndForksResult {
+  for (const name of sources) run.input.print?.(name);
+  return { sourceNames: sources, pages: run.pages };
+}
+
+// 6.
+export function cleanup(run: Run): void {
+  run.client.close();
+  run.input.onCleanup?.();
+}
+
+export async function reposAndForks(input: ReposAndForksInput): Promise<ReposAndForksResult> {
+  const run: Run = { input, client: createHttpClient(input), pages: 0 };
+  try {
+    const repos = await sendReposRequest(run, reposPageUrl(input, 1));
+    const sources = await sendForkedRepoRequests(run, forkNames(repos));
+    return printSourceNames(run, sources);
+  } finally {
+    cleanup(run);
+  }
+}

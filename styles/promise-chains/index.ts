@@ -1,0 +1,13 @@
+// The promise-chains adapter: the style is already Promise-shaped, so this only names it.
+import type { StyleAdapter } from '../adapter.js';
+import { startEchoServer } from './echo.js';
+import { reposAndForks } from './repos-and-forks.js';
+
+export const style: StyleAdapter = {
+  id: 'promise-chains',
+  title: 'Promise chains',
+  idiom: '.then/.catch/.finally and Promise.all, no async/await',
+  sources: { reposAndForks: 'styles/promise-chains/repos-and-forks.ts', echo: 'styles/promise-chains/echo.ts' },
+  runReposAndForks: reposAndForks,
+  startEchoServer,
+};

@@ -1,0 +1,287 @@
+// The repos-and-forks conformance suite: one spec (scenarios/repos-and-forks/SPEC.md), run against
+// every style in the registry with no special cases. Deviations live in styles/known-issues.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiError, DEFAULT_INPUT, NetworkError, ParseError, TimeoutError,
+  type ReposAndForksInput, type ReposAndForksResult,
+} from '../../scenarios/repos-and-forks/contract.js';
+import { startFakeGithub, type FakeGithub } from '../../scenarios/repos-and-forks/fake-github.js';
+import type { FaultRule } from '../../scenarios/repos-and-forks/faults.js';
+import { DEFAULT_USER, EMPTY_USER, EXACT_PAGE_USER, SMALL_USER, createWorld } from '../../scenarios/repos-and-forks/world.js';
+import { knownIssue } from '../../styles/known-issues.js';
+import { STYLES } from '../../styles/registry.js';
+import type { StyleAdapter } from '../../styles/adapter.js';
+
+const world = createWorld();
+const DEADLINE_MS = 10_000;
+
+type Outcome =
+  | { readonly kind: 'resolved'; readonly result: ReposAndForksResult }
+  | { readonly kind: 'rejected'; readonly error: unknown }
+  | { readonly kind: 'hung' };
+
+interface Observed {
+  readonly outcome: Outcome;
+  readonly cleanups: number;
+  readonly unhandled: readonly unknown[];
+  readonly printed: readonly string[];
+}
+
+/** Runs one workflow with a deadline, counting cleanups and watching for unhandled rejections. */
+async function observe(style: StyleAdapter, overrides: Partial<ReposAndForksInput> & { apiUrl: string }): Promise<Observed> {
+  let cleanups = 0;
+  const printed: string[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  process.on('unhandledRejection', onUnhandled);
+  const input: ReposAndForksInput = {
+    user: DEFAULT_USER,
+    ...DEFAULT_INPUT,
+    print: (line) => printed.push(line),
+    onCleanup: () => {
+      cleanups += 1;
+    },
+    ...overrides,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'hung' }), DEADLINE_MS);
+  });
+  try {
+    const outcome = await Promise.race([
+      style.runReposAndForks(input).then(
+        (result): Outcome => ({ kind: 'resolved', result }),
+        (error: unknown): Outcome => ({ kind: 'rejected', error }),
+      ),
+      deadline,
+    ]);
+    // Let stray callbacks (a second cleanup, a late rejection) surface before counting.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return { outcome, cleanups, unhandled, printed };
+  } finally {
+    clearTimeout(timer);
+    process.off('unhandledRejection', onUnhandled);
+  }
+}
+
+function rejection(observed: Observed): unknown {
+  if (observed.outcome.kind !== 'rejected') {
+    throw new Error(`expected the workflow to fail, but it ${observed.outcome.kind === 'resolved' ? 'resolved' : 'hung'}`);
+  }
+  return observed.outcome.error;
+}
+
+function resolved(observed: Observed): ReposAndForksResult {
+  if (observed.outcome.kind !== 'resolved') {
+    const detail = observed.outcome.kind === 'rejected' ? String(observed.outcome.error) : 'hung';
+    throw new Error(`expected the workflow to succeed, but it ${detail}`);
+  }
+  return observed.outcome.result;
+}
+
+interface FaultCase {
+  readonly name: string;
+  readonly rule: FaultRule;
+  readonly error: typeof ApiError | typeof ParseError | typeof NetworkError | typeof TimeoutError;
+  /** A fragment of the url the error must carry. */
+  readonly url: string;
+  readonly check?: (error: never) => void;
+  readonly timeoutMs?: number;
+}
+
+const FORK_PATH = '/repos/*/*';
+const LIST_PATH = '/users/*/repos';
+
+const FAULTS: readonly FaultCase[] = [
+  {
+    name: 'status 500 on the 3rd fork',
+    rule: { path: FORK_PATH, nth: 3, action: { kind: 'status', status: 500 } },
+    error: ApiError,
+    url: '/repos/',
+    check: (error: ApiError) => expect(error.status).toBe(500),
+  },
+  {
+    name: 'status 502 on listing page 2',
+    rule: { path: LIST_PATH, page: 2, action: { kind: 'status', status: 502 } },
+    error: ApiError,
+    url: 'page=2',
+    check: (error: ApiError) => expect(error.status).toBe(502),
+  },
+  {
+    name: 'primary rate limit on page 1',
+    rule: { path: LIST_PATH, page: 1, action: { kind: 'rate-limit' } },
+    error: ApiError,
+    url: 'page=1',
+    check: (error: ApiError) => {
+      expect(error.status).toBe(403);
+      expect(error.rateLimitReset).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'secondary rate limit on the 2nd fork',
+    rule: { path: FORK_PATH, nth: 2, action: { kind: 'secondary-rate-limit', retryAfter: 30 } },
+    error: ApiError,
+    url: '/repos/',
+    check: (error: ApiError) => {
+      expect(error.status).toBe(429);
+      expect(error.retryAfter).toBe(30);
+    },
+  },
+  {
+    name: 'connection reset on the 5th fork',
+    rule: { path: FORK_PATH, nth: 5, action: { kind: 'reset' } },
+    error: NetworkError,
+    url: '/repos/',
+    check: (error: NetworkError) => expect(error.cause).toBeInstanceOf(Error),
+  },
+  {
+    name: 'truncated JSON on listing page 2',
+    rule: { path: LIST_PATH, page: 2, action: { kind: 'truncated' } },
+    error: ParseError,
+    url: 'page=2',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(SyntaxError),
+  },
+  {
+    name: 'malformed JSON on the 1st fork',
+    rule: { path: FORK_PATH, nth: 1, action: { kind: 'malformed' } },
+    error: ParseError,
+    url: '/repos/',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(SyntaxError),
+  },
+  {
+    name: 'a fork without source',
+    rule: { path: FORK_PATH, nth: 4, action: { kind: 'missing-source' } },
+    error: ParseError,
+    url: '/repos/',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(TypeError),
+  },
+  {
+    name: 'a fork request that hangs',
+    rule: { path: FORK_PATH, nth: 1, action: { kind: 'hang' } },
+    error: TimeoutError,
+    url: '/repos/',
+    timeoutMs: 300,
+    check: (error: TimeoutError) => expect(error.ms).toBe(300),
+  },
+];
+
+describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-forks conformance: %s', (id, style) => {
+  let fake: FakeGithub;
+
+  beforeAll(async () => {
+    fake = await startFakeGithub({ world });
+  });
+  afterAll(async () => {
+    await fake.close();
+    expect(fake.stats().openSockets).toBe(0);
+  });
+
+  /** After every run: nothing left open at the server. */
+  async function expectNothingLeft(): Promise<void> {
+    await fake.idle();
+    expect(fake.stats().inFlight).toBe(0);
+    expect(fake.stats().openSockets).toBe(0);
+  }
+
+  function known(test: string): boolean {
+    return knownIssue(id, 'repos-and-forks', test) !== undefined;
+  }
+
+  it('prints every fork\'s source in listing order, over every page', async () => {
+    fake.setFaults([]);
+    const observed = await observe(style, { apiUrl: fake.url });
+    const result = resolved(observed);
+    expect(result.sourceNames).toEqual(world.expectedSourceNames(DEFAULT_USER));
+    expect(result.sourceNames.length).toBe(world.forkCount(DEFAULT_USER));
+    expect(result.pages).toBe(3);
+    expect(observed.printed).toEqual(world.expectedSourceNames(DEFAULT_USER));
+    expect(observed.cleanups).toBe(1);
+    expect(observed.unhandled).toEqual([]);
+    await expectNothingLeft();
+  });
+
+  it.each([
+    [SMALL_USER, 100, 1],
+    [EXACT_PAGE_USER, 100, 1],
+    [EMPTY_USER, 100, 1],
+    [DEFAULT_USER, 30, 9],
+  ] as const)('follows pagination to the last page (%s, per_page %i: %i pages)', async (user, perPage, pages) => {
+    fake.setFaults([]);
+    const observed = await observe(style, { apiUrl: fake.url, user, perPage });
+    const result = resolved(observed);
+    expect(result.pages).toBe(pages);
+    expect(result.sourceNames).toEqual(world.expectedSourceNames(user));
+    expect(observed.cleanups).toBe(1);
+    await expectNothingLeft();
+  });
+
+  it.each([1, 3, 8])('keeps at most %i fork requests in flight, and reaches the limit', async (concurrency) => {
+    fake.setFaults([]);
+    fake.setLatency(5);
+    try {
+      fake.resetStats();
+      const observed = await observe(style, { apiUrl: fake.url, concurrency });
+      expect(resolved(observed).sourceNames).toEqual(world.expectedSourceNames(DEFAULT_USER));
+      expect(fake.stats().peakInFlight).toBe(concurrency);
+    } finally {
+      fake.setLatency(0);
+    }
+    await expectNothingLeft();
+  });
+
+  it.each(FAULTS.map((fault) => [fault.name, fault] as const))('fails with the right typed error: %s', async (name, fault) => {
+    if (known(`fails with the right typed error: ${name}`)) return;
+    fake.setFaults([fault.rule]);
+    fake.setLatency(2);
+    const concurrency = DEFAULT_INPUT.concurrency;
+    try {
+      fake.resetStats();
+      const observed = await observe(style, {
+        apiUrl: fake.url,
+        concurrency,
+        ...(fault.timeoutMs !== undefined ? { timeoutMs: fault.timeoutMs } : {}),
+      });
+      const error = rejection(observed);
+      expect(error).toBeInstanceOf(fault.error);
+      expect((error as { url: string }).url).toContain(fault.url);
+      expect((error as Error).message).toContain((error as { url: string }).url);
+      fault.check?.(error as never);
+      expect(observed.cleanups).toBe(1);
+      expect(observed.unhandled).toEqual([]);
+      // Fail-fast: once a fork fails, at most the requests already in flight were answered after it.
+      // (Not for a hang: the other slots rightly keep working until the timeout fires.)
+      if (fault.rule.path === FORK_PATH && fault.rule.nth !== undefined && fault.rule.action.kind !== 'hang') {
+        expect(fake.stats().byRoute.repo).toBeLessThanOrEqual(fault.rule.nth + concurrency);
+      }
+    } finally {
+      fake.setFaults([]);
+      fake.setLatency(0);
+    }
+    await expectNothingLeft();
+  });
+
+  it('fails with ApiError 404 for a user that does not exist', async () => {
+    fake.setFaults([]);
+    const observed = await observe(style, { apiUrl: fake.url, user: 'no-such-user-anywhere' });
+    const error = rejection(observed);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(404);
+    expect((error as ApiError).message).toContain('Not Found');
+    expect(observed.cleanups).toBe(1);
+    await expectNothingLeft();
+  });
+
+  it('fails with NetworkError when nothing listens at the API url', async () => {
+    const closed = await startFakeGithub({ world });
+    const url = closed.url;
+    await closed.close();
+    const observed = await observe(style, { apiUrl: url });
+    const error = rejection(observed);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).url).toContain(url);
+    expect(observed.cleanups).toBe(1);
+    expect(observed.unhandled).toEqual([]);
+  });
+});
