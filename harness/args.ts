@@ -142,7 +142,9 @@ export function flagList(args: ParsedArgs, name: string): readonly string[] | un
 export function helpText(usage: string, summary: string, specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => {
     const meta = spec.kind === 'boolean' ? '' : ` ${spec.metavar ?? spec.kind.toUpperCase()}`;
-    return [`  --${name}${meta}`, `${spec.help}${spec.kind === 'boolean' ? '' : ` (${describe(spec)})`}`] as const;
+    // A free-form string's metavar already says what it takes; everything else states its range.
+    const accepted = spec.kind === 'boolean' || (spec.kind === 'string' && spec.choices === undefined) ? '' : ` (${describe(spec)})`;
+    return [`  --${name}${meta}`, `${spec.help}${accepted}`] as const;
   });
   const width = Math.max(0, ...rows.map(([left]) => left.length)) + 2;
   const lines = rows.map(([left, right]) => left.padEnd(width) + right);

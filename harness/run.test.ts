@@ -141,6 +141,14 @@ describe('rosetta run (built CLI)', () => {
     expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
+  it('names the flag, the value and what is accepted on bad usage, and exits 2 without starting anything', async () => {
+    const out = tempDir();
+    const { output, exited } = runCli(['--scenario', 'echo,nope', '--out', out]);
+    expect(await exited).toBe(2);
+    expect(output.stderr).toContain('--scenario got unknown "nope"; accepted: echo, repos-and-forks, micro, tracebacks');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('SIGTERM kills every child, frees the port, writes nothing and exits 143', async () => {
     const out = tempDir();
     const { proc, output, exited } = runCli(['--quick', '--style', 'callbacks', '--scenario', 'echo', '--out', out]);

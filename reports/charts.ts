@@ -515,6 +515,19 @@ export function twoAxesSpec(data: TwoAxesData): TopLevelSpec | undefined {
         legend: { orient: 'right', gradientLength: 160 },
       }
     : { value: '#4e79a7' };
+  const placements = [
+    ['right', { align: 'left', dx: 13, dy: -9 }],
+    ['left', { align: 'right', dx: -13, dy: -9 }],
+    ['below', { align: 'center', dx: 0, dy: 20 }],
+  ] as const;
+  const labelLayers = placements
+    // A layer whose filter leaves nothing would give vega an empty extent to warn about.
+    .filter(([side]) => values.some((value) => value.side === side))
+    .map(([side, place]) => ({
+      transform: [{ filter: { field: 'side', equal: side } }],
+      mark: { type: 'text', ...place, fontSize: 12, fontWeight: 600 },
+      encoding: { x: { field: 'memory', ...x }, y, text: { field: 'label' } },
+    }));
   return asSpec({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width: 620,
@@ -523,17 +536,7 @@ export function twoAxesSpec(data: TwoAxesData): TopLevelSpec | undefined {
     layer: [
       { mark: { type: 'errorbar', ticks: { size: 8 }, color: '#555' }, encoding: { x: { field: 'memoryLo', ...x }, x2: { field: 'memoryHi' }, y } },
       { mark: { type: 'point', filled: true, size: 260, stroke: '#333', strokeWidth: 1, opacity: 1 }, encoding: { x: { field: 'memory', ...x }, y, color: colour } },
-      ...(
-        [
-          ['right', { align: 'left', dx: 13, dy: -9 }],
-          ['left', { align: 'right', dx: -13, dy: -9 }],
-          ['below', { align: 'center', dx: 0, dy: 20 }],
-        ] as const
-      ).map(([side, place]) => ({
-        transform: [{ filter: { field: 'side', equal: side } }],
-        mark: { type: 'text', ...place, fontSize: 12, fontWeight: 600 },
-        encoding: { x: { field: 'memory', ...x }, y, text: { field: 'label' } },
-      })),
+      ...labelLayers,
     ],
   });
 }

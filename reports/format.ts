@@ -11,13 +11,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+// One formatter each, made once: `toLocaleString` builds a new one per call, and a report formats
+// tens of thousands of numbers.
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const SMALL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+
 /** Three significant digits below 1000, whole numbers with thousands separators above. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 1000) return WHOLE.format(Math.round(value));
   if (abs === 0) return '0';
-  return Number(value.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  return SMALL.format(Number(value.toPrecision(3)));
 }
 
 /** Binary prefixes, as memory is counted: 1936 -> "1.89 KiB". */

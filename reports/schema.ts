@@ -72,7 +72,13 @@ export interface TracebackRow {
 export interface Tracebacks {
   readonly rubric: Readonly<Record<string, number>>;
   readonly rubricText: string;
-  readonly cases: readonly { readonly id: string; readonly description: string; readonly expectedError: string }[];
+  readonly cases: readonly {
+    readonly id: string;
+    readonly description: string;
+    readonly expectedError: string;
+    /** The logical path of steps, e.g. `reposAndForks -> sendForkedRepoRequests -> readForkedRepoRequests`. */
+    readonly path?: string;
+  }[];
   readonly rows: readonly TracebackRow[];
   readonly totals: readonly { readonly style: string; readonly score: number }[];
 }
@@ -171,12 +177,30 @@ export function parseResults(text: string, file = 'results.json'): Results {
     if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2) fail(`${where}.ci95 must be [low, high]`);
     return undefined;
   });
-  if (!Array.isArray(data.failures)) fail('failures is missing');
+  checkRows(data.failures, 'failures', { what: 'string', reason: 'string', message: 'string' }, fail);
   if (data.tracebacks !== undefined) {
-    if (!isRecord(data.tracebacks) || !Array.isArray(data.tracebacks.rows)) fail('tracebacks.rows is missing');
+    if (!isRecord(data.tracebacks)) fail('tracebacks must be an object');
+    const tracebacks = data.tracebacks as Record<string, unknown>;
+    checkRows(tracebacks.cases, 'tracebacks.cases', { id: 'string', description: 'string', expectedError: 'string' }, fail);
+    checkRows(tracebacks.totals, 'tracebacks.totals', { style: 'string', score: 'number' }, fail);
+    checkRows(
+      tracebacks.rows,
+      'tracebacks.rows',
+      { style: 'string', case: 'string', outcome: 'string', trace: 'string', score: 'number', chain: 'array' },
+      fail,
+    );
   }
-  if (data.difficulty !== undefined && !Array.isArray(data.difficulty)) fail('difficulty must be an array');
-  if (data.sources !== undefined && !Array.isArray(data.sources)) fail('sources must be an array');
+  if (data.difficulty !== undefined) {
+    checkRows(
+      data.difficulty,
+      'difficulty',
+      { style: 'string', scenario: 'string', file: 'string', tokens: 'number', tokenRatio: 'number', lines: 'number', maxNesting: 'number', cyclomatic: 'number' },
+      fail,
+    );
+  }
+  if (data.sources !== undefined) {
+    checkRows(data.sources, 'sources', { style: 'string', scenario: 'string', path: 'string', text: 'string' }, fail);
+  }
   return data as unknown as Results;
 }
 
@@ -186,6 +210,24 @@ export function metricId(name: string, style: string, params: Readonly<Record<st
     .sort()
     .map((key) => `${key}=${String(params[key])}`);
   return [name, `style=${style}`, ...parts].join('|');
+}
+
+/** Every row of an array field is an object whose named fields have the named types. */
+function checkRows(
+  rows: unknown,
+  where: string,
+  fields: Readonly<Record<string, 'string' | 'number' | 'array'>>,
+  fail: (message: string) => never,
+): void {
+  if (!Array.isArray(rows)) fail(`${where} must be an array`);
+  (rows as unknown[]).forEach((row, index) => {
+    if (!isRecord(row)) fail(`${where}[${index}] is not an object`);
+    for (const [key, kind] of Object.entries(fields)) {
+      const value = (row)[key];
+      const ok = kind === 'array' ? Array.isArray(value) : typeof value === kind && !(kind === 'number' && Number.isNaN(value));
+      if (!ok) fail(`${where}[${index}].${key} must be ${kind === 'array' ? 'an array' : `a ${kind}`}`);
+    }
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

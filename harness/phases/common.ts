@@ -40,6 +40,8 @@ export interface RunConfig {
     readonly wallRuns: number;
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  /** Styles whose memory is measured at once (memory does not depend on CPU contention; timing does). */
+  readonly memoryParallel: number;
   readonly out: string;
 }
 
@@ -160,6 +162,22 @@ export class Pool<T extends { readonly children: readonly Child[] }> {
   }
 }
 
+/**
+ * Runs `fn` over `items`, at most `limit` at once, in order of start. The memory phases use it: a
+ * heap read after forced GC does not depend on CPU contention, so two styles can be measured at
+ * once; timing phases never use it.
+ */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
 /** Polls `check` every `everyMs` until it returns true; throws after `timeoutMs` with `describe()`. */
 export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string, everyMs = 20): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -189,8 +207,13 @@ export interface RunOptions {
 
 
 /**
- * The grid and windows of each mode, chosen to fit the time budgets on a 2-core machine: quick (CI)
- * within 60 s, the full default within 5 minutes, for six styles and the baseline.
+ * The grid and windows of each mode, chosen for the time budgets on a 2-core machine with six styles
+ * and the baseline: quick (what CI runs) within 60 s, the full default within 5 minutes.
+ * - quick: 2 repeats; echo 1 and 100 KiB at 10 connections, 80 ms warm-up + 200 ms window per
+ *   cell; memory up to 1,000 connections and 500 held workflows; short workflow windows.
+ * - full: 3 repeats; echo 1, 10 and 100 KiB at 10 and 100 connections (1,000 connections would
+ *   not fit the budget with six styles), 150 ms warm-up + 450 ms window per cell; memory up to
+ *   10,000 connections and 10,000 held workflows.
  */
 export function planConfig(options: RunOptions): RunConfig {
   const quick = options.quick;
@@ -201,15 +224,16 @@ export function planConfig(options: RunOptions): RunConfig {
     styles: options.styles,
     repeats: options.repeats ?? (quick ? 2 : 3),
     echo: quick
-      ? { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10], warmupMs: 100, windowMs: 250 }
-      : { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10, 100], warmupMs: 200, windowMs: 500 },
-    echoMemorySteps: quick ? steps(2_000, 4) : steps(10_000, 5),
+      ? { sizes: [1 * KIB, 100 * KIB], connections: [10], warmupMs: 80, windowMs: 200 }
+      : { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10, 100], warmupMs: 150, windowMs: 450 },
+    echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
     echoActiveBytes: 1 * KIB,
-    workflowMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
+    workflowMemorySteps: quick ? steps(500, 4) : steps(10_000, 5),
     workflow: quick
-      ? { concurrent: 4, warmupMs: 150, windowMs: 400, latencyMs: 20, wallRuns: 2 }
+      ? { concurrent: 4, warmupMs: 50, windowMs: 250, latencyMs: 20, wallRuns: 1 }
       : { concurrent: 4, warmupMs: 300, windowMs: 1_000, latencyMs: 20, wallRuns: 3 },
-    micro: quick ? { timeMs: 100, warmupMs: 50 } : { timeMs: 300, warmupMs: 100 },
+    micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
+    memoryParallel: 2,
     out: options.out,
   };
 }

@@ -3,11 +3,12 @@
 // the server counts them all, it forces GC twice and reports heap (heapUsed + external) and RSS.
 // Active sweep: every open connection echoes one message, then connections are closed in steps back
 // down to 0 and read the same way, so every connection measured has echoed once. The slope of each
-// line is bytes per connection; R² says whether memory really grows linearly.
+// line is bytes per connection; R² says whether memory really grows linearly. Two servers are
+// measured at once (config.memoryParallel): heap after forced GC does not depend on CPU contention.
 import { spawnChild, type Child } from '../processes.js';
 import type { MemorySample } from '../child/ipc.js';
 import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
-import { measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
+import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
 
 /** Connects in flight at once: the servers listen with Node's default backlog (511). */
 const CONNECT_BATCH = 100;
@@ -28,7 +29,7 @@ export const echoMemoryPhase: Phase = {
       context.progress.note(`echo memory: steps above ${cappedAt} connections dropped: the open-file limit is ${cappedAt + 256}`);
     }
     const max = steps[steps.length - 1] ?? 0;
-    for (const server of echoServers(config.styles)) {
+    await forEachLimited(echoServers(config.styles), config.memoryParallel, async (server) => {
       throwIfAborted(context.signal);
       context.progress.doing(`${server} up to ${max} connections`);
       await measure(context, `memory.echo style=${server}`, async (track) => {
@@ -74,7 +75,7 @@ export const echoMemoryPhase: Phase = {
         });
       });
       context.progress.step(`${server} up to ${max} connections`);
-    }
+    });
   },
 };
 

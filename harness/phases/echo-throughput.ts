@@ -1,7 +1,8 @@
-// Echo throughput and latency. Per (server, repeat): a server child (measured core) and a load child
-// (load core); first a known payload of every size must echo back identical, then each cell of the
-// grid (size x connections) is one load run: a warm-up, then the timed window. Servers interleave
-// within a repeat, baseline first, so each repeat yields one ratio sample per style.
+// Echo throughput and latency. Per server: a server child (measured core) and a load child (load
+// core), kept for the whole phase; first a known payload of every size must echo back identical.
+// Then each cell of the grid (size x connections) is one load run, a warm-up then the timed window,
+// with the servers taking turns on each cell (baseline first), so each repeat yields one ratio
+// sample per style measured seconds away from its baseline.
 //
 // The server CPU window, exactly. runLoad has no hook at its window's edges, and reading the server's
 // CPU around the whole call would also count C connects and C closes (measured on the baseline: 1-2%
@@ -15,7 +16,7 @@
 // CPU sample is dropped (and said on stderr), never silently kept.
 import { spawnChild, type Child } from '../processes.js';
 import { echoServers } from './echo-memory.js';
-import { kib, measure, Pool, sleep, throwIfAborted, type Phase, type PhaseContext, type Track } from './common.js';
+import { kib, measure, Pool, sleep, throwIfAborted, type EchoGrid, type Phase, type PhaseContext, type Track } from './common.js';
 
 interface LoadResult {
   readonly requests: number;
@@ -39,20 +40,25 @@ export const CLIENT_SATURATED_SHARE = 0.9;
 
 export const echoThroughputPhase: Phase = {
   name: 'echo throughput',
-  steps: (config) => config.repeats * echoServers(config.styles).length,
+  steps: (config) => config.repeats * cellsOf(config.echo).length * echoServers(config.styles).length,
   async run(context) {
     const { config } = context;
     const pool = new Pool<Pair>();
     try {
+      // Cell-major: every server runs a cell back to back, so a style and the baseline it is divided
+      // by are measured seconds apart, not minutes; a drift of the machine touches them alike.
       for (let repeat = 0; repeat < config.repeats; repeat++) {
-        for (const server of echoServers(config.styles)) {
-          throwIfAborted(context.signal);
-          context.progress.doing(`${server} repeat ${repeat + 1}`);
-          await measure(context, `echo.throughput style=${server} repeat=${repeat + 1}`, async (track) => {
-            const pair = await pool.get(server, track, (keep) => startPair(context, server, keep));
-            await measureServer(context, server, repeat, pair);
-          });
-          context.progress.step(`${server} repeat ${repeat + 1}`);
+        for (const cell of cellsOf(config.echo)) {
+          for (const server of echoServers(config.styles)) {
+            throwIfAborted(context.signal);
+            const label = `${server} ${kib(cell.size)} x ${cell.connections} repeat ${repeat + 1}`;
+            context.progress.doing(label);
+            await measure(context, `echo.throughput style=${server} size=${cell.size} connections=${cell.connections} repeat=${repeat + 1}`, async (track) => {
+              const pair = await pool.get(server, track, (keep) => startPair(context, server, keep));
+              await measureCell(context, server, repeat, pair, cell);
+            });
+            context.progress.step(label);
+          }
         }
       }
     } finally {
@@ -60,6 +66,12 @@ export const echoThroughputPhase: Phase = {
     }
   },
 };
+
+type Cell = { readonly size: number; readonly connections: number };
+
+function cellsOf(echo: EchoGrid): Cell[] {
+  return echo.sizes.flatMap((size) => echo.connections.map((connections) => ({ size, connections })));
+}
 
 interface Pair {
   readonly children: readonly Child[];
@@ -72,7 +84,7 @@ interface Pair {
 async function startPair(context: PhaseContext, server: string, track: Track): Promise<Pair> {
   const { config } = context;
   const { echo } = config;
-  const cells = echo.sizes.length * echo.connections.length;
+  const cells = cellsOf(echo).length;
   // The pair lives for all repeats of the phase; each cell is bounded by its own request timeout.
   const deadlineMs = 30_000 + config.repeats * cells * (echo.warmupMs + echo.windowMs + 5_000) * echoServers(config.styles).length;
   const serverChild = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
@@ -82,43 +94,39 @@ async function startPair(context: PhaseContext, server: string, track: Track): P
   return { children: [serverChild, load], server: serverChild, load, port };
 }
 
-async function measureServer(context: PhaseContext, server: string, repeat: number, pair: Pair): Promise<void> {
+async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: Cell): Promise<void> {
   const { echo } = context.config;
   const { load, port } = pair;
-  const serverChild = pair.server;
-  const cells = echo.sizes.flatMap((size) => echo.connections.map((connections) => ({ size, connections })));
+  const { size, connections } = cell;
   const cellMs = echo.warmupMs + echo.windowMs;
-  for (const { size, connections } of cells) {
-    throwIfAborted(context.signal);
-    const run = { port, connections, size, warmupMs: echo.warmupMs, durationMs: echo.windowMs };
-    let answered = false;
-    const reply = load.request<LoadResult>('load', run, cellMs + 15_000);
-    void reply.then(() => (answered = true), () => undefined);
-    await load.nextEvent('load-started', 10_000);
-    const started = performance.now();
-    const margin = Math.max(20, echo.windowMs * 0.1);
-    await sleep(echo.warmupMs);
-    const a = await serverChild.request<CpuUsage>('cpu');
-    const tA = performance.now();
-    await sleep(started + echo.warmupMs + echo.windowMs - margin - performance.now());
-    const lateB = answered;
-    const b = await serverChild.request<CpuUsage>('cpu');
-    const tB = performance.now();
-    const result = await reply;
-    const cpuUs = b.user - a.user + (b.system - a.system);
-    const cpuPerReq = lateB ? undefined : cpuUs / ((result.rps * (tB - tA)) / 1000);
-    if (cpuPerReq === undefined) {
-      context.progress.note(`echo: ${server} ${kib(size)} x ${connections}: the CPU window overran the load window (a late timer); CPU sample dropped`);
-    }
-    addCell(context, server, repeat, { size, connections }, result, cpuPerReq);
+  const run = { port, connections, size, warmupMs: echo.warmupMs, durationMs: echo.windowMs };
+  let answered = false;
+  const reply = load.request<LoadResult>('load', run, cellMs + 15_000);
+  void reply.then(() => (answered = true), () => undefined);
+  await load.nextEvent('load-started', 10_000);
+  const started = performance.now();
+  const margin = Math.max(20, echo.windowMs * 0.1);
+  await sleep(echo.warmupMs);
+  const a = await pair.server.request<CpuUsage>('cpu');
+  const tA = performance.now();
+  await sleep(started + echo.warmupMs + echo.windowMs - margin - performance.now());
+  const lateB = answered;
+  const b = await pair.server.request<CpuUsage>('cpu');
+  const tB = performance.now();
+  const result = await reply;
+  const cpuUs = b.user - a.user + (b.system - a.system);
+  const cpuPerReq = lateB ? undefined : cpuUs / ((result.rps * (tB - tA)) / 1000);
+  if (cpuPerReq === undefined) {
+    context.progress.note(`echo: ${server} ${kib(size)} x ${connections}: the CPU window overran the load window (a late timer); CPU sample dropped`);
   }
+  addCell(context, server, repeat, cell, result, cpuPerReq);
 }
 
 function addCell(
   context: PhaseContext,
   style: string,
   repeat: number,
-  params: { size: number; connections: number },
+  params: Cell,
   result: LoadResult,
   cpuPerReq: number | undefined,
 ): void {

@@ -5,10 +5,12 @@
 // one-page, fork-free user) and waits for the answer, inside sendReposRequest. What it stores there
 // is the style's continuation plus the shared HTTP client's request and socket (equal in every
 // style). Then everything is released and every workflow must finish with the expected result.
+// Two styles are measured at once (config.memoryParallel): heap after forced GC does not depend on
+// CPU contention.
 import { HELD_USER } from '../child/world.js';
 import { spawnChild, type Child } from '../processes.js';
 import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
-import { measure, throwIfAborted, waitUntil, type Phase } from './common.js';
+import { forEachLimited, measure, throwIfAborted, waitUntil, type Phase } from './common.js';
 import type { MemorySample } from '../child/ipc.js';
 
 /** Workflows started per burst: thousands of simultaneous connects would overflow the accept backlog. */
@@ -30,7 +32,7 @@ export const workflowMemoryPhase: Phase = {
     const { steps, cappedAt } = stepsWithinFdLimit(config.workflowMemorySteps);
     if (cappedAt !== undefined) context.progress.note(`workflow memory: steps capped at ${cappedAt} by the open-file limit`);
     const max = steps[steps.length - 1] ?? 0;
-    for (const style of config.styles) {
+    await forEachLimited(config.styles, config.memoryParallel, async (style) => {
       throwIfAborted(context.signal);
       context.progress.doing(`${style} up to ${max} held`);
       await measure(context, `memory.workflow style=${style}`, async (track) => {
@@ -69,7 +71,7 @@ export const workflowMemoryPhase: Phase = {
         });
       });
       context.progress.step(`${style} up to ${max} held`);
-    }
+    });
   },
 };
 

@@ -249,19 +249,16 @@ class LoadRun {
     const bytes = this.requests * this.options.size;
     const h = this.histogram;
     const empty = this.requests === 0;
+    // A percentile is the top of its bucket's range (3 significant digits), which can lie above the
+    // exact maximum recorded; no round trip took longer than that maximum.
+    const at = (percentile: number): number => (empty ? 0 : Math.min(h.getValueAtPercentile(percentile), h.maxValue));
     return {
       requests: this.requests,
       bytes,
       durationMs,
       rps: seconds > 0 ? this.requests / seconds : 0,
       mibps: seconds > 0 ? bytes / (1024 * 1024) / seconds : 0,
-      latencyUs: {
-        p50: empty ? 0 : h.getValueAtPercentile(50),
-        p90: empty ? 0 : h.getValueAtPercentile(90),
-        p99: empty ? 0 : h.getValueAtPercentile(99),
-        p999: empty ? 0 : h.getValueAtPercentile(99.9),
-        max: empty ? 0 : h.maxValue,
-      },
+      latencyUs: { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: empty ? 0 : h.maxValue },
       errors: this.errors,
       verifyFailures: this.verifyFailures,
       clientCpu: cpuSpent(this.cpuStart, this.cpuEnd, durationMs),

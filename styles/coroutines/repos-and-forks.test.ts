@@ -96,7 +96,7 @@ describe('coroutines: debug mode', () => {
     const [fork, root] = chain;
     expect(fork!.suspendedAt.join('\n')).toMatch(/at send \(.*coroutines[\\/]repos-and-forks\.ts:\d+/);
     expect(fork!.suspendedAt.join('\n')).toMatch(/at fork \(.*coroutines[\\/]repos-and-forks\.ts:\d+/);
-    expect(fork!.createdAt[0]).toMatch(/at sendForkedRepoRequests \(.*coroutines[\\/]repos-and-forks\.ts:\d+/);
+    expect(fork!.createdAt.join('\n')).toMatch(/at sendForkedRepoRequests \(.*coroutines[\\/]repos-and-forks\.ts:\d+/);
     expect(root!.suspendedAt.join('\n')).toMatch(/at reposAndForks \(.*coroutines[\\/]repos-and-forks\.ts:\d+/);
     expect((error as Error).stack).toMatch(/at readForkedRepoRequests \(/);
   });

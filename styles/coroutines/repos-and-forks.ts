@@ -38,7 +38,7 @@ export function* sendReposRequest(run: Run, firstUrl: string): Coro<MinimalRepos
   const repos: MinimalRepository[] = [];
   let url: string | undefined = firstUrl;
   while (url !== undefined) {
-    const response: RawResponse = yield* send(run, url);
+    const response = yield* send(run, url);
     run.pages += 1;
     repos.push(...readRepos(response));
     url = nextPageUrl(response.headers.link);

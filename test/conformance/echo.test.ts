@@ -46,6 +46,7 @@ const TITLES = {
   memory: "a client that sends 64 MiB and reads nothing leaves the server's memory bounded",
   reset: 'a client reset mid-write does not disturb other connections',
   close: 'close() ends open connections and leaves no sockets or timers behind',
+  listenError: 'a port already in use fails the start with EADDRINUSE',
   emfile: 'survives running out of file descriptors (EMFILE) and accepts again when some close',
 } as const;
 
@@ -144,6 +145,13 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     const after = await openResources();
     expect(after.handles).toEqual(before.handles);
     expect(after.timers).toBeLessThanOrEqual(before.timers);
+  });
+
+  test(subject, TITLES.listenError)(TITLES.listenError, async () => {
+    const before = await openResources();
+    await expect(subject.start({ host: server.host, port: server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const after = await openResources();
+    expect(after.handles).toEqual(before.handles);
   });
 
   describe('in a child process (the built server)', () => {

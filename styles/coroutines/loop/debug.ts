@@ -21,14 +21,17 @@ export interface Site {
   readonly stack: string | undefined;
 }
 
-/** Frames deep enough to reach through a few levels of `yield*` (each level costs two frames). */
-const SITE_FRAMES = 40;
+/**
+ * Frames deep enough to reach through several levels of `yield*` (each level costs two frames, the
+ * generator and its `.next`). Capturing is the price of debug mode, and it grows with this number.
+ */
+export const SITE_FRAMES = 24;
 
 /** Captures the current stack, leaving out `skip` and everything above it. Debug mode only: it costs. */
-export function captureSite(skip: ((...args: never) => unknown) | (abstract new (...args: never) => unknown)): Site {
+export function captureSite(skip: ((...args: never) => unknown) | (abstract new (...args: never) => unknown), frames = SITE_FRAMES): Site {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = SITE_FRAMES;
+  Error.stackTraceLimit = frames;
   Error.captureStackTrace(holder, skip);
   Error.stackTraceLimit = limit;
   return holder as Site;

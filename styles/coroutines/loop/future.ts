@@ -32,10 +32,12 @@ export class Future<T> {
   #unretrieved: WatchToken | undefined;
   /** Where the future was made, in debug mode. */
   readonly createdAt: Site | undefined;
+  /** Frames kept of that site: a plain future's only shows in an unretrieved-exception warning, and futures are many. */
+  static readonly siteFrames: number = 10;
 
   constructor(loop: EventLoop) {
     this.loop = loop;
-    if (loop.debug) this.createdAt = captureSite(new.target);
+    if (loop.debug) this.createdAt = captureSite(new.target, new.target.siteFrames);
   }
 
   done(): boolean {

@@ -4,6 +4,7 @@
 import { CancelledError, TimeoutError } from './errors.js';
 import { Future, wait, type Coro } from './future.js';
 import { getRunningLoop, type EventLoop } from './event-loop.js';
+import { captureSite } from './debug.js';
 import type { Task, TaskOptions } from './task.js';
 
 /** Anything a coroutine can wait for: a Future (or Task), or a coroutine to run as a Task. */
@@ -22,9 +23,19 @@ export function createTask<T>(coro: Coro<T>, options?: TaskOptions): Task<T> {
   return getRunningLoop().createTask(coro, options);
 }
 
-/** Suspends the calling coroutine for `ms` of loop time; cancelling it drops its timer. */
+/**
+ * Suspends the calling coroutine for `ms` of loop time; cancelling it drops its timer. `sleep(0)`
+ * (or less) is one trip through the ready queue without a timer: asyncio's "let the others run".
+ */
 export function* sleep(ms: number): Coro<void> {
   const loop = getRunningLoop();
+  if (!(ms > 0)) {
+    const now = loop.createFuture<void>();
+    now.setResult(undefined);
+    if (loop.debug) loop.currentTask()?.recordSuspension(captureSite(sleep));
+    yield now; // not wait(): a done future would not suspend, and the point is to suspend once
+    return;
+  }
   const future = loop.createFuture<void>();
   const timer = loop.callLater(ms, resolveUnlessDone, future);
   try {

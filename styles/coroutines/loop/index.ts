@@ -10,8 +10,10 @@ export { Task } from './task.js';
 export type { TaskOptions } from './task.js';
 export { sleep, gather, waitFor, ensureFuture, createTask, Semaphore } from './helpers.js';
 export type { Awaitable, AwaitedValue } from './helpers.js';
-export { StreamReader, StreamWriter, Server, openConnection, startServer, wrapSocket, DEFAULT_LIMIT } from './streams.js';
-export type { Streams, StreamOptions, ServerOptions, ConnectionHandler } from './streams.js';
+export { StreamReader, StreamWriter, openConnection, wrapSocket, DEFAULT_LIMIT } from './streams.js';
+export { Server, startServer } from './server.js';
+export type { Streams, StreamOptions } from './streams.js';
+export type { ServerOptions, ConnectionHandler } from './server.js';
 export { get } from './http.js';
 export {
   CancelledError, InvalidStateError, TimeoutError, BadYieldError, IncompleteReadError, LimitOverrunError, ConnectionResetError,

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventLoop, type ExceptionContext } from './event-loop.js';
 import { ConnectionResetError, IncompleteReadError } from './errors.js';
 import type { Coro, Future } from './future.js';
-import { openConnection, startServer, type Server, type StreamReader, type StreamWriter } from './streams.js';
+import { openConnection, type StreamReader, type StreamWriter } from './streams.js';
+import { startServer, type Server } from './server.js';
 
 const HOST = '127.0.0.1';
 const loops: EventLoop[] = [];

@@ -1,13 +1,12 @@
-// Streams over node:net for coroutines, after asyncio's streams: `openConnection` and `startServer`
-// hand a coroutine a StreamReader (read, readExactly, readUntil, readLine) and a StreamWriter
-// (write, drain, close, waitClosed). Socket events only fill buffers and settle futures; coroutine
-// code runs in the loop. Flow control both ways: the reader pauses the socket when its buffer passes
+// Streams over node:net for coroutines, after asyncio's streams: `openConnection` (and, in
+// server.ts, `startServer`) hand a coroutine a StreamReader (read, readExactly, readUntil, readLine)
+// and a StreamWriter (write, drain, close, waitClosed). Socket events only fill buffers and settle
+// futures; coroutine code runs in the loop. Flow control both ways: the reader pauses the socket when its buffer passes
 // twice its limit, and `drain()` waits while the socket's write buffer is over its high-water mark.
 import net from 'node:net';
 import { ConnectionResetError, IncompleteReadError, InvalidStateError, LimitOverrunError } from './errors.js';
 import { wait, type Coro, type Future } from './future.js';
 import { getRunningLoop, type EventLoop } from './event-loop.js';
-import type { Task } from './task.js';
 
 /** asyncio's default: the reader buffers up to twice this before pausing the socket. */
 export const DEFAULT_LIMIT = 64 * 1024;
@@ -329,120 +328,4 @@ export function* openConnection(host: string, port: number, options: StreamOptio
     socket.destroy();
     throw error;
   }
-}
-
-export interface ServerOptions extends StreamOptions {
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  /** Passed to `net.createServer` (e.g. `noDelay`); `allowHalfOpen` is always on, as asyncio's streams need. */
-  readonly net?: net.ServerOpts;
-}
-
-export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => Coro<void>;
-
-/** A listening server; each connection runs `handler` in its own task. */
-export class Server {
-  readonly #loop: EventLoop;
-  readonly #server: net.Server;
-  readonly #connections = new Map<net.Socket, { readonly writer: StreamWriter; readonly task: Task<void> }>();
-  readonly #closed: Future<void>;
-  #listenerClosed = false;
-
-  constructor(loop: EventLoop, handler: ConnectionHandler, options: StreamOptions & { readonly net?: net.ServerOpts } = {}) {
-    this.#loop = loop;
-    this.#closed = loop.createFuture<void>();
-    this.#server = net.createServer({ ...options.net, allowHalfOpen: true }, (socket) => {
-      if (loop.isClosed()) {
-        socket.destroy();
-        return;
-      }
-      const [reader, writer] = wrapSocket(loop, socket, options);
-      const task = loop.createTask(handler(reader, writer), { name: `connection ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
-      this.#connections.set(socket, { writer, task });
-      socket.once('close', () => {
-        this.#connections.delete(socket);
-        this.#settleIfClosed();
-      });
-      task.addDoneCallback(() => {
-        if (task.cancelled()) return;
-        const error = task.exception();
-        if (error === undefined) return;
-        // Nobody waits for a connection's task, so its failure is reported here, and only its socket goes.
-        writer.abort();
-        loop.callExceptionHandler({ message: 'Unhandled exception in a connection handler', exception: error, future: task });
-      });
-    });
-    this.#server.on('close', () => {
-      this.#listenerClosed = true;
-      this.#settleIfClosed();
-    });
-  }
-
-  // Closed means the listener and every connection: the listener's 'close' can come before the
-  // 'close' of sockets destroyed with it (their handles close a turn later).
-  #settleIfClosed(): void {
-    if (this.#listenerClosed && this.#connections.size === 0 && !this.#closed.done() && !this.#loop.isClosed()) {
-      this.#closed.setResult(undefined);
-    }
-  }
-
-  /** Resolves once listening; an error such as EADDRINUSE is thrown here. */
-  *listen(host: string, port: number): Coro<void> {
-    const listening = this.#loop.createFuture<void>();
-    const onError = (error: Error): void => {
-      if (!listening.done()) listening.setException(error);
-    };
-    this.#server.once('error', onError);
-    this.#server.listen({ host, port }, () => {
-      this.#server.off('error', onError);
-      this.#server.on('error', (error) => this.#loop.callExceptionHandler({ message: 'Server error', exception: error }));
-      if (!listening.done()) listening.setResult(undefined);
-    });
-    yield* wait(listening);
-  }
-
-  /** The bound address; throws before listening. */
-  address(): net.AddressInfo {
-    const address = this.#server.address();
-    if (address === null || typeof address === 'string') throw new InvalidStateError('address(): the server is not listening on TCP');
-    return address;
-  }
-
-  /** Connections open right now. */
-  get connections(): number {
-    return this.#connections.size;
-  }
-
-  /** Stops accepting; open connections go on (asyncio's Server.close). */
-  close(): void {
-    if (this.#server.listening) {
-      this.#server.close();
-    } else {
-      this.#listenerClosed = true;
-      this.#settleIfClosed();
-    }
-  }
-
-  /** Closes every open connection after its queued bytes are written. */
-  closeClients(): void {
-    for (const { writer } of this.#connections.values()) writer.close();
-  }
-
-  /** Closes every open connection at once, dropping what it had queued. */
-  abortClients(): void {
-    for (const { writer } of this.#connections.values()) writer.abort();
-  }
-
-  /** Waits until the listener is closed and every connection with it (call `close()` first). */
-  *waitClosed(): Coro<void> {
-    yield* wait(this.#closed);
-  }
-}
-
-/** Listens on `host:port` and runs `handler(reader, writer)` in a new task for each connection. */
-export function* startServer(handler: ConnectionHandler, options: ServerOptions): Coro<Server> {
-  const server = new Server(getRunningLoop(), handler, options);
-  yield* server.listen(options.host, options.port);
-  return server;
 }

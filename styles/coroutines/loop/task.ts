@@ -3,7 +3,7 @@
 // for that Future's done-callback to take the next step. It is not a thread: it runs only between
 // yields, one step per loop callback, and `cancel()` is a request the coroutine may catch.
 import { BadYieldError, CancelledError, InvalidStateError } from './errors.js';
-import { appendChainLink, captureSite, unwatch, watchPendingTask, type Site, type WatchToken } from './debug.js';
+import { SITE_FRAMES, appendChainLink, unwatch, watchPendingTask, type Site, type WatchToken } from './debug.js';
 import { Future, type Coro } from './future.js';
 import type { EventLoop } from './event-loop.js';
 
@@ -18,6 +18,8 @@ let taskCount = 0;
 const owned = new WeakSet<Coro<unknown>>();
 
 export class Task<T> extends Future<T> {
+  /** A task's creation site opens its link of a coroutine chain: keep the whole path. */
+  static override readonly siteFrames: number = SITE_FRAMES;
   readonly name: string;
   readonly #coro: Coro<T>;
   #waitingOn: Future<unknown> | undefined;
@@ -25,8 +27,7 @@ export class Task<T> extends Future<T> {
   #cancelMessage: string | undefined;
   /** Every step runs through this one callback: the first, and each yielded future's done-callback. */
   readonly #wakeup: (future?: Future<unknown>) => void;
-  // Debug mode only.
-  readonly #created: Site | undefined;
+  // Debug mode only (the creation site is the Future's `createdAt`).
   #suspended: Site | undefined;
   #suspensionRecorded = false;
   #pending: WatchToken | undefined;
@@ -45,8 +46,7 @@ export class Task<T> extends Future<T> {
     this.#coro = coro;
     this.#wakeup = (future) => this.#onWakeup(future);
     if (loop.debug) {
-      this.#created = this.createdAt ?? captureSite(Task);
-      this.#pending = watchPendingTask(loop, this, `Task '${this.name}'`, this.#created);
+      this.#pending = watchPendingTask(loop, this, `Task '${this.name}'`, this.createdAt);
       // Slow-callback reports name the handle by its callback; make that callback say which task.
       Object.defineProperty(this.#wakeup, 'name', { value: `step of Task '${this.name}'` });
     }
@@ -128,7 +128,7 @@ export class Task<T> extends Future<T> {
       if (thrown instanceof CancelledError) {
         this.settleCancelled(thrown.message);
       } else {
-        if (this.loop.debug) appendChainLink(thrown, `Task '${this.name}'`, this.#suspended, this.#created);
+        if (this.loop.debug) appendChainLink(thrown, `Task '${this.name}'`, this.#suspended, this.createdAt);
         this.settleException(thrown);
       }
     } finally {
