@@ -86,12 +86,12 @@ describe('buildMetrics', () => {
     expect(metrics.map((metric) => metric.name)).toEqual(['workflow.throughput']);
   });
 
-  it('keeps a flag raised by any sample', () => {
+  it('keeps a flag raised by any sample and the largest number seen', () => {
     const metrics = buildMetrics([
       echo('baseline', 0, 100, { clientSaturated: true, clientCpuShare: 0.95 }),
       echo('baseline', 1, 100, { clientSaturated: false, clientCpuShare: 0.5 }),
     ]);
-    expect(metrics[0]?.extra).toEqual({ clientSaturated: true, clientCpuShare: 0.5 });
+    expect(metrics[0]?.extra).toEqual({ clientSaturated: true, clientCpuShare: 0.95 });
   });
 
   it('refuses samples that disagree on unit and non-finite values', () => {

@@ -22,7 +22,7 @@ export interface Sample {
   /** 0-based repeat the value belongs to: ratios pair values of the same repeat. */
   readonly repeat: number;
   readonly value: number;
-  /** Side facts; later samples' keys overwrite earlier ones', except the flags merged below. */
+  /** Side facts; merged over a metric's samples by mergeExtra. */
   readonly extra?: Extra;
 }
 
@@ -98,7 +98,8 @@ function metricOf(id: string, group: readonly Sample[], kind: Metric['kind'] = '
   };
 }
 
-// A flag that any sample raised (e.g. clientSaturated) stays raised on the metric.
+// Side facts of a metric from those of its samples: a flag any sample raised stays raised (e.g.
+// clientSaturated), a number is the largest seen (e.g. the client's CPU share), text is the last.
 function mergeExtra(group: readonly Sample[]): Extra | undefined {
   const merged: Record<string, string | number | boolean> = {};
   let any = false;
@@ -106,7 +107,10 @@ function mergeExtra(group: readonly Sample[]): Extra | undefined {
     if (sample.extra === undefined) continue;
     for (const [key, value] of Object.entries(sample.extra)) {
       any = true;
-      merged[key] = value === false && merged[key] === true ? true : value;
+      const previous = merged[key];
+      if (typeof value === 'boolean' && typeof previous === 'boolean') merged[key] = previous || value;
+      else if (typeof value === 'number' && typeof previous === 'number') merged[key] = Math.max(previous, value);
+      else merged[key] = value;
     }
   }
   return any ? merged : undefined;

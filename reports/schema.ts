@@ -223,7 +223,7 @@ function checkRows(
   (rows as unknown[]).forEach((row, index) => {
     if (!isRecord(row)) fail(`${where}[${index}] is not an object`);
     for (const [key, kind] of Object.entries(fields)) {
-      const value = (row)[key];
+      const value = row[key];
       const ok = kind === 'array' ? Array.isArray(value) : typeof value === kind && !(kind === 'number' && Number.isNaN(value));
       if (!ok) fail(`${where}[${index}].${key} must be ${kind === 'array' ? 'an array' : `a ${kind}`}`);
     }

@@ -57,7 +57,11 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(flagBoolean(args, 'json') ? JSON.stringify(result) + '\n' : summary(options, result));
     return result.errors > 0 || result.verifyFailures > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof EchoLoadConnectError || abort.signal.aborted) {
+    // Nothing listening where --host/--port point is a usage problem (exit 2), like an unreachable --api.
+    if (error instanceof EchoLoadConnectError) {
+      throw new UsageError(`rosetta echo-load: --host ${options.host} --port ${options.port}: ${error.message}`);
+    }
+    if (abort.signal.aborted) {
       process.stderr.write(`rosetta echo-load: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;
     }

@@ -12,6 +12,8 @@ import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase }
 
 /** Connects in flight at once: the servers listen with Node's default backlog (511). */
 const CONNECT_BATCH = 100;
+/** Connections opened, echoed once and closed before the first point is read. */
+const WARMUP_CONNECTIONS = 200;
 /** After the count matches, a moment for the last sockets' handlers to finish their work. */
 const SETTLE_MS = 30;
 
@@ -37,6 +39,12 @@ export const echoMemoryPhase: Phase = {
         const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
         const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs }));
         const { port } = await echo.request<{ port: number }>('start', { port: 0 });
+        // Warm-up: the first connections compile the server's code and build its hidden classes, a
+        // one-time cost that would otherwise land between the first two steps and bend the line.
+        await client.request('open', { port, total: WARMUP_CONNECTIONS, batch: CONNECT_BATCH }, 60_000);
+        await client.request('echoAll', { size: config.echoActiveBytes, batch: 500 }, 60_000);
+        await client.request('closeTo', { total: 0 });
+        await settledSample(echo, 0);
 
         const idle: MemoryPoint[] = [];
         for (const step of steps) {

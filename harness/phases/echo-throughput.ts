@@ -44,6 +44,7 @@ export const echoThroughputPhase: Phase = {
   async run(context) {
     const { config } = context;
     const pool = new Pool<Pair>();
+    const saturated = { cells: 0, of: 0 };
     try {
       // Cell-major: every server runs a cell back to back, so a style and the baseline it is divided
       // by are measured seconds apart, not minutes; a drift of the machine touches them alike.
@@ -55,7 +56,9 @@ export const echoThroughputPhase: Phase = {
             context.progress.doing(label);
             await measure(context, `echo.throughput style=${server} size=${cell.size} connections=${cell.connections} repeat=${repeat + 1}`, async (track) => {
               const pair = await pool.get(server, track, (keep) => startPair(context, server, keep));
-              await measureCell(context, server, repeat, pair, cell);
+              const clientShare = await measureCell(context, server, repeat, pair, cell);
+              saturated.of++;
+              if (clientShare >= CLIENT_SATURATED_SHARE) saturated.cells++;
             });
             context.progress.step(label);
           }
@@ -63,6 +66,12 @@ export const echoThroughputPhase: Phase = {
       }
     } finally {
       await pool.close();
+    }
+    if (saturated.cells > 0) {
+      context.progress.note(
+        `echo: the load client used >= ${CLIENT_SATURATED_SHARE * 100}% of a core in ${saturated.cells} of ${saturated.of} runs (extra.clientSaturated): ` +
+          'there req/s is the client\'s limit as much as the server\'s; echo.cpu_us_per_req still compares the servers',
+      );
     }
   },
 };
@@ -94,7 +103,8 @@ async function startPair(context: PhaseContext, server: string, track: Track): P
   return { children: [serverChild, load], server: serverChild, load, port };
 }
 
-async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: Cell): Promise<void> {
+/** Runs one cell and records its samples; returns the load client's CPU share over the window. */
+async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: Cell): Promise<number> {
   const { echo } = context.config;
   const { load, port } = pair;
   const { size, connections } = cell;
@@ -120,6 +130,7 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
     context.progress.note(`echo: ${server} ${kib(size)} x ${connections}: the CPU window overran the load window (a late timer); CPU sample dropped`);
   }
   addCell(context, server, repeat, cell, result, cpuPerReq);
+  return result.clientCpu.share;
 }
 
 function addCell(
@@ -141,9 +152,4 @@ function addCell(
   add('echo.p999_us', 'us', 'lower', result.latencyUs.p999);
   if (cpuPerReq !== undefined) add('echo.cpu_us_per_req', 'us/req', 'lower', cpuPerReq);
   add('echo.client_cpu_share', 'cores', 'lower', result.clientCpu.share);
-  if (saturated) {
-    context.progress.note(
-      `echo: the load client used ${(result.clientCpu.share * 100).toFixed(0)}% of a core for ${style} ${kib(params.size)} x ${params.connections}: the client may be the bottleneck (extra.clientSaturated)`,
-    );
-  }
 }

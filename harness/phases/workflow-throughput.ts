@@ -90,6 +90,12 @@ async function startPair(context: PhaseContext, style: string, track: Track): Pr
   const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
   const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
   await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
+  // A fresh pair ran a first repeat far slower than the next ones (JIT tiering, heap growth in
+  // both processes): an untimed closed loop, twice the per-repeat warm-up, brings both up to speed.
+  const runMs = 2 * workflow.warmupMs;
+  const warming = runner.request('throughput', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent, runMs }, runMs + 15_000);
+  await runner.nextEvent('throughput-started', 10_000);
+  await warming;
   return { children: [fake, runner], fake, runner, url };
 }
 
