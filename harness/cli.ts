@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   tracebacks: () => import('./commands/tracebacks.js'),
   report: () => import('./commands/report.js'),
   compare: () => import('./commands/compare.js'),
+  merge: () => import('./commands/merge.js'),
   export: () => import('./commands/export.js'),
 };
 

@@ -2,13 +2,23 @@
 // compile all six styles (and rxjs, fp-ts) in every child, slowing each start by hundreds of ms and
 // putting other styles' code in the measured process. Every style folder is named by its id
 // (DESIGN.md: the same files in every style folder), so `styles/<id>/index.js` is the adapter.
+import { pathToFileURL } from 'node:url';
 import { STYLE_IDS, type StyleAdapter } from '../../styles/adapter.js';
+
+/**
+ * A test seam, never set by the kit itself: `ROSETTA_STYLE_OVERRIDE=<id>=<path to a built adapter>`
+ * measures that module under the style's id. The regression gate's calibration uses it to run a
+ * deliberately slowed copy of a style (harness/fixtures/slow-callbacks.ts) through the real harness.
+ */
+export const STYLE_OVERRIDE_ENV = 'ROSETTA_STYLE_OVERRIDE';
 
 export async function loadStyle(id: string): Promise<StyleAdapter> {
   if (!(STYLE_IDS as readonly string[]).includes(id)) {
     throw new Error(`unknown style ${JSON.stringify(id)}; known: ${STYLE_IDS.join(', ')}`);
   }
-  const module = (await import(`../../styles/${id}/index.js`)) as { style?: StyleAdapter };
-  if (module.style?.id !== id) throw new Error(`styles/${id}/index.js does not export the adapter \`style\` with id ${JSON.stringify(id)}`);
+  const override = process.env[STYLE_OVERRIDE_ENV]?.match(/^([a-z-]+)=(.+)$/);
+  const specifier = override?.[1] === id && override[2] !== undefined ? pathToFileURL(override[2]).href : `../../styles/${id}/index.js`;
+  const module = (await import(specifier)) as { style?: StyleAdapter };
+  if (module.style?.id !== id) throw new Error(`${specifier} does not export the adapter \`style\` with id ${JSON.stringify(id)}`);
   return module.style;
 }

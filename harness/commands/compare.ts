@@ -38,11 +38,13 @@ const SPECS: FlagSpecs = {
   against: { kind: 'string', metavar: 'GIT-REF', help: 'build GIT-REF in a temporary worktree and compare this tree against it' },
   runs: { kind: 'int', min: 2, max: 100, metavar: 'N', help: `with --against: runs of each side, alternated (default ${DEFAULT_RUNS})` },
   quick: { kind: 'boolean', help: 'with --against: pass --quick to every run' },
+  scenario: { kind: 'string', metavar: 'LIST', help: 'with --against: pass --scenario LIST to every run (default: all)' },
+  style: { kind: 'string', metavar: 'LIST', help: 'with --against: pass --style LIST to every run (default: all)' },
 };
 
 const USAGE =
   'rosetta compare <base.json> <head.json> [--threshold PCT] [--alpha A] [--kind ratio|absolute|all] [--format text|md|json] [--filter REGEX]\n' +
-  '       rosetta compare --against <git-ref> [--runs N] [--quick] [same options]';
+  '       rosetta compare --against <git-ref> [--runs N] [--quick] [--scenario LIST] [--style LIST] [same options]';
 
 export const command: Command = {
   summary: "compare two results (or this tree against a git ref) with Welch's t-test; exit 1 on a regression",
@@ -67,7 +69,7 @@ export const command: Command = {
     const against = flagString(args, 'against');
 
     if (against === undefined) {
-      for (const flag of ['runs', 'quick'] as const) {
+      for (const flag of ['runs', 'quick', 'scenario', 'style'] as const) {
         if (args.flags.has(flag)) throw new UsageError(`rosetta compare: --${flag} only applies with --against <git-ref>`);
       }
       if (args.positionals.length !== 2) {
@@ -91,6 +93,11 @@ export const command: Command = {
     return compareAgainst(against, {
       runs: flagNumber(args, 'runs') ?? DEFAULT_RUNS,
       quick: flagBoolean(args, 'quick'),
+      // Checked by each side's own `rosetta run`, which names the bad value and exits 2.
+      runFlags: (['scenario', 'style'] as const).flatMap((flag) => {
+        const value = flagString(args, flag);
+        return value === undefined ? [] : [`--${flag}`, value];
+      }),
       options,
       format,
     });
@@ -204,6 +211,8 @@ interface AgainstState {
 interface AgainstPlan {
   readonly runs: number;
   readonly quick: boolean;
+  /** Passed through to every `rosetta run` (--scenario, --style). */
+  readonly runFlags: readonly string[];
   readonly options: CompareOptions;
   readonly format: ComparisonFormat;
 }
@@ -248,7 +257,7 @@ async function compareAgainst(ref: string, plan: AgainstPlan): Promise<number> {
     progress(`building ${labels.head}`);
     await build(state, root, labels.head);
 
-    const runArgs = ['run', ...(plan.quick ? ['--quick'] : []), '--repeat', '1'];
+    const runArgs = ['run', ...(plan.quick ? ['--quick'] : []), ...plan.runFlags, '--repeat', '1'];
     const sides = await alternateRuns(
       plan.runs,
       (side, index) => runOnce(state, side === 'base' ? state.tree : root, runArgs, join(tmp, 'runs', `${side}-${index}`), labels[side]),
