@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseResults } from '../reports/schema.js';
 import { repoRoot } from './processes.js';
+import { descendants } from './run.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'harness', 'cli.js');
 const dirs: string[] = [];
@@ -34,29 +35,6 @@ function runCli(args: readonly string[]): { proc: ChildProcess; output: { stdout
   return { proc, output, exited };
 }
 
-/** Every process below `root`, from /proc (Linux). */
-function descendants(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  const found: number[] = [];
-  const walk = (pid: number): void => {
-    for (const [child, parent] of parents) {
-      if (parent === pid) {
-        found.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(root);
-  return found;
-}
 
 /** TCP ports in LISTEN state, with the inode of their socket (from /proc/net/tcp{,6}). */
 function listeningSockets(): Map<string, number> {

@@ -203,11 +203,8 @@ function installSignalHandlers(controller: AbortController, progress: Progress, 
   };
 }
 
-/**
- * Kills any process below this one that `processes.ts` does not track (a phase written elsewhere
- * may fork its own children): walks /proc for descendants. A no-op where /proc does not exist.
- */
-export async function killDescendants(root = process.pid): Promise<number[]> {
+/** Every process below `root`, from /proc (Linux); empty where /proc does not exist. */
+export function descendants(root: number): number[] {
   const parents = new Map<number, number>();
   let entries: string[];
   try {
@@ -235,6 +232,15 @@ export async function killDescendants(root = process.pid): Promise<number[]> {
     }
   };
   walk(root);
+  return found;
+}
+
+/**
+ * Kills any process below this one that `processes.ts` does not track (a phase written elsewhere
+ * may fork its own children). A no-op where /proc does not exist.
+ */
+export async function killDescendants(root = process.pid): Promise<number[]> {
+  const found = descendants(root);
   for (const pid of found) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -4,29 +4,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../harness/args.js';
 import { command } from '../harness/commands/report.js';
 import { testResults } from '../test/results-fixture.js';
+import { captureOutput } from '../test/support/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rosetta-report-command-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 function file(name: string, content: string): string {
   const path = join(dir, name);
@@ -39,7 +26,7 @@ describe('rosetta report', () => {
     const input = file('ok.json', JSON.stringify(testResults([])));
     const out = join(dir, 'out');
     expect(await command.run(['--in', input, '--out', out])).toBe(0);
-    const lines = stdout.trim().split('\n');
+    const lines = output.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/\/out\/index\.html {2}[\d.,]+ KiB$/);
     expect(lines[1]).toMatch(/\/out\/report\.md {2}[\d.,]+ (?:B|KiB)$/);
@@ -52,14 +39,14 @@ describe('rosetta report', () => {
   it('exits 2 naming the path when the file does not exist', async () => {
     const missing = join(dir, 'nope', 'results.json');
     expect(await command.run(['--in', missing, '--out', join(dir, 'x')])).toBe(2);
-    expect(stderr).toBe(`rosetta report: ${missing}: no such file\n`);
+    expect(output.stderr).toBe(`rosetta report: ${missing}: no such file\n`);
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
   it('exits 2 naming the schema version it found and the one it reads', async () => {
     const input = file('v2.json', JSON.stringify({ ...testResults([]), schemaVersion: 2 }));
     expect(await command.run(['--in', input])).toBe(2);
-    expect(stderr).toBe(`rosetta report: ${input}: schemaVersion is 2; this kit reads version 1\n`);
+    expect(output.stderr).toBe(`rosetta report: ${input}: schemaVersion is 2; this kit reads version 1\n`);
   });
 
   it('exits 2 naming a missing field', async () => {
@@ -67,13 +54,13 @@ describe('rosetta report', () => {
     const { cores: _cores, ...environment } = results.environment;
     const input = file('no-cores.json', JSON.stringify({ ...results, environment }));
     expect(await command.run(['--in', input])).toBe(2);
-    expect(stderr).toBe(`rosetta report: ${input}: environment.cores is missing\n`);
+    expect(output.stderr).toBe(`rosetta report: ${input}: environment.cores is missing\n`);
   });
 
   it('exits 2 on a file that is not JSON', async () => {
     const input = file('broken.json', '{"schemaVersion": 1,');
     expect(await command.run(['--in', input])).toBe(2);
-    expect(stderr).toMatch(new RegExp(`^rosetta report: ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not JSON \\(.+\\)\\n$`));
+    expect(output.stderr).toMatch(new RegExp(`^rosetta report: ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not JSON \\(.+\\)\\n$`));
   });
 
   it('needs --in, and says so', async () => {

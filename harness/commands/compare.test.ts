@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
 import { type Results } from '../../reports/schema.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
 import { alternateRuns, command, type Side } from './compare.js';
+import { captureOutput } from '../../test/support/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rosetta-compare-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,42 +26,22 @@ const steady = file(results([metric('echo.rps', 'higher', [1000, 1010, 990, 1005
 const slower = file(results([metric('echo.rps', 'higher', [800, 808, 792, 804, 796]), metric('echo.p99', 'lower', [2, 2.1, 1.9])]));
 const faster = file(results([metric('echo.rps', 'higher', [1200, 1212, 1188, 1206, 1194]), metric('echo.p99', 'lower', [1, 1.05, 0.95])]));
 
-let stdout = '';
-let stderr = '';
-/** Called with every stderr write: lets a test act at a given progress line. */
-let onStderr: ((text: string) => void) | null = null;
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    onStderr?.(String(chunk));
-    return true;
-  });
-});
-afterEach(() => {
-  onStderr = null;
-  vi.restoreAllMocks();
-});
+const output = captureOutput();
 
 describe('rosetta compare <base> <head>: exit codes', () => {
   it('exits 0 when nothing changed', async () => {
     expect(await command.run([steady, steady])).toBe(0);
-    expect(stdout).toMatch(/0 regressions, 0 improvements, 2 same, 0 untested/);
+    expect(output.stdout).toMatch(/0 regressions, 0 improvements, 2 same, 0 untested/);
   });
 
   it('exits 1 on a regression and names it', async () => {
     expect(await command.run([steady, slower])).toBe(1);
-    expect(stdout).toMatch(/echo\.rps style=callbacks .*-20\.00 %.*regression/);
+    expect(output.stdout).toMatch(/echo\.rps style=callbacks .*-20\.00 %.*regression/);
   });
 
   it('exits 0 on improvements only', async () => {
     expect(await command.run([steady, faster, '--format', 'json'])).toBe(0);
-    const parsed = JSON.parse(stdout) as { counts: Record<string, number> };
+    const parsed = JSON.parse(output.stdout) as { counts: Record<string, number> };
     expect(parsed.counts).toEqual({ regression: 0, improvement: 2, same: 0, untested: 0 });
   });
 
@@ -70,13 +51,13 @@ describe('rosetta compare <base> <head>: exit codes', () => {
 
   it('honours --kind and --filter', async () => {
     expect(await command.run([steady, slower, '--kind', 'ratio'])).toBe(0);
-    expect(stdout).toMatch(/no metric is present on both sides/);
+    expect(output.stdout).toMatch(/no metric is present on both sides/);
     expect(await command.run([steady, slower, '--filter', 'p99'])).toBe(0);
   });
 
   it('renders Markdown with --format md', async () => {
     expect(await command.run([steady, slower, '--format', 'md'])).toBe(1);
-    expect(stdout).toMatch(/^## async-rosetta comparison: /);
+    expect(output.stdout).toMatch(/^## async-rosetta comparison: /);
   });
 });
 
@@ -92,10 +73,10 @@ describe('rosetta compare: unusable input exits 2 with one line naming the file'
   it.each(cases)('%s', async (_what, make, message) => {
     const bad = make();
     expect(await command.run([steady, bad])).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^rosetta compare: /);
-    expect(stdout).toBe('');
+    expect(output.stderr).toMatch(message);
+    expect(output.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(output.stderr).toMatch(/^rosetta compare: /);
+    expect(output.stdout).toBe('');
     // The same file as base is just as unusable.
     expect(await command.run([bad, steady])).toBe(2);
   });
@@ -163,15 +144,15 @@ describe('rosetta compare --against', () => {
   it('exits 2 on a ref that is not a commit, before creating anything', async () => {
     const before = tempTrees();
     expect(await command.run(['--against', 'no-such-ref-anywhere'])).toBe(2);
-    expect(stderr).toMatch(/--against got "no-such-ref-anywhere"; expected a branch, tag or commit/);
+    expect(output.stderr).toMatch(/--against got "no-such-ref-anywhere"; expected a branch, tag or commit/);
     expect(tempTrees()).toEqual(before);
   });
 
   it('removes the worktree when the other ref fails to build', { timeout: 180_000 }, async () => {
     const before = tempTrees();
     expect(await command.run(['--against', rootCommit, '--runs', '2', '--quick'])).toBe(2);
-    expect(stderr).toMatch(/checking out .* in .*rosetta-against-/);
-    expect(stderr).toMatch(/tsc -p tsconfig.build.json in .* failed \(exit \d+\)/);
+    expect(output.stderr).toMatch(/checking out .* in .*rosetta-against-/);
+    expect(output.stderr).toMatch(/tsc -p tsconfig.build.json in .* failed \(exit \d+\)/);
     expect(worktrees()).toEqual([]);
     expect(tempTrees()).toEqual(before);
   });
@@ -181,7 +162,7 @@ describe('rosetta compare --against', () => {
     const existing = new Set(process.listeners('SIGINT'));
     let sent = false;
     // Deliver SIGINT to the command's own handler (not vitest's) while tsc runs in the worktree.
-    onStderr = (text) => {
+    output.onStderr = (text) => {
       if (sent || !text.includes('building')) return;
       sent = true;
       setTimeout(() => {
@@ -189,7 +170,7 @@ describe('rosetta compare --against', () => {
       }, 300);
     };
     expect(await command.run(['--against', rootCommit, '--runs', '2'])).toBe(130);
-    expect(stderr).toMatch(/interrupted by SIGINT; no comparison/);
+    expect(output.stderr).toMatch(/interrupted by SIGINT; no comparison/);
     expect(worktrees()).toEqual([]);
     expect(tempTrees()).toEqual(before);
     expect(process.listeners('SIGINT').filter((listener) => !existing.has(listener))).toEqual([]);
@@ -207,9 +188,9 @@ describe.runIf(runAvailable)('rosetta compare --against HEAD (end to end, needs 
     const code = await command.run([
       '--against', 'HEAD', '--runs', '2', '--quick', '--scenario', 'micro', '--style', 'async-await', '--format', 'json',
     ]);
-    expect(stderr).toMatch(/run 4\/4: head 2 of 2/);
+    expect(output.stderr).toMatch(/run 4\/4: head 2 of 2/);
     expect([0, 1]).toContain(code);
-    const comparison = JSON.parse(stdout) as { rows: { base: { n: number } }[] };
+    const comparison = JSON.parse(output.stdout) as { rows: { base: { n: number } }[] };
     expect(comparison.rows.length).toBeGreaterThan(0);
     expect(comparison.rows.every((row) => row.base.n >= 2)).toBe(true);
     expect(worktrees()).toEqual([]);

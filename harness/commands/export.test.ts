@@ -3,10 +3,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
 import { testMetric, testResults } from '../../test/results-fixture.js';
 import { command } from './export.js';
+import { captureOutput } from '../../test/support/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rosetta-export-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,23 +16,7 @@ const RESULTS = testResults([testMetric('echo.rps', 'higher', [90, 100, 110], { 
 const input = join(dir, 'results.json');
 writeFileSync(input, JSON.stringify(RESULTS));
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureOutput();
 
 describe('rosetta export', () => {
   it('writes the higher-is-better file, creating its folder', async () => {
@@ -40,28 +25,28 @@ describe('rosetta export', () => {
     const entries = JSON.parse(readFileSync(out, 'utf8')) as { name: string; value: number; range: string }[];
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ name: 'echo.rps style=callbacks', value: 100, range: '± 24.8', unit: 'req/s' });
-    expect(stderr).toMatch(/1 metrics for tool customBiggerIsBetter -> .*bench-higher\.json/);
-    expect(stdout).toBe('');
+    expect(output.stderr).toMatch(/1 metrics for tool customBiggerIsBetter -> .*bench-higher\.json/);
+    expect(output.stdout).toBe('');
   });
 
   it('writes to standard output without --out', async () => {
     expect(await command.run(['--in', input, '--direction', 'higher'])).toBe(0);
-    expect((JSON.parse(stdout) as unknown[]).length).toBe(1);
+    expect((JSON.parse(output.stdout) as unknown[]).length).toBe(1);
   });
 
   it('exits 2 when no metric has the direction, since the action rejects an empty file', async () => {
     expect(await command.run(['--in', input, '--direction', 'lower', '--out', join(dir, 'lower.json')])).toBe(2);
-    expect(stderr).toMatch(/has no lower-is-better metric of kind absolute or ratio with samples; nothing to export/);
+    expect(output.stderr).toMatch(/has no lower-is-better metric of kind absolute or ratio with samples; nothing to export/);
   });
 
   it('exits 2 with one line naming a missing or invalid file', async () => {
     expect(await command.run(['--in', join(dir, 'missing.json'), '--direction', 'higher'])).toBe(2);
-    expect(stderr).toMatch(/^rosetta export: .*missing\.json: no such file\n$/);
+    expect(output.stderr).toMatch(/^rosetta export: .*missing\.json: no such file\n$/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...RESULTS, tool: 'other' }));
-    stderr = '';
+    output.stderr = '';
     expect(await command.run(['--in', bad, '--direction', 'higher'])).toBe(2);
-    expect(stderr).toMatch(/bad\.json: tool is not "async-rosetta"/);
+    expect(output.stderr).toMatch(/bad\.json: tool is not "async-rosetta"/);
   });
 
   const usage: [string[], RegExp][] = [

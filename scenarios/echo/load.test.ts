@@ -9,6 +9,7 @@ import type { EchoServerHandle } from './contract.js';
 import { EchoLoadConnectError, runLoad } from './load.js';
 import type { LoadOptions } from './load.js';
 import { EchoPattern } from './pattern.js';
+import { openResources, type OpenResources } from '../../test/support/resources.js';
 
 const HOST = '127.0.0.1';
 /** Short windows: these tests check what is counted, not how fast. */
@@ -20,25 +21,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-/**
- * The sockets and listeners this process holds, by kind, and how many timers: a run must give back
- * what it took. Taken a full loop turn later, because a closed handle leaves the list only in the
- * loop's close phase, after the 'close' event that announced it. Timers are compared as "no more
- * than before": the test runner has timers of its own that come and go.
- */
-async function openResources(): Promise<{ readonly handles: Record<string, number>; readonly timers: number }> {
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
-  const handles: Record<string, number> = {};
-  let timers = 0;
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (kind.startsWith('TCP')) handles[kind] = (handles[kind] ?? 0) + 1;
-    if (kind === 'Timeout' || kind === 'Immediate') timers++;
-  }
-  return { handles, timers };
-}
-
-async function expectNothingLeft(before: Awaited<ReturnType<typeof openResources>>): Promise<void> {
+async function expectNothingLeft(before: OpenResources): Promise<void> {
   const after = await openResources();
   expect(after.handles).toEqual(before.handles);
   expect(after.timers).toBeLessThanOrEqual(before.timers);

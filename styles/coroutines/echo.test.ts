@@ -5,25 +5,14 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLoop, type Coro, type ExceptionContext, type Future } from './loop/index.js';
+import { EventLoop, type Coro, type ExceptionContext } from './loop/index.js';
 import { startEchoServer, type CoroutineEchoServer } from './echo.js';
+import { settled } from './index.js';
 
 const loops: EventLoop[] = [];
 afterEach(() => {
   for (const loop of loops.splice(0)) loop.close();
 });
-
-function settled<T>(future: Future<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    future.addDoneCallback((done) => {
-      try {
-        resolve(done.result());
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
-}
 
 async function start(): Promise<{ loop: EventLoop; server: CoroutineEchoServer; reports: ExceptionContext[] }> {
   const reports: ExceptionContext[] = [];

@@ -21,7 +21,8 @@ function run<T>(coro: Coro<T>, name: string): Promise<T> {
   return settled(loop().createTask(coro, { name }));
 }
 
-function settled<T>(future: Future<T>): Promise<T> {
+/** A loop Future as a Promise: the one bridge, used by this adapter and by the coroutine tests. */
+export function settled<T>(future: Future<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     future.addDoneCallback((done) => {
       try {

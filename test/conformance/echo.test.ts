@@ -16,6 +16,7 @@ import type { EchoServerHandle, EchoServerOptions } from '../../scenarios/echo/c
 import type { ControlAnswer, ControlMessage, ControlRequest } from '../../scenarios/echo/control.js';
 import { knownIssue } from '../../styles/known-issues.js';
 import { STYLES } from '../../styles/registry.js';
+import { openResources } from '../support/resources.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/harness/cli.js');
@@ -325,24 +326,6 @@ async function untilAsync(condition: () => Promise<boolean>, what: string, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/**
- * The sockets and listeners this process holds, by kind, and how many timers: what a closed server
- * must give back. Taken a full loop turn later, because a closed handle leaves the list only in the
- * loop's close phase, after the 'close' event that announced it. Timers are compared as "no more
- * than before": the test runner has timers of its own that come and go.
- */
-async function openResources(): Promise<{ readonly handles: Record<string, number>; readonly timers: number }> {
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
-  const handles: Record<string, number> = {};
-  let timers = 0;
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (kind.startsWith('TCP')) handles[kind] = (handles[kind] ?? 0) + 1;
-    if (kind === 'Timeout' || kind === 'Immediate') timers++;
-  }
-  return { handles, timers };
 }
 
 const isEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../../scenarios/repos-and-forks/http.js';
 import { EventLoop } from './event-loop.js';
-import { wait, type Coro, type Future } from './future.js';
+import { wait, type Coro } from './future.js';
 import { get } from './http.js';
+import { settled } from '../index.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -39,18 +40,6 @@ function setup(timeoutMs = 5_000): { loop: EventLoop; client: HttpClient } {
     loop.close();
   });
   return { loop, client };
-}
-
-function settled<T>(future: Future<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    future.addDoneCallback((done) => {
-      try {
-        resolve(done.result());
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
 }
 
 describe('get', () => {

@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLoop } from './event-loop.js';
-import type { Coro, Future } from './future.js';
+import type { Coro } from './future.js';
 import { sleep, waitFor } from './helpers.js';
+import { settled } from '../index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let dir = '';
@@ -152,15 +153,3 @@ describe('Node resources held by a loop', () => {
     loop.close();
   });
 });
-
-function settled<T>(future: Future<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    future.addDoneCallback((done) => {
-      try {
-        resolve(done.result());
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
-}

@@ -7,9 +7,10 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventLoop, type ExceptionContext } from './event-loop.js';
 import { ConnectionResetError, IncompleteReadError } from './errors.js';
-import type { Coro, Future } from './future.js';
+import type { Coro } from './future.js';
 import { openConnection, type StreamReader, type StreamWriter } from './streams.js';
 import { startServer, type Server } from './server.js';
+import { settled } from '../index.js';
 
 const HOST = '127.0.0.1';
 const loops: EventLoop[] = [];
@@ -41,17 +42,6 @@ function realLoop(): EventLoop {
 }
 
 /** The test's bridge from a loop future to a Promise it can await. */
-function settled<T>(future: Future<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    future.addDoneCallback((done) => {
-      try {
-        resolve(done.result());
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
-}
 
 function run<T>(loop: EventLoop, coro: Coro<T>): Promise<T> {
   return settled(loop.createTask(coro));
