@@ -2,7 +2,27 @@
 // data, `t.test(1:5)`, and SciPy 1.17 (`scipy.stats.ttest_ind(..., equal_var=False)`, `t.ppf`)
 // where R's manual prints no example. Every expected number below names its source.
 import { describe, expect, it } from 'vitest';
-import { ci95Mean, linearFit, mean, median, relativeSpread, StatsError, stdev, summarize, tCritical, welch } from './stats.js';
+import {
+  bootstrapInterval,
+  ci95Mean,
+  compareLog,
+  geometricMean,
+  holm,
+  interval95,
+  linearFit,
+  mannWhitney,
+  mean,
+  median,
+  minimumDetectableRatio,
+  relativeSpread,
+  skewness,
+  StatsError,
+  stdev,
+  summarize,
+  tCritical,
+  welch,
+  wilsonInterval,
+} from './stats.js';
 
 // R's `sleep` data set (Student 1908), extra hours of sleep under two drugs; the Welch example of
 // R's ?t.test: `t.test(extra ~ group, data = sleep)` prints
@@ -57,7 +77,9 @@ describe('ci95Mean and summarize', () => {
     expect(summary.mean).toBe(3);
     expect(summary.n).toBe(5);
     expect(summary.stdev).toBeCloseTo(Math.sqrt(2.5), 12);
-    expect(summary.ci95[0]).toBeCloseTo(1.0367568385224428, 10);
+    // Positive samples: the geometric mean's interval, R's exp(t.test(log(1:5))$conf.int).
+    expect(summary.ci95[0]).toBeCloseTo(1.18342071759354, 10);
+    expect(summary.ci95[1]).toBeCloseTo(5.73499878753534, 10);
   });
 });
 
@@ -151,5 +173,121 @@ describe('relativeSpread', () => {
     expect(relativeSpread([110, 90, 100])).toBeCloseTo(0.2, 12);
     expect(relativeSpread([3, 3, 3])).toBe(0);
     expect(relativeSpread([-110, -90, -100])).toBeCloseTo(0.2, 12);
+  });
+});
+
+// Known answers from R (harness/fixtures/stats-reference.R, R 4.2.2 on Debian bookworm).
+const A = [10.1, 10.4, 9.8, 10.9, 10.2];
+const B = [11.2, 11.9, 10.8, 11.5, 12.4, 11.1];
+
+describe('the log scale', () => {
+  it('summarises positive samples by the geometric mean with R’s exp(t.test(log(x))$conf.int)', () => {
+    const x = [12.5, 13.1, 12.9, 14.2, 13.4];
+    expect(geometricMean(x)).toBeCloseTo(13.2078714190498, 10);
+    const [low, high] = interval95(x);
+    expect(low).toBeCloseTo(12.4478663103722, 10);
+    expect(high).toBeCloseTo(14.0142786781694, 10);
+    expect(summarize(x).geomean).toBeCloseTo(13.2078714190498, 10);
+  });
+
+  it('never puts the interval of a positive, skewed quantity below zero', () => {
+    // Three latencies, one far out: the symmetric t interval of the mean reaches below 0.
+    const latencies = [40, 45, 900];
+    expect(ci95Mean(latencies)[0]).toBeLessThan(0);
+    const [low, high] = interval95(latencies);
+    expect(low).toBeGreaterThan(0);
+    expect(high).toBeGreaterThan(900);
+  });
+
+  it('bootstraps the mean where samples can be negative, converging on the exact bootstrap quantiles', () => {
+    // R enumerates all 4^4 resamples of (-1, 0.5, 2, 7): quantile(means, c(.025, .975)) = -0.25 5.375.
+    const [low, high] = bootstrapInterval([[-1, 0.5, 2, 7]], ([g]) => mean(g!), 0.95, { seed: 1, resamples: 200_000 });
+    expect(low).toBeCloseTo(-0.25, 1);
+    expect(high).toBeCloseTo(5.375, 1);
+  });
+
+  it('gives the same bootstrap interval for the same seed and data, and another for another seed', () => {
+    const stat = ([g]: readonly (readonly number[])[]): number => mean(g!);
+    const one = bootstrapInterval([[1, 4, 2, 8, 5]], stat, 0.9, { seed: 7 });
+    expect(bootstrapInterval([[1, 4, 2, 8, 5]], stat, 0.9, { seed: 7 })).toEqual(one);
+    expect(bootstrapInterval([[1, 4, 2, 8, 5]], stat, 0.9, { seed: 8 })).not.toEqual(one);
+  });
+});
+
+describe('compareLog', () => {
+  it('matches R’s t.test(log(a), log(b)) as a ratio of geometric means with its interval', () => {
+    const result = compareLog(A, B);
+    expect(result.test).toBe('welch-log');
+    expect(result.ratio).toBeCloseTo(0.89560453576779, 10);
+    expect(result.pValue).toBeCloseTo(0.00281836625113635, 10);
+    expect(result.df).toBeCloseTo(8.98404088342575, 8);
+    expect(result.interval[0]).toBeCloseTo(0.842329006476474, 10);
+    expect(result.interval[1]).toBeCloseTo(0.952249629682247, 10);
+    const wide = compareLog(A, B, 0.99);
+    expect(wide.interval[0]).toBeCloseTo(0.820060766547905, 10);
+    expect(wide.interval[1]).toBeCloseTo(0.978107375950148, 10);
+  });
+
+  it('hands the decision to Mann-Whitney when the log values are skewed', () => {
+    // One wild sample among many steady ones: |skewness| of the pooled log residuals is far above 1.
+    const base = [100, 101, 99, 100, 102, 98, 100, 101];
+    const head = [110, 111, 109, 110, 112, 108, 110, 400];
+    const result = compareLog(head, base);
+    expect(Math.abs(result.skewness)).toBeGreaterThan(1);
+    expect(result.test).toBe('mann-whitney');
+    expect(result.pValue).toBeCloseTo(mannWhitney(head, base).pValue, 12);
+    expect(result.interval[0]).toBeGreaterThan(1);
+  });
+
+  it('refuses non-positive samples and sides of fewer than 2', () => {
+    expect(() => compareLog([1, 2], [0, 1])).toThrow(/above 0/);
+    expect(() => compareLog([1], [1, 2])).toThrow(/at least 2 samples/);
+  });
+});
+
+describe('mannWhitney', () => {
+  it('matches R’s exact wilcox.test without ties', () => {
+    expect(mannWhitney(A, B)).toEqual({ w: 1, pValue: expect.closeTo(0.00865800865800866, 12) as number, exact: true });
+    expect(mannWhitney([3, 1, 2], [6, 5, 4]).pValue).toBeCloseTo(0.1, 12);
+    const d1 = [0.8, 1.1, 1.3, 0.9, 1.7, 1.2, 1.05, 0.95, 1.4, 1.15, 1.22, 1.33];
+    const d2 = [1.9, 2.1, 1.5, 2.6, 1.75, 2.2, 1.85, 2.35, 1.62, 2.05, 1.99, 2.45];
+    const r = mannWhitney(d1, d2);
+    expect(r.w).toBe(2);
+    expect(r.pValue / 2.95840920420272e-6).toBeCloseTo(1, 9);
+  });
+
+  it('matches R’s normal approximation with ties (wilcox.test(..., exact = FALSE))', () => {
+    const r = mannWhitney([1, 2, 2, 3, 5, 8], [2, 3, 3, 6, 9, 9, 10]);
+    expect(r.exact).toBe(false);
+    expect(r.w).toBe(10);
+    expect(r.pValue).toBeCloseTo(0.128788908519793, 10);
+  });
+});
+
+describe('holm, skewness, Wilson, the minimum detectable change', () => {
+  it('adjusts p-values as R’s p.adjust(p, "holm")', () => {
+    const adjusted = holm([0.01, 0.04, 0.03, 0.005, 0.2]);
+    [0.04, 0.09, 0.09, 0.025, 0.2].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 12));
+  });
+
+  it('computes the adjusted Fisher-Pearson skewness (type 2)', () => {
+    expect(skewness([1, 2, 3, 10])).toBeCloseTo(1.76363261480389, 10);
+    expect(skewness([5, 5, 5])).toBe(0);
+  });
+
+  it('matches R’s prop.test(1, 20, correct = FALSE)$conf.int (the Wilson interval)', () => {
+    const [low, high] = wilsonInterval(1, 20);
+    expect(low).toBeCloseTo(0.00888144880079538, 10);
+    expect(high).toBeCloseTo(0.236131193446742, 10);
+  });
+
+  it('is close to R’s power.t.test for the detectable difference, and 1 with no spread', () => {
+    // power.t.test(n = 5, sd = 0.05, sig.level = 0.01, power = 0.8)$delta = 0.137222 (noncentral t);
+    // the (t + t) · se rule is within a few percent of it.
+    const se = 0.05 * Math.sqrt(2 / 5);
+    const ratio = minimumDetectableRatio(se, 8, 0.01, 0.8);
+    expect(Math.log(ratio) / 0.137222057021898).toBeGreaterThan(0.95);
+    expect(Math.log(ratio) / 0.137222057021898).toBeLessThan(1.02);
+    expect(minimumDetectableRatio(0, 8, 0.01)).toBe(1);
   });
 });

@@ -69,9 +69,9 @@ describe('compareResults: verdicts', () => {
   it('fewer than 2 samples on a side is untested, never a regression, whatever the change', () => {
     const row = only(metric('echo.rps', 'higher', [1000]), metric('echo.rps', 'higher', around(10)));
     expect(row.verdict).toBe('untested');
-    expect(row.note).toMatch(/fewer than 2 samples \(base 1, head 7\)/);
+    expect(row.note).toMatch(/fewer than 2 independent samples \(base 1, head 7\)/);
     expect(row.pValue).toBeNull();
-    expect(row.changePercent).toBeCloseTo(-99, 6);
+    expect(row.changePercent).toBeCloseTo(-99, 2);
     const comparison = compareResults(results([metric('echo.rps', 'higher', [])]), results([metric('echo.rps', 'higher', [5])]), OPTIONS);
     expect(comparison.rows[0]!.verdict).toBe('untested');
     expect(comparison.rows[0]!.base.median).toBeNull();
@@ -88,34 +88,50 @@ describe('compareResults: verdicts', () => {
     expect(only(base, head, { ...OPTIONS, threshold: 1 }).verdict).toBe('regression');
   });
 
-  it('a large change that is not significant is the same', () => {
+  it('a large change that is not significant is inconclusive: the interval still holds large changes', () => {
     const wild = [0.5, 1.5, 0.7, 1.3, 1];
     const row = only(metric('echo.rps', 'higher', around(1000, wild)), metric('echo.rps', 'higher', around(900, wild)));
     expect(row.changePercent).toBeCloseTo(-10, 6);
     expect(row.pValue!).toBeGreaterThan(0.05);
+    expect(row.verdict).toBe('inconclusive');
+    expect(row.note).toMatch(/beyond ±5%/);
+    // The row says how large a change it could have seen: far more than the 10% that happened.
+    expect(row.mdcPercent!).toBeGreaterThan(10);
+  });
+
+  it('a change that is not significant but whose interval lies within the threshold is the same', () => {
+    const steady = [1, 1.001, 0.999, 1.0005, 0.9995];
+    const row = only(metric('echo.rps', 'higher', around(1000, steady)), metric('echo.rps', 'higher', around(1000, [...steady].reverse().map((x) => x * 1.0001))));
+    expect(row.pValue!).toBeGreaterThan(0.05);
+    expect(row.ci95Percent![0]).toBeGreaterThan(-5);
+    expect(row.ci95Percent![1]).toBeLessThan(5);
     expect(row.verdict).toBe('same');
   });
 
-  it('alpha decides significance: p ≈ 0.035 passes at 0.05 and fails at 0.01', () => {
-    // welch([1,2,3], [5,5,5]): p = 0.03509871864598465 (SciPy), here as head and base.
+  it('alpha decides significance: R’s t.test(log(c(2, 2.4, 2.9)), log(c(5, 5, 5))) has p = 0.0208', () => {
     const base = metric('echo.cpu_us_per_req', 'lower', [5, 5, 5]);
-    const head = metric('echo.cpu_us_per_req', 'lower', [1, 2, 3]);
-    expect(only(base, head).verdict).toBe('improvement');
-    expect(only(base, head).stars).toBe('*');
-    expect(only(base, head, { ...OPTIONS, alpha: 0.01 }).verdict).toBe('same');
+    const head = metric('echo.cpu_us_per_req', 'lower', [2, 2.4, 2.9]);
+    const row = only(base, head);
+    expect(row.test).toBe('welch-log');
+    expect(row.pValue).toBeCloseTo(0.0208247763329252, 10);
+    expect(row.verdict).toBe('improvement');
+    expect(row.stars).toBe('*');
+    expect(only(base, head, { ...OPTIONS, alpha: 0.01 }).verdict).toBe('inconclusive');
   });
 
   it('two different constants are certainly different; two equal constants certainly not', () => {
     const worse = only(metric('workflow.rps', 'higher', [10, 10]), metric('workflow.rps', 'higher', [8, 8, 8]));
-    expect(worse).toMatchObject({ verdict: 'regression', pValue: 0, stars: '***', t: null });
-    expect(worse.ci95Percent).toEqual([-20, -20]);
+    expect(worse).toMatchObject({ verdict: 'regression', pValue: 0, stars: '***' });
+    expect(worse.ci95Percent![0]).toBeCloseTo(-20, 10);
+    expect(worse.ci95Percent![1]).toBeCloseTo(-20, 10);
     expect(only(metric('workflow.rps', 'higher', [10, 10]), metric('workflow.rps', 'higher', [10, 10, 10])).verdict).toBe('same');
   });
 
   it('a base mean of 0 has no percent change; a significant change is beyond any threshold', () => {
     const row = only(metric('leaks', 'lower', [0, 0, 0]), metric('leaks', 'lower', [3, 3, 3]), { ...OPTIONS, threshold: 1e9 });
     expect(row.changePercent).toBeNull();
-    expect(row.accuracy).toBeNull();
+    expect(row.test).toBe('welch');
+    expect(row.mdcPercent).toBeNull();
     expect(row.verdict).toBe('regression');
   });
 
@@ -127,7 +143,7 @@ describe('compareResults: verdicts', () => {
 });
 
 describe('compareResults: the interval of the change', () => {
-  it('is R’s Welch interval for the sleep data, in percent of the base mean', () => {
+  it('is R’s Welch interval for the sleep data (values below 0: the raw scale), in percent of the base mean', () => {
     // Base = group 1 (mean 0.75), head = group 2 (mean 2.33). R's interval of group1 - group2 is
     // [-3.3654832, 0.2054832], so head - base lies in [-0.2054832, 3.3654832]; over 0.75, times 100:
     const base = metric('x', 'higher', [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]);
@@ -139,10 +155,13 @@ describe('compareResults: the interval of the change', () => {
     expect(row.pValue).toBeCloseTo(0.07939, 5);
     expect(row.df).toBeCloseTo(17.776, 3);
     expect(row.stars).toBe('');
-    expect(row.verdict).toBe('same');
-    // The wider intervals grow with the t quantile: 2.8827 and 3.9309 against 2.1035 at 95%.
-    expect(row.accuracy!.p01 / row.accuracy!.p05).toBeCloseTo(2.8826508233224812 / 2.1035, 3);
-    expect(row.accuracy!.p001).toBeGreaterThan(row.accuracy!.p01);
+    expect(row.test).toBe('welch');
+    expect(row.verdict).toBe('inconclusive');
+  });
+
+  it('never reaches below -100% for a positive quantity, however skewed the samples', () => {
+    const row = only(metric('echo.p99_us', 'lower', [40, 45, 900]), metric('echo.p99_us', 'lower', [41, 44, 50]));
+    expect(row.ci95Percent![0]).toBeGreaterThan(-100);
   });
 });
 
@@ -163,7 +182,7 @@ describe('compareResults: matching, filters, warnings', () => {
     expect(c.rows.map((row) => row.id)).toEqual(['echo.rps|style=callbacks', 'echo.rps|style=rxjs']);
     expect(c.onlyInBase).toEqual(['gone|style=callbacks']);
     expect(c.onlyInHead).toEqual(['new|style=callbacks']);
-    expect(c.counts).toEqual({ regression: 1, improvement: 0, same: 1, untested: 0 });
+    expect(c.counts).toEqual({ regression: 1, improvement: 0, same: 1, inconclusive: 0, untested: 0 });
   });
 
   it('keeps only the requested kinds and the ids that match the filter', () => {
@@ -219,17 +238,19 @@ describe('mergeResults', () => {
       durationMs,
     });
 
-  it('concatenates samples per id in run order and recomputes median and ci95', () => {
+  it('concatenates samples per id in run order, labels each with its run, and recomputes median and ci95', () => {
     const merged = mergeResults([run([1]), run([2]), run([3]), run([4]), run([5])]);
     expect(merged.metrics).toHaveLength(2);
     const callbacks = merged.metrics[0]!;
     expect(callbacks.samples).toEqual([1, 2, 3, 4, 5]);
+    expect(callbacks.runs).toEqual([0, 1, 2, 3, 4]);
     expect(callbacks.median).toBe(3);
-    expect(callbacks.ci95[0]).toBeCloseTo(1.0367568385224428, 10);
-    expect(callbacks.ci95[1]).toBeCloseTo(4.963243161477557, 10);
+    // R: exp(t.test(log(1:5))$conf.int) = 1.18342071759354 5.73499878753534
+    expect(callbacks.ci95[0]).toBeCloseTo(1.18342071759354, 10);
+    expect(callbacks.ci95[1]).toBeCloseTo(5.73499878753534, 10);
     expect(merged.metrics[1]!.samples).toEqual([2, 4, 6, 8, 10]);
     expect(merged.durationMs).toBe(500);
-    expect(merged.config).toEqual({ mode: 'quick', mergedRuns: 5 });
+    expect(merged.config).toEqual({ mode: 'quick', repeatUnit: 'fresh process pair', mergedRuns: 5 });
   });
 
   it('keeps a metric that only some runs produced, and every run’s failures', () => {
@@ -263,27 +284,28 @@ describe('mergeResults', () => {
 describe('formatComparison', () => {
   const base = results([metric('echo.rps', 'higher', around(1000), { params: { size: 1024 } }), metric('one', 'higher', [1])]);
   const head = results([metric('echo.rps', 'higher', around(800), { params: { size: 1024 } }), metric('one', 'higher', [1])], {
-    cpuModel: 'Other CPU',
+    nodeFlags: ['--max-old-space-size=512'],
   });
   const c = compareResults(base, head, { ...OPTIONS, labels: { base: 'main.json', head: 'pr|1.json' } });
 
-  it('prints a compare.R-like text table with stars, change, CI, accuracy and the false-positive note', () => {
+  it('prints a text table with the test, change, CI, raw and Holm p, stars, detectable change, n and the false-positive note', () => {
     const text = formatComparison(c, 'text');
-    expect(text).toMatch(/confidence\s+change\s+95% CI\s+accuracy \(\*\)\s+\(\*\*\)\s+\(\*\*\*\)/);
-    expect(text).toMatch(/echo\.rps style=callbacks size=1024\s+higher\s+\*\*\*\s+-20\.00 %\s+\[-\d+\.\d+%, -\d+\.\d+%\]\s+±\d+\.\d+%/);
-    expect(text).toMatch(/1,000 req\/s\s+800 req\/s\s+regression/);
-    expect(text).toMatch(/one style=callbacks .*NA .*untested: fewer than 2 samples/);
-    expect(text).toMatch(/warning: environments differ: cpu model/);
+    expect(text).toMatch(/better\s+test\s+change\s+95% CI\s+p\s+p \(Holm\)\s+confidence\s+detectable\s+base \(n\)\s+head \(n\)\s+verdict/);
+    expect(text).toMatch(/echo\.rps style=callbacks size=1024\s+higher\s+welch-log\s+-20\.00%\s+\[-\d+\.\d+%, -\d+\.\d+%\]\s+\S+\s+\S+\s+\*\*\*\s+±\d+\.\d%/);
+    expect(text).toMatch(/1,?000 req\/s \(7\)\s+800 req\/s \(7\)\s+regression/);
+    expect(text).toMatch(/one style=callbacks .*NA .*untested: fewer than 2 independent samples/);
+    expect(text).toMatch(/warning: environments differ: node flags/);
     expect(text).toMatch(/In this case, there are 1 comparisons/);
     expect(text).toMatch(/0\.05 false positives, when considering a {3}5% risk acceptance/);
-    expect(text.trimEnd().split('\n').at(-1)).toBe('1 regression, 0 improvements, 0 same, 1 untested (of 2 metrics on both sides)');
+    expect(text).toMatch(/Verdicts read Holm-adjusted p-values/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('1 regression, 0 improvements, 0 same, 0 inconclusive, 1 untested (of 2 metrics on both sides)');
   });
 
   it('renders Markdown with one row per metric and escapes pipes', () => {
     const md = formatComparison(c, 'md');
     expect(md).toMatch(/^## async-rosetta comparison: main\.json → pr\\\|1\.json/);
-    expect(md).toMatch(/\| `echo\.rps style=callbacks size=1024` \| higher \| \\\*\\\*\\\* \| -20\.00 % \|/);
-    expect(md).toMatch(/\| accuracy \(\\\*\) \| \(\\\*\\\*\) \| \(\\\*\\\*\\\*\) \|/);
+    expect(md).toMatch(/\| `echo\.rps style=callbacks size=1024` \| higher \| welch-log \| -20\.00% \|.*\| \\\*\\\*\\\* \|/);
+    expect(md).toMatch(/\| p \| p \(Holm\) \| confidence \| detectable \|/);
     expect(md).toMatch(/^- 0\.05 false positives, when considering a {3}5% risk acceptance \(\\\*, \\\*\\\*, \\\*\\\*\\\*\),$/m);
     expect(md).not.toMatch(/^- $/m);
     expect(md).toMatch(/> \*\*Warning:\*\* environments differ/);
@@ -301,5 +323,50 @@ describe('formatComparison', () => {
     expect(formatValue(12.3456)).toBe('12.35');
     expect(formatValue(0.000123456)).toBe('0.0001235');
     expect(displayName('echo.rps|style=callbacks|size=1024')).toBe('echo.rps style=callbacks size=1024');
+  });
+});
+
+describe('compareResults: the unit, the family, the machine', () => {
+  it('averages repeats that shared a process pair into one unit per run (merged files of an older harness)', () => {
+    const shared = { mode: 'quick' };
+    // Two runs a side, three repeats each that shared one process: 2 units a side, not 6.
+    const side = (centre: number): Results =>
+      mergeResults([0.99, 1.01].map((k) => results([metric('echo.rps', 'higher', around(centre * k, [1, 1.001, 0.999]))], {}, { config: shared })));
+    const c = compareResults(side(1000), side(1000), OPTIONS);
+    expect(c.rows[0]!.base).toMatchObject({ n: 6, units: 2 });
+    expect(c.rows[0]!.head.units).toBe(2);
+    expect(c.warnings.join('\n')).not.toMatch(/shared a process pair/);
+  });
+
+  it('says when a single run’s repeats shared a process pair and are tested as if independent', () => {
+    const old = (centre: number): Results => results([metric('echo.rps', 'higher', around(centre))], {}, { config: { mode: 'quick' } });
+    const c = compareResults(old(1000), old(1000), OPTIONS);
+    expect(c.rows[0]!.note).toMatch(/shared a process pair/);
+    expect(c.warnings.join('\n')).toMatch(/p-values are too small there/);
+  });
+
+  it('holds the family-wise error: twenty rows at p ≈ 0.02 each are no longer significant after Holm', () => {
+    const rows = (head: boolean): Metric[] =>
+      Array.from({ length: 20 }, (_, i) => metric('echo.cpu_us_per_req', 'lower', head ? [2, 2.4, 2.9] : [5, 5, 5], { params: { i } }));
+    const c = compareResults(results(rows(false)), results(rows(true)), OPTIONS);
+    expect(c.rows.every((row) => row.pValue! < 0.05)).toBe(true);
+    expect(c.rows.every((row) => row.pAdjusted! > 0.05)).toBe(true);
+    expect(c.counts.improvement).toBe(0);
+    // Alone, the same row is an improvement.
+    expect(compareResults(results(rows(false).slice(0, 1)), results(rows(true).slice(0, 1)), OPTIONS).counts.improvement).toBe(1);
+  });
+
+  it('compares absolute figures only within one machine class; ratios always', () => {
+    const both = (centre: number): Metric[] => [
+      metric('echo.cpu_us_per_req', 'lower', around(centre)),
+      metric('echo.cpu_us_per_req.ratio', 'lower', around(1.5), { kind: 'ratio', unit: 'x baseline' }),
+    ];
+    const other = compareResults(results(both(10)), results(both(20), { cpuModel: 'Faster CPU' }), OPTIONS);
+    expect(other.sameMachine).toBe(false);
+    expect(other.rows.map((row) => row.verdict)).toEqual(['untested', 'same']);
+    expect(other.rows[0]!.note).toMatch(/another machine class/);
+    const same = compareResults(results(both(10)), results(both(20), { osRelease: '6.2.0' }), OPTIONS);
+    expect(same.sameMachine).toBe(true);
+    expect(same.rows[0]!.verdict).toBe('regression');
   });
 });

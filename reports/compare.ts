@@ -1,18 +1,22 @@
-// The regression decision: two results.json files in, one verdict per metric out, decided like
-// Node core's benchmark/compare.R (Welch's t-test, stars, accuracy, the false-positive warning)
-// plus a threshold, so a significant but tiny change is not a regression. Nothing is measured here.
+// The regression decision: two results.json files in, one verdict per metric out. The statistics
+// fit benchmark data (MEASUREMENT.md): the unit is the independent measurement (one fresh process
+// pair); positive quantities are compared on the log scale as a ratio of geometric means (Welch's t
+// on log values, Mann-Whitney U where the logs are skewed); Holm-Bonferroni holds the error of the
+// whole family of metrics at alpha; a verdict is "inconclusive" when the interval still holds a
+// change beyond the threshold, and every row prints the smallest change it could have detected.
+// Nothing is measured here.
 import { type Direction, type Metric, type Results } from './schema.js';
-import { mean, median, summarize, tCritical, welch } from '../harness/stats.js';
+import { allPositive, compareLog, geometricMean, holm, mean, median, minimumDetectableRatio, summarize, tCritical, welch, type TestName } from '../harness/stats.js';
 
-export type Verdict = 'regression' | 'improvement' | 'same' | 'untested';
+export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
 export type MetricKind = Metric['kind'];
 export type ComparisonFormat = 'md' | 'json' | 'text';
 
 export interface CompareOptions {
-  /** A change must be larger than this, in percent of the base mean, to be a regression. */
+  /** A change must be larger than this, in percent of the base, to be a regression. */
   readonly threshold: number;
-  /** Significance level of Welch's test. */
+  /** Family-wise significance level: Holm-adjusted p-values are held against it. */
   readonly alpha: number;
   /** Which metric kinds to compare; all when absent. */
   readonly kinds?: readonly MetricKind[];
@@ -24,22 +28,18 @@ export interface CompareOptions {
 
 export const DEFAULT_THRESHOLD = 5;
 export const DEFAULT_ALPHA = 0.05;
+/** The power at which the minimum detectable change is quoted. */
+export const MDC_POWER = 0.8;
 
 export interface SideStats {
+  /** Samples in the file. */
   readonly n: number;
+  /** Independent units the test used (fresh process pairs, or runs when repeats shared processes). */
+  readonly units: number;
   /** null when the side has no samples at all. */
   readonly median: number | null;
-  readonly mean: number | null;
-}
-
-/** Half-widths of the confidence interval of the change, in percent of the base mean (Node's columns). */
-export interface Accuracy {
-  /** 95%: Node's `accuracy (*)`. */
-  readonly p05: number;
-  /** 99%: `(**)`. */
-  readonly p01: number;
-  /** 99.9%: `(***)`. */
-  readonly p001: number;
+  /** Geometric mean of the units; the arithmetic mean where a value is 0 or negative. */
+  readonly centre: number | null;
 }
 
 export interface MetricComparison {
@@ -51,18 +51,26 @@ export interface MetricComparison {
   readonly kind: MetricKind;
   readonly base: SideStats;
   readonly head: SideStats;
-  /** (head mean - base mean) / |base mean| · 100; null when the base mean is 0 and the head's is not. */
+  /** head / base of the centres, as a change in percent; null when the base centre is 0 and the head's is not. */
   readonly changePercent: number | null;
-  /** 95% confidence interval of the change (Welch-Satterthwaite df), in percent of the base mean. */
+  /** 95% interval of the change, in percent (from the log-scale interval: never below -100%). */
   readonly ci95Percent: readonly [number, number] | null;
-  readonly accuracy: Accuracy | null;
-  /** Welch's t statistic of head against base; null when untested or infinite (two different constants). */
-  readonly t: number | null;
+  /** Which test decided: Welch on log values, Mann-Whitney U, or Welch on raw values (non-positive data). */
+  readonly test: TestName | null;
   readonly df: number | null;
+  /** The test's own two-sided p-value. */
   readonly pValue: number | null;
+  /** Holm-adjusted over every tested row of this comparison: what the verdict reads. */
+  readonly pAdjusted: number | null;
+  /** compare.R's stars, from the raw p-value. */
   readonly stars: Stars;
+  /**
+   * The smallest change, in percent, that this row could detect with 80% power at the family's
+   * strictest Holm level (alpha / tested rows): a change below it can pass unseen.
+   */
+  readonly mdcPercent: number | null;
   readonly verdict: Verdict;
-  /** Why a metric is untested. */
+  /** Why a metric is untested, or what made it inconclusive. */
   readonly note?: string;
 }
 
@@ -83,13 +91,15 @@ export interface Comparison {
     readonly kinds: readonly MetricKind[];
     readonly filter: string | null;
   };
+  /** Both files come from one machine class (CPU model, cores, Node major, platform, pinning): absolute figures are comparable. */
+  readonly sameMachine: boolean;
   readonly rows: readonly MetricComparison[];
   readonly onlyInBase: readonly string[];
   readonly onlyInHead: readonly string[];
   readonly counts: Readonly<Record<Verdict, number>>;
   /**
-   * Expected false positives if nothing changed: tested comparisons × each risk level, as Node's
-   * compare.R prints them. Untested rows are not counted: they cannot produce a false positive.
+   * Expected false positives if nothing changed, on raw p-values, as Node's compare.R prints them;
+   * the verdicts read Holm-adjusted p-values instead, which hold P(any false verdict) at alpha.
    */
   readonly falsePositives: {
     readonly comparisons: number;
@@ -113,10 +123,55 @@ export class CompareInputError extends Error {
   }
 }
 
+/** How a results file says its repeats were taken: each in a fresh process pair, or sharing one. */
+export function repeatsAreIndependent(results: Results): boolean {
+  return results.config.repeatUnit === 'fresh process pair';
+}
+
 /**
- * Compares every metric present on both sides. The change is measured on means, not medians:
- * Welch's test and its confidence interval are statements about means, so a median-based change
- * could sit outside its own interval and contradict the verdict. Medians are shown alongside.
+ * The independent units of a metric. Repeats in fresh process pairs are each a unit. Repeats that
+ * shared a process pair are not (pseudo-replication): the repeats of one run are averaged on the log
+ * scale into one unit per run, using the run labels `rosetta merge` writes; a single such run stays
+ * one group of samples and says so in a note.
+ */
+export function unitsOf(metric: Metric, results: Results): { readonly values: number[]; readonly note?: string } {
+  if (repeatsAreIndependent(results) || metric.runs === undefined) {
+    const note =
+      repeatsAreIndependent(results) || metric.samples.length < 2
+        ? undefined
+        : 'repeats shared a process pair: tested as if independent';
+    return { values: [...metric.samples], ...(note === undefined ? {} : { note }) };
+  }
+  const byRun = new Map<number, number[]>();
+  metric.samples.forEach((value, i) => {
+    const run = metric.runs?.[i] ?? 0;
+    const group = byRun.get(run);
+    if (group === undefined) byRun.set(run, [value]);
+    else group.push(value);
+  });
+  const values = [...byRun.values()].map((group) => (allPositive(group) ? geometricMean(group) : mean(group)));
+  return { values };
+}
+
+/** Two files from one machine class: absolute figures can be compared. */
+export function sameMachineClass(base: Results, head: Results): boolean {
+  const b = base.environment;
+  const h = head.environment;
+  const major = (version: string): string => version.replace(/^v/, '').split('.')[0] ?? version;
+  return (
+    b.cpuModel === h.cpuModel &&
+    b.cores === h.cores &&
+    major(b.node) === major(h.node) &&
+    b.platform === h.platform &&
+    b.arch === h.arch &&
+    b.pinned === h.pinned
+  );
+}
+
+/**
+ * Compares every metric present on both sides. Absolute figures are compared only when both files
+ * come from one machine class; ratios to the in-run reference always. Each tested row gets its own
+ * test; then Holm's adjustment runs over all tested rows and the verdicts read the adjusted p.
  */
 export function compareResults(base: Results, head: Results, options: CompareOptions): Comparison {
   const kinds = options.kinds ?? (['absolute', 'ratio'] as const);
@@ -124,36 +179,71 @@ export function compareResults(base: Results, head: Results, options: CompareOpt
   const keep = (metric: Metric): boolean => kinds.includes(metric.kind) && (filter === undefined || filter.test(metric.id));
   const baseById = indexById('base', base.metrics.filter(keep));
   const headById = indexById('head', head.metrics.filter(keep));
+  const sameMachine = sameMachineClass(base, head);
 
-  const rows: MetricComparison[] = [];
+  const tests: Tested[] = [];
   for (const [id, h] of headById) {
     const b = baseById.get(id);
-    if (b !== undefined) rows.push(compareMetric(b, h, options));
+    if (b !== undefined) tests.push(testMetric(b, base, h, head, sameMachine));
   }
-  const counts: Record<Verdict, number> = { regression: 0, improvement: 0, same: 0, untested: 0 };
+  const testedCount = tests.filter((t) => t.result !== null).length;
+  const adjusted = holm(tests.filter((t) => t.result !== null).map((t) => (t.result as TestResult).pValue));
+  let k = 0;
+  const rows = tests.map((t) => (t.result === null ? t.untested : decide(t, adjusted[k++] as number, testedCount, options)));
+
+  const counts: Record<Verdict, number> = { regression: 0, improvement: 0, same: 0, inconclusive: 0, untested: 0 };
   for (const row of rows) counts[row.verdict]++;
-  const tested = rows.length - counts.untested;
 
   return {
     base: sideInfo(base, options.labels?.base ?? 'base'),
     head: sideInfo(head, options.labels?.head ?? 'head'),
     options: { threshold: options.threshold, alpha: options.alpha, kinds: [...kinds], filter: options.filter?.source ?? null },
+    sameMachine,
     rows,
     onlyInBase: [...baseById.keys()].filter((id) => !headById.has(id)),
     onlyInHead: [...headById.keys()].filter((id) => !baseById.has(id)),
     counts,
     falsePositives: {
-      comparisons: tested,
-      p05: tested * 0.05,
-      p01: tested * 0.01,
-      p001: tested * 0.001,
-      atAlpha: tested * options.alpha,
+      comparisons: testedCount,
+      p05: testedCount * 0.05,
+      p01: testedCount * 0.01,
+      p001: testedCount * 0.001,
+      atAlpha: testedCount * options.alpha,
     },
-    warnings: warnings(base, head),
+    warnings: warnings(base, head, sameMachine, rows),
   };
 }
 
-function compareMetric(b: Metric, h: Metric, options: CompareOptions): MetricComparison {
+interface TestResult {
+  readonly test: TestName;
+  /** head / base as a factor (log-scale tests), or the change of means relative to |base| + 1 (raw Welch). */
+  readonly changePercent: number | null;
+  readonly ci95Percent: readonly [number, number] | null;
+  readonly pValue: number;
+  readonly df: number;
+  /** Standard error of the difference on the scale tested (log or raw relative to |base|). */
+  readonly se: number;
+  /** Whether the change is on the log scale (MDC as a ratio) or raw (MDC in percent of the base). */
+  readonly logScale: boolean;
+  readonly baseCentre: number;
+}
+
+interface Tested {
+  readonly common: Omit<MetricComparison, 'changePercent' | 'ci95Percent' | 'test' | 'df' | 'pValue' | 'pAdjusted' | 'stars' | 'mdcPercent' | 'verdict' | 'note'>;
+  readonly result: TestResult | null;
+  readonly untested: MetricComparison;
+  readonly note: string | undefined;
+}
+
+function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Results, sameMachine: boolean): Tested {
+  const baseUnits = unitsOf(b, baseResults);
+  const headUnits = unitsOf(h, headResults);
+  const side = (metric: Metric, units: number[]): SideStats => ({
+    n: metric.samples.length,
+    units: units.length,
+    median: metric.samples.length === 0 ? null : median(metric.samples),
+    centre: units.length === 0 ? null : allPositive(units) ? geometricMean(units) : mean(units),
+  });
   const common = {
     id: h.id,
     name: h.name,
@@ -161,58 +251,108 @@ function compareMetric(b: Metric, h: Metric, options: CompareOptions): MetricCom
     unit: h.unit,
     direction: h.direction,
     kind: h.kind,
-    base: sideStats(b),
-    head: sideStats(h),
+    base: side(b, baseUnits.values),
+    head: side(h, headUnits.values),
   };
-  const untested = (note: string, changePercent: number | null = null): MetricComparison => ({
-    ...common,
-    changePercent,
-    ci95Percent: null,
-    accuracy: null,
-    t: null,
-    df: null,
-    pValue: null,
-    stars: '',
-    verdict: 'untested',
-    note,
-  });
+  const untested = (note: string): Tested => {
+    const bc = common.base.centre;
+    const hc = common.head.centre;
+    const changePercent = bc !== null && hc !== null ? percentOf(hc - bc, bc) : null;
+    return {
+      common,
+      result: null,
+      note,
+      untested: { ...common, changePercent, ci95Percent: null, test: null, df: null, pValue: null, pAdjusted: null, stars: '', mdcPercent: null, verdict: 'untested', note },
+    };
+  };
   if (b.direction !== h.direction || b.unit !== h.unit) {
     return untested(`definition changed: base is ${b.unit}, ${b.direction} is better; head is ${h.unit}, ${h.direction} is better`);
   }
-  const baseMean = common.base.mean;
-  const headMean = common.head.mean;
-  const change = baseMean !== null && headMean !== null ? percentOf(headMean - baseMean, baseMean) : null;
-  if (b.samples.length < 2 || h.samples.length < 2) {
-    // Node's compare.R prints NA here too: with one sample there is no variance to test against.
-    return untested(`fewer than 2 samples (base ${b.samples.length}, head ${h.samples.length}): cannot test`, change);
+  if (h.kind === 'absolute' && !sameMachine) {
+    return untested('absolute figure from another machine class: not comparable (ratios are)');
   }
+  if (baseUnits.values.length < 2 || headUnits.values.length < 2) {
+    return untested(`fewer than 2 independent samples (base ${baseUnits.values.length}, head ${headUnits.values.length}): cannot test`);
+  }
+  const note = headUnits.note ?? baseUnits.note;
+  return { common, result: runTest(headUnits.values, baseUnits.values), untested: untested('').untested, note };
+}
 
-  // welch(head, base): the difference is head - base, the sign of the change.
-  const test = welch(h.samples, b.samples);
-  const bm = baseMean as number;
-  const halfWidth = (risk: number): number =>
-    test.standardError === 0 ? 0 : (tCritical(risk, test.df) * test.standardError * 100) / Math.abs(bm);
-  const changePercent = percentOf(test.difference, bm);
-  const accuracy = bm === 0 ? null : { p05: halfWidth(0.05), p01: halfWidth(0.01), p001: halfWidth(0.001) };
-  const ci95Percent =
-    changePercent === null || accuracy === null ? null : ([changePercent - accuracy.p05, changePercent + accuracy.p05] as const);
-
-  const significant = test.pValue < options.alpha;
-  // A base mean of 0 makes any significant change infinitely large in percent: beyond every threshold.
-  const large = changePercent === null || Math.abs(changePercent) > options.threshold;
-  const better = h.direction === 'higher' ? test.difference > 0 : test.difference < 0;
-  const verdict: Verdict = significant && large ? (better ? 'improvement' : 'regression') : 'same';
+/** The test of one row: log scale for positive data, Welch on raw values otherwise. */
+function runTest(head: number[], base: number[]): TestResult {
+  if (allPositive(head) && allPositive(base)) {
+    const log = compareLog(head, base, 0.95);
+    return {
+      test: log.test,
+      changePercent: (log.ratio - 1) * 100,
+      ci95Percent: [(log.interval[0] - 1) * 100, (log.interval[1] - 1) * 100],
+      pValue: log.pValue,
+      df: log.df,
+      se: log.standardError,
+      logScale: true,
+      baseCentre: geometricMean(base),
+    };
+  }
+  // A quantity that can be 0 or negative (a slope, a count of leaks): the raw difference of means.
+  const test = welch(head, base);
+  const baseMean = mean(base);
+  const change = percentOf(test.difference, baseMean);
+  const half = test.standardError === 0 ? 0 : tCritical(0.05, test.df) * test.standardError;
+  const ci = change === null ? null : ([percentOf(test.difference - half, baseMean) as number, percentOf(test.difference + half, baseMean) as number] as const);
   return {
-    ...common,
-    changePercent,
-    ci95Percent,
-    accuracy,
-    t: Number.isFinite(test.t) ? test.t : null,
-    df: test.df,
+    test: 'welch',
+    changePercent: change,
+    ci95Percent: ci,
     pValue: test.pValue,
-    stars: starsFor(test.pValue),
-    verdict,
+    df: test.df,
+    se: baseMean === 0 ? test.standardError : test.standardError / Math.abs(baseMean),
+    logScale: false,
+    baseCentre: baseMean,
   };
+}
+
+/**
+ * The verdict of one tested row. Significant (Holm-adjusted p < alpha) and beyond the threshold:
+ * a regression or an improvement by the metric's direction. Significant but within the threshold:
+ * the same (a real change too small to matter). Not significant: the same when the 95% interval
+ * lies within ±threshold, inconclusive when it still holds a change beyond it.
+ */
+function decide(t: Tested, pAdjusted: number, family: number, options: CompareOptions): MetricComparison {
+  const r = t.result as TestResult;
+  const change = r.changePercent;
+  const significant = pAdjusted < options.alpha;
+  // A base of 0 makes any significant change infinitely large in percent: beyond every threshold.
+  const beyond = change === null || Math.abs(change) > options.threshold;
+  const higher = change === null ? r.pValue < 1 && (t.common.head.centre ?? 0) > r.baseCentre : change > 0;
+  const better = t.common.direction === 'higher' ? higher : !higher;
+  const ci = r.ci95Percent;
+  const within = ci !== null && ci[0] >= -options.threshold && ci[1] <= options.threshold;
+  const verdict: Verdict = significant ? (beyond ? (better ? 'improvement' : 'regression') : 'same') : within ? 'same' : 'inconclusive';
+  const strictest = options.alpha / Math.max(1, family);
+  const mdc = r.logScale ? (minimumDetectableRatio(r.se, r.df, strictest, MDC_POWER) - 1) * 100 : detectableRaw(r, strictest);
+  const note =
+    verdict === 'inconclusive'
+      ? `the 95% interval still holds changes beyond ±${options.threshold}%: more samples, or less noise, are needed`
+      : t.note;
+  return {
+    ...t.common,
+    changePercent: change,
+    ci95Percent: ci,
+    test: r.test,
+    df: r.df,
+    pValue: r.pValue,
+    pAdjusted,
+    stars: starsFor(r.pValue),
+    mdcPercent: mdc,
+    verdict,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/** The same rule on the raw scale: (t(1 - alpha/2) + t(power)) · se, se relative to |base|. */
+function detectableRaw(r: TestResult, alpha: number): number | null {
+  if (r.baseCentre === 0) return null;
+  return Math.log(minimumDetectableRatio(r.se, r.df, alpha, MDC_POWER)) * 100;
 }
 
 /** Node's compare.R: `***` p < 0.001, `**` p < 0.01, `*` p < 0.05; fixed levels, whatever alpha is. */
@@ -227,11 +367,6 @@ export function starsFor(pValue: number): Stars {
 function percentOf(difference: number, base: number): number | null {
   if (base === 0) return difference === 0 ? 0 : null;
   return (difference / Math.abs(base)) * 100;
-}
-
-function sideStats(metric: Metric): SideStats {
-  if (metric.samples.length === 0) return { n: 0, median: null, mean: null };
-  return { n: metric.samples.length, median: median(metric.samples), mean: mean(metric.samples) };
 }
 
 function sideInfo(results: Results, label: string): SideInfo {
@@ -258,7 +393,7 @@ function withoutState(filter: RegExp): RegExp {
   return new RegExp(filter.source, filter.flags.replace(/[gy]/g, ''));
 }
 
-function warnings(base: Results, head: Results): string[] {
+function warnings(base: Results, head: Results, sameMachine: boolean, rows: readonly MetricComparison[]): string[] {
   const out: string[] = [];
   const b = base.environment;
   const h = head.environment;
@@ -274,14 +409,18 @@ function warnings(base: Results, head: Results): string[] {
   for (const [what, x, y] of changed) {
     out.push(`environments differ: ${what} is ${JSON.stringify(x)} in base, ${JSON.stringify(y)} in head`);
   }
-  if (changed.length > 0) {
-    out.push('absolute figures from different environments are not comparable; ratio metrics (--kind ratio) cancel most of the machine');
+  if (!sameMachine) {
+    out.push('absolute figures from different machine classes are not compared (untested); ratio metrics (--kind ratio) cancel most of the machine');
   }
   for (const [side, results] of [['base', base], ['head', head]] as const) {
     if (results.failures.length > 0) {
       const what = results.failures.map((failure) => `${failure.what} (${failure.reason})`).join('; ');
       out.push(`${side} recorded ${results.failures.length} failure${results.failures.length === 1 ? '' : 's'}: ${what}`);
     }
+  }
+  const shared = rows.filter((row) => row.note === 'repeats shared a process pair: tested as if independent').length;
+  if (shared > 0) {
+    out.push(`${shared} row${shared === 1 ? '' : 's'} tested repeats that shared a process pair as independent samples (a single run of an older harness): p-values are too small there`);
   }
   return out;
 }
@@ -296,19 +435,27 @@ export class MergeError extends Error {
 
 /**
  * One Results from several runs of the same tree: samples concatenated per metric id in run order,
- * median and ci95 recomputed. Environment, config and the non-sample sections (tracebacks,
- * difficulty, sources) are the first run's; failures are all runs'. `extra` is kept only when every
- * run that has it agrees, since a per-run fact (an r2, a saturation flag) does not describe the merge.
+ * each labelled with the run it came from (`runs`, so a test can tell units apart), median and ci95
+ * recomputed. Environment, config and the non-sample sections (tracebacks, difficulty, sources) are
+ * the first run's, except `repeatUnit`, kept only when every run has the same; failures are all
+ * runs'. `extra` is kept only when every run that has it agrees, since a per-run fact (an r2, a
+ * saturation flag) does not describe the merge.
  */
 export function mergeResults(runs: readonly Results[]): Results {
   const [first] = runs;
   if (first === undefined) throw new MergeError('mergeResults: needs at least one run');
-  const merged = new Map<string, { metric: Metric; samples: number[]; extras: string[] }>();
+  const merged = new Map<string, { metric: Metric; samples: number[]; labels: number[]; extras: string[] }>();
+  // Run labels continue across inputs that were merges themselves: run k of input i keeps its own unit.
+  let nextRun = 0;
   runs.forEach((run, index) => {
+    const firstRun = nextRun;
+    let runsHere = 1;
     for (const metric of run.metrics) {
+      const labels = metric.samples.map((_, i) => firstRun + (metric.runs?.[i] ?? 0));
+      for (const label of labels) runsHere = Math.max(runsHere, label - firstRun + 1);
       const entry = merged.get(metric.id);
       if (entry === undefined) {
-        merged.set(metric.id, { metric, samples: [...metric.samples], extras: [JSON.stringify(metric.extra ?? null)] });
+        merged.set(metric.id, { metric, samples: [...metric.samples], labels, extras: [JSON.stringify(metric.extra ?? null)] });
         continue;
       }
       for (const key of ['name', 'unit', 'direction', 'kind', 'scenario', 'style'] as const) {
@@ -319,26 +466,31 @@ export function mergeResults(runs: readonly Results[]): Results {
           );
         }
       }
-      entry.samples.push(...metric.samples);
+      for (const sample of metric.samples) entry.samples.push(sample);
+      for (const label of labels) entry.labels.push(label);
       if (metric.extra !== undefined) entry.extras.push(JSON.stringify(metric.extra));
     }
+    nextRun = firstRun + runsHere;
   });
-  const metrics = [...merged.values()].map(({ metric, samples, extras }): Metric => {
-    const { extra: _extra, ...rest } = metric;
+  const metrics = [...merged.values()].map(({ metric, samples, labels, extras }): Metric => {
+    const { extra: _extra, runs: _runs, ...rest } = metric;
     const summary = samples.length === 0 ? null : summarize(samples);
     const agreed = extras.every((extra) => extra === extras[0]) && metric.extra !== undefined;
     return {
       ...rest,
       samples,
+      runs: labels,
       median: summary?.median ?? metric.median,
       ci95: summary?.ci95 ?? metric.ci95,
       ...(agreed ? { extra: metric.extra } : {}),
     };
   });
+  const units = new Set(runs.map((run) => JSON.stringify(run.config.repeatUnit ?? null)));
+  const { repeatUnit: _unit, ...config } = first.config;
   return {
     ...first,
     durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
-    config: { ...first.config, mergedRuns: runs.length },
+    config: { ...config, ...(units.size === 1 && first.config.repeatUnit !== undefined ? { repeatUnit: first.config.repeatUnit } : {}), mergedRuns: nextRun },
     metrics,
     failures: runs.flatMap((run) => run.failures),
   };
@@ -358,22 +510,28 @@ export function formatComparison(c: Comparison, format: ComparisonFormat): strin
   }
 }
 
-const HEADER = ['', 'better', 'confidence', 'change', '95% CI', 'accuracy (*)', '(**)', '(***)', 'base median', 'head median', 'verdict'];
+const HEADER = ['', 'better', 'test', 'change', '95% CI', 'p', 'p (Holm)', 'confidence', 'detectable', 'base (n)', 'head (n)', 'verdict'];
 
 function tableRows(c: Comparison): string[][] {
   return c.rows.map((row) => [
     displayName(row.id),
     row.direction,
-    row.verdict === 'untested' ? 'NA' : row.stars,
-    row.changePercent === null ? 'n/a' : `${row.changePercent.toFixed(2)} %`,
+    row.test ?? 'NA',
+    row.changePercent === null ? 'n/a' : signedPercent(row.changePercent),
     row.ci95Percent === null ? 'n/a' : `[${signedPercent(row.ci95Percent[0])}, ${signedPercent(row.ci95Percent[1])}]`,
-    row.accuracy === null ? 'n/a' : `±${row.accuracy.p05.toFixed(2)}%`,
-    row.accuracy === null ? 'n/a' : `±${row.accuracy.p01.toFixed(2)}%`,
-    row.accuracy === null ? 'n/a' : `±${row.accuracy.p001.toFixed(2)}%`,
-    withUnit(row.base.median, row.unit),
-    withUnit(row.head.median, row.unit),
+    row.pValue === null ? 'NA' : formatP(row.pValue),
+    row.pAdjusted === null ? 'NA' : formatP(row.pAdjusted),
+    row.stars,
+    row.mdcPercent === null ? 'n/a' : `±${row.mdcPercent.toFixed(1)}%`,
+    `${withUnit(row.base.centre, row.unit)} (${row.base.units})`,
+    `${withUnit(row.head.centre, row.unit)} (${row.head.units})`,
     row.note === undefined ? row.verdict : `${row.verdict}: ${row.note}`,
   ]);
+}
+
+function formatP(p: number): string {
+  if (p === 0) return '0';
+  return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
 }
 
 function formatText(c: Comparison): string {
@@ -438,8 +596,10 @@ function rule(c: Comparison): string {
   const kinds = c.options.kinds.join('+');
   const filter = c.options.filter === null ? '' : `, ids matching /${c.options.filter}/`;
   return (
-    `regression = p < ${c.options.alpha} (Welch) and worse than ${c.options.threshold}% in the metric's direction; ` +
-    `change = (head mean - base mean) / |base mean|; kinds: ${kinds}${filter}`
+    `regression = Holm-adjusted p < ${c.options.alpha} and worse than ${c.options.threshold}% in the metric's direction; ` +
+    `inconclusive = not significant and the 95% CI reaches beyond ±${c.options.threshold}%; ` +
+    `change = head / base of geometric means over independent units (n); detectable = smallest change seen with ` +
+    `${MDC_POWER * 100}% power at alpha/${c.falsePositives.comparisons || 1}; kinds: ${kinds}${filter}`
   );
 }
 
@@ -460,6 +620,7 @@ function falsePositiveText(c: Comparison): string[] {
     `  ${fp.p05.toFixed(2)} false positives, when considering a   5% risk acceptance (*, **, ***),`,
     `  ${fp.p01.toFixed(2)} false positives, when considering a   1% risk acceptance (**, ***),`,
     `  ${fp.p001.toFixed(2)} false positives, when considering a 0.1% risk acceptance (***)`,
+    `  Verdicts read Holm-adjusted p-values: the chance of any false verdict among these ${fp.comparisons} is at most ${c.options.alpha}.`,
   ];
 }
 
@@ -467,7 +628,8 @@ function summaryLine(c: Comparison): string {
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   return (
     `${n(c.counts.regression, 'regression')}, ${n(c.counts.improvement, 'improvement')}, ` +
-    `${c.counts.same} same, ${c.counts.untested} untested (of ${c.rows.length} metrics on both sides)`
+    `${c.counts.same} same, ${c.counts.inconclusive} inconclusive, ${c.counts.untested} untested ` +
+    `(of ${c.rows.length} metrics on both sides)`
   );
 }
 

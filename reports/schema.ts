@@ -39,8 +39,17 @@ export interface Metric {
   readonly kind: 'absolute' | 'ratio';
   /** Every sample, in the order taken. */
   readonly samples: readonly number[];
+  /**
+   * Set by `rosetta merge`: the 0-based run each sample came from, parallel to `samples`. Compare
+   * uses it to average repeats that shared a process pair into one unit per run.
+   */
+  readonly runs?: readonly number[];
   readonly median: number;
-  /** 95% confidence interval of the mean (t distribution); equal bounds when n < 2. */
+  /**
+   * 95% interval of the centre: of the geometric mean (log-scale t interval, carried back) when
+   * every sample is above 0, so it never crosses 0; else a seeded percentile bootstrap of the mean.
+   * Equal bounds when n < 2.
+   */
   readonly ci95: readonly [number, number];
   /** Side facts, e.g. `r2` of a fit or `clientSaturated`. */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
@@ -172,6 +181,14 @@ export function parseResults(text: string, file = 'results.json'): Results {
     if (!isRecord(metric.params)) fail(`${where}.params is missing`);
     if (!Array.isArray(metric.samples) || !metric.samples.every((s) => typeof s === 'number')) {
       fail(`${where}.samples must be an array of numbers`);
+    }
+    if (
+      metric.runs !== undefined &&
+      (!Array.isArray(metric.runs) ||
+        metric.runs.length !== (metric.samples as unknown[]).length ||
+        !metric.runs.every((run) => Number.isInteger(run) && (run as number) >= 0))
+    ) {
+      fail(`${where}.runs must be one whole run number (0 or more) per sample`);
     }
     if (typeof metric.median !== 'number') fail(`${where}.median is missing`);
     if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2) fail(`${where}.ci95 must be [low, high]`);

@@ -2,7 +2,7 @@
 // metrics built from given samples, with median and ci95 computed as the harness computes them.
 // Test-only: nothing here is measured.
 import { metricId, type Direction, type Environment, type Metric, type Results } from '../reports/schema.js';
-import { ci95Mean, median } from '../harness/stats.js';
+import { interval95, median } from '../harness/stats.js';
 
 export const TEST_ENVIRONMENT: Environment = {
   node: 'v20.20.2',
@@ -39,7 +39,7 @@ export function testMetric(
     kind: 'absolute',
     samples,
     median: samples.length === 0 ? 0 : median(samples),
-    ci95: samples.length === 0 ? [0, 0] : ci95Mean(samples),
+    ci95: samples.length === 0 ? [0, 0] : interval95(samples),
     ...more,
   };
 }
@@ -55,7 +55,8 @@ export function testResults(
     createdAt: '2025-11-22T15:00:00.000Z',
     durationMs: 1000,
     environment: { ...TEST_ENVIRONMENT, ...environment },
-    config: { mode: 'quick' },
+    // Each repeat a fresh process pair, as the harness takes them: every sample is a unit.
+    config: { mode: 'quick', repeatUnit: 'fresh process pair' },
     metrics,
     failures: [],
     ...more,

@@ -31,18 +31,19 @@ const output = captureOutput();
 describe('rosetta compare <base> <head>: exit codes', () => {
   it('exits 0 when nothing changed', async () => {
     expect(await command.run([steady, steady])).toBe(0);
-    expect(output.stdout).toMatch(/0 regressions, 0 improvements, 2 same, 0 untested/);
+    // The p99 row has 3 samples with ±5% noise: too few to rule out a 5% change either way.
+    expect(output.stdout).toMatch(/0 regressions, 0 improvements, 1 same, 1 inconclusive, 0 untested/);
   });
 
   it('exits 1 on a regression and names it', async () => {
     expect(await command.run([steady, slower])).toBe(1);
-    expect(output.stdout).toMatch(/echo\.rps style=callbacks .*-20\.00 %.*regression/);
+    expect(output.stdout).toMatch(/echo\.rps style=callbacks .*-20\.00%.*regression/);
   });
 
   it('exits 0 on improvements only', async () => {
     expect(await command.run([steady, faster, '--format', 'json'])).toBe(0);
     const parsed = JSON.parse(output.stdout) as { counts: Record<string, number> };
-    expect(parsed.counts).toEqual({ regression: 0, improvement: 2, same: 0, untested: 0 });
+    expect(parsed.counts).toEqual({ regression: 0, improvement: 2, same: 0, inconclusive: 0, untested: 0 });
   });
 
   it('honours --threshold: a 20% drop is not a regression at a 25% threshold', async () => {
@@ -53,6 +54,21 @@ describe('rosetta compare <base> <head>: exit codes', () => {
     expect(await command.run([steady, slower, '--kind', 'ratio'])).toBe(0);
     expect(output.stdout).toMatch(/no metric is present on both sides/);
     expect(await command.run([steady, slower, '--filter', 'p99'])).toBe(0);
+  });
+
+  it('exits 1 when head lost a metric that base has, or recorded a failure; --allow-missing accepts both', async () => {
+    const lost = file(results([metric('echo.rps', 'higher', [1000, 1010, 990, 1005, 995])]));
+    expect(await command.run([steady, lost])).toBe(1);
+    expect(output.stderr).toMatch(/^rosetta compare: head lacks 1 metric that base has \(first: echo\.p99 style=callbacks\)/);
+    expect(await command.run([steady, lost, '--allow-missing'])).toBe(0);
+    const crashed = file(
+      results([metric('echo.rps', 'higher', [1000, 1010, 990, 1005, 995]), metric('echo.p99', 'lower', [2, 2.1, 1.9])], {}, {
+        failures: [{ what: 'echo.cost style=rxjs', reason: 'crashed', message: 'exit 1', stderrTail: '' }],
+      }),
+    );
+    expect(await command.run([steady, crashed])).toBe(1);
+    expect(output.stderr).toMatch(/head recorded 1 failure \(first: echo\.cost style=rxjs: crashed\)/);
+    expect(await command.run([steady, crashed, '--allow-missing'])).toBe(0);
   });
 
   it('renders Markdown with --format md', async () => {

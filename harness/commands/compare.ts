@@ -13,6 +13,7 @@ import {
   compareResults,
   CompareInputError,
   DEFAULT_ALPHA,
+  displayName,
   DEFAULT_THRESHOLD,
   formatComparison,
   mergeResults,
@@ -31,7 +32,17 @@ const SPECS: FlagSpecs = {
     metavar: 'PCT',
     help: `a regression must be worse than this many percent of the base mean (default ${DEFAULT_THRESHOLD})`,
   },
-  alpha: { kind: 'number', min: 0, max: 1, metavar: 'A', help: `significance level of Welch's t-test (default ${DEFAULT_ALPHA})` },
+  alpha: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    metavar: 'A',
+    help: `family-wise significance level: Holm-adjusted p-values are held against it (default ${DEFAULT_ALPHA})`,
+  },
+  'allow-missing': {
+    kind: 'boolean',
+    help: 'do not fail when head lacks metrics that base has, or recorded failures (default: exit 1 for either)',
+  },
   kind: { kind: 'string', choices: ['ratio', 'absolute', 'all'], metavar: 'KIND', help: 'absolute figures, ratios to the in-run reference, or both (default all)' },
   format: { kind: 'string', choices: ['text', 'md', 'json'], metavar: 'FORMAT', help: 'output format (default text)' },
   filter: { kind: 'string', metavar: 'REGEX', help: 'compare only the metrics whose id matches' },
@@ -47,14 +58,19 @@ const USAGE =
   '       rosetta compare --against <git-ref> [--runs N] [--quick] [--scenario LIST] [--style LIST] [same options]';
 
 export const command: Command = {
-  summary: "compare two results (or this tree against a git ref) with Welch's t-test; exit 1 on a regression",
+  summary: 'compare two results (or this tree against a git ref) on the log scale with Holm; exit 1 on a regression',
   help: helpText(
     USAGE,
-    'Per metric: base and head medians, the change of the mean in percent of the base mean, its 95% confidence\n' +
-      "interval, Welch's p-value as stars (* p<0.05, ** p<0.01, *** p<0.001) and a verdict. A regression is\n" +
-      'significant at --alpha and worse than --threshold in the metric\'s own direction. With --against, each\n' +
-      'side runs `rosetta run --repeat 1` N times, alternated, in fresh processes; the runs are merged per side.\n' +
-      'Exit codes: 0 no regression, 1 regression, 2 unusable input, 130 interrupted.',
+    'Per metric: the change of the geometric mean (head / base) over independent units (a fresh process pair\n' +
+      'each; repeats that shared a process are averaged per run), its 95% interval, the test that decided\n' +
+      "(Welch's t on log values, or Mann-Whitney U where the logs are skewed), the raw and Holm-adjusted\n" +
+      'p-values, stars (* p<0.05, ** p<0.01, *** p<0.001), the smallest change the row could detect, and a verdict:\n' +
+      'regression/improvement (Holm p < --alpha and beyond --threshold), same, inconclusive (not significant,\n' +
+      'but the interval reaches beyond the threshold), untested (fewer than 2 units; an absolute figure from\n' +
+      'another machine class). With --against, each side runs `rosetta run` N times, alternated; the runs are\n' +
+      'merged per side.\n' +
+      'Exit codes: 0 no regression, 1 a regression, or head lacks metrics of base or recorded failures (unless\n' +
+      '--allow-missing), 2 unusable input, 130 interrupted.',
     SPECS,
   ),
   async run(argv) {
@@ -66,6 +82,7 @@ export const command: Command = {
       ...filterFor(flagString(args, 'filter')),
     };
     const format = (flagString(args, 'format') ?? 'text') as ComparisonFormat;
+    const allowMissing = flagBoolean(args, 'allow-missing');
     const against = flagString(args, 'against');
 
     if (against === undefined) {
@@ -82,7 +99,7 @@ export const command: Command = {
       if (typeof base === 'string') return fail(base);
       const head = await readResults(headFile);
       if (typeof head === 'string') return fail(head);
-      return report(base, head, { ...options, labels: { base: baseFile, head: headFile } }, format, { base: baseFile, head: headFile });
+      return report(base, head, { ...options, labels: { base: baseFile, head: headFile } }, format, { base: baseFile, head: headFile }, allowMissing);
     }
 
     if (args.positionals.length > 0) {
@@ -100,6 +117,7 @@ export const command: Command = {
       }),
       options,
       format,
+      allowMissing,
     });
   },
 };
@@ -129,6 +147,7 @@ function report(
   options: CompareOptions,
   format: ComparisonFormat,
   files: { readonly base: string; readonly head: string },
+  allowMissing: boolean,
 ): number {
   let comparison;
   try {
@@ -138,7 +157,16 @@ function report(
     throw error;
   }
   process.stdout.write(formatComparison(comparison, format));
-  return comparison.counts.regression > 0 ? 1 : 0;
+  // A style that crashed or lost its metrics in head is a failure of the gate, not a warning.
+  const lost = allowMissing ? [] : comparison.onlyInBase;
+  const failed = allowMissing ? [] : head.failures;
+  if (lost.length > 0) {
+    process.stderr.write(`rosetta compare: head lacks ${lost.length} metric${lost.length === 1 ? '' : 's'} that base has (first: ${displayName(lost[0] as string)}); --allow-missing to accept\n`);
+  }
+  if (failed.length > 0) {
+    process.stderr.write(`rosetta compare: head recorded ${failed.length} failure${failed.length === 1 ? '' : 's'} (first: ${failed[0]?.what}: ${failed[0]?.reason}); --allow-missing to accept\n`);
+  }
+  return comparison.counts.regression > 0 || lost.length > 0 || failed.length > 0 ? 1 : 0;
 }
 
 /** Reads and validates one results.json; a string is the one-line reason it cannot be used. */
@@ -215,6 +243,7 @@ interface AgainstPlan {
   readonly runFlags: readonly string[];
   readonly options: CompareOptions;
   readonly format: ComparisonFormat;
+  readonly allowMissing: boolean;
 }
 
 async function compareAgainst(ref: string, plan: AgainstPlan): Promise<number> {
@@ -266,7 +295,7 @@ async function compareAgainst(ref: string, plan: AgainstPlan): Promise<number> {
     const base = mergeResults(sides.base);
     const head = mergeResults(sides.head);
     progress(`${plan.runs} runs of each side done; comparing`);
-    return report(base, head, { ...plan.options, labels }, plan.format, labels);
+    return report(base, head, { ...plan.options, labels }, plan.format, labels, plan.allowMissing);
   } catch (error) {
     if (state.interrupted !== null) {
       process.stderr.write(`rosetta compare: interrupted by ${state.interrupted}; no comparison\n`);
