@@ -23,6 +23,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   tracebacks: () => import('./commands/tracebacks.js'),
   report: () => import('./commands/report.js'),
   compare: () => import('./commands/compare.js'),
+  gate: () => import('./commands/gate.js'),
+  calibrate: () => import('./commands/calibrate.js'),
   merge: () => import('./commands/merge.js'),
   export: () => import('./commands/export.js'),
 };

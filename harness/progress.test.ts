@@ -20,7 +20,7 @@ describe('Progress', () => {
     progress.step('callbacks 1KiB x 10');
     expect(out.text().split('\n')).toEqual([
       '[echo throughput] 2 steps (run 0.0 s)',
-      '[echo throughput] 1/2 baseline 1KiB x 10 (1 left, phase 1.5 s, run 1.5 s)',
+      '[echo throughput] 1/2 baseline 1KiB x 10 (1 left, phase 1.5 s, run 1.5 s, phase ETA 2 s)',
       '[echo throughput] 2/2 callbacks 1KiB x 10 (0 left, phase 3.0 s, run 3.0 s)',
       '',
     ]);

@@ -48,7 +48,8 @@ export class Progress {
     if (this.#tty) this.#draw(label);
     else {
       this.#stream.write(
-        `[${this.#phase}] ${this.#done}/${this.#total} ${label} (${this.#total - this.#done} left, phase ${this.#seconds(this.#phaseStarted)} s, run ${this.#seconds(this.#started)} s)\n`,
+        `[${this.#phase}] ${this.#done}/${this.#total} ${label} (${this.#total - this.#done} left, phase ${this.#seconds(this.#phaseStarted)} s, ` +
+          `run ${this.#seconds(this.#started)} s${this.#eta()})\n`,
       );
     }
   }
@@ -68,7 +69,7 @@ export class Progress {
     const width = 20;
     const filled = this.#total === 0 ? width : Math.round((this.#done / this.#total) * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    let line = `[${this.#phase}] [${bar}] ${this.#done}/${this.#total} ${label} ${this.#seconds(this.#started)} s`;
+    let line = `[${this.#phase}] [${bar}] ${this.#done}/${this.#total} ${label} ${this.#seconds(this.#started)} s${this.#eta()}`;
     const columns = this.#stream.columns ?? 100;
     if (line.length > columns - 1) line = line.slice(0, columns - 1);
     this.#stream.write(`\r\x1b[2K${line}`);
@@ -78,6 +79,14 @@ export class Progress {
   #finishLine(): void {
     if (this.#drawn) this.#stream.write('\n');
     this.#drawn = false;
+  }
+
+  /** `, phase ETA N s`: the phase's time so far per step done, times the steps left. */
+  #eta(): string {
+    const left = this.#total - this.#done;
+    if (this.#done === 0 || left <= 0) return '';
+    const perStep = (this.#now() - this.#phaseStarted) / this.#done;
+    return `, phase ETA ${Math.round((perStep * left) / 1000)} s`;
   }
 
   #seconds(since: number): string {

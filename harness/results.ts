@@ -32,10 +32,22 @@ export const REFERENCES: Readonly<Record<'echo' | 'repos-and-forks', string>> = 
   'repos-and-forks': 'callbacks',
 };
 
-/** Collects samples and failures while a run goes on. */
+/** The order the servers or styles of one round took their turns in (phases/order.ts). */
+export interface RoundOrder {
+  readonly phase: string;
+  readonly repeat: number;
+  readonly order: readonly string[];
+}
+
+/** Collects samples, failures and the order of each round while a run goes on. */
 export class Collector {
   readonly samples: Sample[] = [];
   readonly failures: Failure[] = [];
+  readonly orders: RoundOrder[] = [];
+
+  order(round: RoundOrder): void {
+    this.orders.push(round);
+  }
 
   add(sample: Sample): void {
     if (!Number.isFinite(sample.value)) {

@@ -93,9 +93,9 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 describe('rosetta run (built CLI)', () => {
   it('--quick --style callbacks --scenario echo writes a valid results.json with ratios to the baseline', async () => {
     const out = tempDir();
-    const { output, exited } = runCli(['--quick', '--style', 'callbacks', '--scenario', 'echo', '--out', out]);
+    const { output, exited } = runCli(['--quick', '--repeat', '2', '--seed', '7', '--style', 'callbacks', '--scenario', 'echo', '--out', out]);
     const code = await exited;
-    expect(output.stderr).toContain('[echo throughput]');
+    expect(output.stderr).toContain('[echo cost and capacity]');
     expect(code, output.stderr).toBe(0);
     const results = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.failures).toEqual([]);
@@ -104,14 +104,26 @@ describe('rosetta run (built CLI)', () => {
     const names = new Set(results.metrics.map((metric) => `${metric.name} ${metric.style}`));
     for (const expected of [
       'echo.rps baseline', 'echo.rps callbacks', 'echo.rps.ratio callbacks', 'echo.cpu_us_per_req callbacks',
+      'echo.cpu_us_per_req.ratio callbacks', 'echo.p99_us callbacks', 'echo.p99_sent_us callbacks', 'echo.rps_per_core callbacks',
       'memory.echo_idle.bytes_per_conn baseline', 'memory.echo_idle.bytes_per_conn callbacks', 'memory.echo_active.bytes_per_conn callbacks',
     ]) {
       expect(names, expected).toContain(expected);
     }
     const ratio = results.metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.params.size === 1024);
-    // One ratio sample per repeat (quick: 2).
+    // One ratio sample per repeat (here 2), each from its own fresh process pair, in a seeded order.
     expect(ratio?.samples).toHaveLength(2);
     expect(ratio?.kind).toBe('ratio');
+    expect(results.config.repeatUnit).toBe('fresh process pair');
+    expect(results.config.seed).toBe(7);
+    const order = results.config.order as { phase: string; repeat: number; order: string[] }[];
+    expect(order.map((round) => [round.phase, round.repeat, [...round.order].sort()])).toEqual([
+      ['echo', 0, ['baseline', 'callbacks']],
+      ['echo', 1, ['baseline', 'callbacks']],
+    ]);
+    // The cost window is a steady-state window at the offered rate, with its warm-up recorded.
+    const cost = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req' && metric.style === 'callbacks');
+    expect(cost?.extra?.rate).toBe(5000);
+    expect(typeof cost?.extra?.warmupMs).toBe('number');
     const memory = results.metrics.find((metric) => metric.name === 'memory.echo_idle.bytes_per_conn' && metric.style === 'callbacks');
     expect(typeof memory?.extra?.r2).toBe('number');
     expect(results.sources?.some((source) => source.style === 'callbacks' && source.scenario === 'echo')).toBe(true);

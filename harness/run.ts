@@ -15,7 +15,7 @@ import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomi
 import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig } from './phases/common.js';
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
-import { echoThroughputPhase } from './phases/echo-throughput.js';
+import { echoCostPhase } from './phases/echo-cost.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
@@ -44,7 +44,7 @@ function plannedPhases(config: RunConfig): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
   if (config.scenarios.includes('echo')) {
     // Echo phases add the baseline server themselves (echoServers).
-    planned.push({ phase: echoThroughputPhase, config }, { phase: echoMemoryPhase, config });
+    planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config });
   }
   if (config.scenarios.includes('repos-and-forks')) {
     planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
@@ -103,7 +103,11 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
         // Other processes competing for the cores disturb every timing: the report should show it.
         loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((value) => Math.round(value * 100) / 100) },
-        echoCpuWindow: 'server process.cpuUsage() delta over [started + warmup, started + warmup + window - margin] inside the steady load, divided by the load\'s req/s times that span (see harness/phases/echo-throughput.ts)',
+        // Each repeat of each style is its own fresh process pair: a sample is an independent unit.
+        repeatUnit: 'fresh process pair',
+        order: collector.orders,
+        echoCpuWindow:
+          'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
       },
       metrics,
       ...(tracebacks !== undefined ? { tracebacks } : {}),

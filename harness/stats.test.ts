@@ -114,10 +114,12 @@ describe('linearFit', () => {
     expect(fit.slope).toBeCloseTo(0.6, 12);
     expect(fit.intercept).toBeCloseTo(2.2, 12);
     expect(fit.r2).toBeCloseTo(0.6, 12);
+    // R: summary(lm(y ~ x))$coefficients["x", "Std. Error"] = 0.282842712474619
+    expect(fit.slopeSe).toBeCloseTo(0.282842712474619, 12);
   });
 
   it('calls a flat line through flat data a perfect fit', () => {
-    expect(linearFit([1, 2, 3], [7, 7, 7])).toEqual({ slope: 0, intercept: 7, r2: 1 });
+    expect(linearFit([1, 2, 3], [7, 7, 7])).toEqual({ slope: 0, intercept: 7, r2: 1, slopeSe: 0 });
   });
 
   it('refuses lengths that differ and x values that are all the same', () => {

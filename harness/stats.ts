@@ -35,6 +35,8 @@ export interface LinearFit {
   readonly intercept: number;
   /** Coefficient of determination; 1 when every y is explained (including a flat line through flat data). */
   readonly r2: number;
+  /** Standard error of the slope, sqrt(SSres / (n - 2) / Sxx); 0 with two points (a line through both). */
+  readonly slopeSe: number;
 }
 
 export interface Welch {
@@ -117,7 +119,8 @@ export function linearFit(xs: readonly number[], ys: readonly number[]): LinearF
   }
   // Flat data has no variance to explain; a flat fit explains all of it.
   const r2 = syy === 0 ? 1 : 1 - ssRes / syy;
-  return { slope, intercept, r2 };
+  const slopeSe = xs.length > 2 ? Math.sqrt(ssRes / (xs.length - 2) / sxx) : 0;
+  return { slope, intercept, r2, slopeSe };
 }
 
 /**

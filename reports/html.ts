@@ -203,20 +203,30 @@ async function twoAxes(results: Results, styles: readonly string[], figure: Figu
 }
 
 async function throughput(context: ChartContext, figure: Figure): Promise<string> {
-  const why = 'Closed-loop echo load: each connection sends a message and waits for its whole echo before the next. The baseline is a raw <code>socket.on(\'data\')</code> server, the fastest Node can do.';
+  const why =
+    'Cost: an open-loop load offers every server the same fixed rate, below the slowest one\'s capacity, so neither side saturates; the figure is the server\'s own CPU time per request over an exact window, after a warm-up to a steady state. Capacity: a closed loop (each connection waits for its echo before sending again) on the same connections, with who saturated. The baseline is a raw <code>socket.on(\'data\')</code> server: a reference, not a floor (scenarios/echo/SPEC.md says where read-loop servers beat it).';
   const parts = [
-    await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), 'Requests per second, higher is better; bars are medians, whiskers 95% intervals.'),
-    await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Echoed MiB per second, higher is better.'),
-    await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request, lower is better. ${saturation(context.results)}`),
+    await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context.results)}`),
+    await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), `Capacity: requests per second of the closed loop, higher is better. ${capacityLimits(context.results)}`),
+    await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Capacity in echoed MiB per second, higher is better.'),
   ].filter((part) => part !== '');
-  return section('throughput', 'Echo throughput', why, parts.length > 0 ? parts.join('\n') : absent('No echo throughput metrics in this results file.'));
+  return section('throughput', 'Echo cost and capacity', why, parts.length > 0 ? parts.join('\n') : absent('No echo cost or capacity metrics in this results file.'));
 }
 
 function saturation(results: Results): string {
-  const saturated = results.metrics.filter((m) => m.name === 'echo.cpu_us_per_req' && m.extra?.clientSaturated === true);
-  if (saturated.length === 0) return 'The load client was never the bottleneck.';
+  const saturated = results.metrics.filter((m) => m.name === 'echo.cpu_us_per_req' && m.kind === 'absolute' && m.extra?.saturated === true);
+  if (saturated.length === 0) return 'Every server got the offered rate (at least 99% of it) in every window.';
   const where = saturated.map((m) => `${escapeHtml(m.style)} (${escapeHtml(formatParams(m.params))})`).join(', ');
-  return `<b>The load client was saturated</b> in ${saturated.length} run${saturated.length === 1 ? '' : 's'}, where the server may be faster than shown: ${where}.`;
+  return `<b>Saturated, not ranked</b> (a window got less than 99% of the offered rate): ${where}.`;
+}
+
+function capacityLimits(results: Results): string {
+  const limited = results.metrics.filter((m) => m.name === 'echo.rps' && m.kind === 'absolute' && typeof m.extra?.saturatedBy === 'string');
+  const client = limited.filter((m) => String(m.extra?.saturatedBy).includes('client') || String(m.extra?.saturatedBy).includes('both'));
+  if (limited.length === 0) return '';
+  if (client.length === 0) return 'The load client was never the bottleneck of a capacity window.';
+  const where = client.map((m) => `${escapeHtml(m.style)} (${escapeHtml(formatParams(m.params))})`).join(', ');
+  return `<b>The load client used a whole core</b> in some capacity windows, where req/s is the client's limit as much as the server's: ${where}. The cost chart above compares the servers without that limit.`;
 }
 
 async function latency(context: ChartContext, figure: Figure): Promise<string> {
@@ -225,7 +235,12 @@ async function latency(context: ChartContext, figure: Figure): Promise<string> {
     latencySpec(context),
     'Round-trip latency of one message: circle p50, diamond p99, triangle p99.9 (log scale), lower is better.',
   );
-  return section('latency', 'Echo latency', 'From the load client’s HDR histogram: the time from writing a message to reading its last echoed byte.', body || absent('No echo latency metrics in this results file.'));
+  return section(
+    'latency',
+    'Echo latency at the fixed rate',
+    'Open loop: each message is due on a schedule and its latency counts from the due time, not from the send (corrected for coordinated omission, as wrk2 does), so a stall shows up in every message it delays. echo.p99_sent_us keeps the uncorrected p99 beside it.',
+    body || absent('No echo latency metrics in this results file.'),
+  );
 }
 
 async function memory(context: ChartContext, figure: Figure): Promise<string> {
@@ -300,7 +315,9 @@ function factorCellHtml(cell: FactorCell, row: FactorRow): string {
   const extras: string[] = [];
   if (typeof metric.extra?.r2 === 'number') extras.push(`R² ${formatR2(metric.extra.r2)}`);
   if (typeof metric.extra?.rme === 'number') extras.push(`±${formatNumber(metric.extra.rme)}%`);
-  if (metric.extra?.clientSaturated === true) extras.push('client saturated');
+  if (metric.extra?.saturated === true) extras.push('saturated: not ranked');
+  if (typeof metric.extra?.saturatedBy === 'string' && metric.extra.saturatedBy !== 'neither') extras.push(`limited by ${metric.extra.saturatedBy}`);
+  extras.push(`n=${metric.samples.length}`);
   const title = `${metric.samples.length} sample${metric.samples.length === 1 ? '' : 's'}: ${metric.samples.map((s) => formatNumber(s)).join(', ')}`;
   return [
     `<td class="${classes}"${style} title="${escapeHtml(title)}">`,

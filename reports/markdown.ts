@@ -12,7 +12,7 @@ export function renderMarkdown(results: Results): string {
   const out: string[] = [];
   out.push('# async-rosetta report', '');
   out.push(
-    `Six async styles of the same two programs on real sockets. Medians with factors against the best style of each row (**bold** = best; the baseline is a reference, never ranked).`,
+    `The same two programs in each async style on real sockets. Medians with factors against the best style of each row, and n, the independent samples (fresh process pairs) behind each (**bold** = best; the baseline is a reference, never ranked).`,
     '',
   );
   const leads = headlines(results);
@@ -42,14 +42,27 @@ export function renderMarkdown(results: Results): string {
     if (note !== '') out.push(note, '');
     out.push(...factorMarkdown(metrics), '');
   };
-  metricSection('Echo throughput (req/s, higher is better)', ['echo.rps']);
-  metricSection('Echo latency p99 (µs, lower is better)', ['echo.p99_us']);
+  metricSection(
+    'Echo cost: server CPU per request at a fixed offered rate (µs, lower is better)',
+    ['echo.cpu_us_per_req'],
+    'Open loop at the same rate for every server, below the slowest one’s capacity; exact windows after a warm-up to a steady state. _saturated_: the window got less than 99% of the rate, not ranked.',
+  );
+  metricSection(
+    'Echo latency p99 at that rate, from the due time (µs, lower is better)',
+    ['echo.p99_us'],
+    'Coordinated omission corrected (as wrk2): latency counts from when each message was due.',
+  );
+  metricSection(
+    'Echo capacity (closed loop, req/s, higher is better)',
+    ['echo.rps'],
+    'Each connection waits for its echo before sending again; in brackets after the value, who used a whole core (server, client, both).',
+  );
   metricSection(
     'Memory (bytes, lower is better)',
     ['memory.echo_idle.bytes_per_conn', 'memory.echo_idle.rss_per_conn', 'memory.echo_active.bytes_per_conn', 'memory.workflow.bytes_per_inflight', 'memory.workflow.rss_per_inflight'],
     'Slopes of a linear fit of memory against open connections (or in-flight workflows); R² in brackets.',
   );
-  metricSection('repos-and-forks workflow', ['workflow.throughput', 'workflow.wall_ms', 'workflow.bound_ratio']);
+  metricSection('repos-and-forks workflow', ['workflow.throughput', 'workflow.cpu_ms_per_workflow', 'workflow.wall_ms', 'workflow.bound_ratio']);
   metricSection('Micro-benchmarks (ns/op, lower is better)', ['micro.hop_ns', 'micro.seq10_ns', 'micro.par25_ns']);
 
   out.push('## Traceback quality', '');
@@ -106,7 +119,10 @@ function factorCell(row: FactorRow, style: string): string {
   const r2 = found.metric.extra?.r2;
   const fit = typeof r2 === 'number' ? ` [R² ${formatR2(r2)}]` : '';
   const factor = found.factor === undefined ? '' : ` (${formatFactor(found.factor)})`;
-  const text = `${value}${factor}${fit}`;
+  const by = found.metric.extra?.saturatedBy;
+  const limit = typeof by === 'string' && by !== 'neither' ? ` [${by}]` : '';
+  const saturated = found.metric.extra?.saturated === true ? ' _saturated_' : '';
+  const text = `${value}${factor}${fit}${limit}${saturated} n=${found.metric.samples.length}`;
   if (found.reference) return `_${cell(text)}_`;
   return found.best ? `**${cell(text)}**` : cell(text);
 }

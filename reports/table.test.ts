@@ -57,7 +57,7 @@ describe('factorTable', () => {
     const ratio = testMetric('echo.rps.ratio', 'higher', [0.8], { style: 'rxjs', params, kind: 'ratio', unit: 'x baseline' });
     const table = factorTable([ratio, ...p99Row, unknown, ...rpsRow]);
     expect(table.groups.map((group) => group.id)).toEqual(['echo', 'other']);
-    expect(table.groups[0]?.rows.map((row) => row.name)).toEqual(['echo.rps', 'echo.p99_us', 'echo.rps.ratio']);
+    expect(table.groups[0]?.rows.map((row) => row.name)).toEqual(['echo.p99_us', 'echo.rps', 'echo.rps.ratio']);
     expect(table.groups[1]?.rows[0]?.name).toBe('made.up_metric');
     expect(table.styles).toEqual(['baseline', 'callbacks', 'async-await', 'rxjs', 'fp-ts']);
   });
@@ -93,8 +93,8 @@ describe('the factors as rendered', () => {
   it('writes the same factors in report.md, the best in bold, the baseline in italics', () => {
     const markdown = renderMarkdown(results);
     const line = markdown.split('\n').find((text) => text.startsWith('| echo.rps · 1 KiB · 10 conn'));
-    expect(line).toBe('| echo.rps · 1 KiB · 10 conn | _120 req/s (0.83×)_ | **100 req/s (1.00×)** | 50 req/s (2.0×) | 25 req/s (4.0×) |');
+    expect(line).toBe('| echo.rps · 1 KiB · 10 conn | _120 req/s (0.83×) n=3_ | **100 req/s (1.00×) n=3** | 50 req/s (2.0×) n=3 | 25 req/s (4.0×) n=3 |');
     const latency = markdown.split('\n').find((text) => text.startsWith('| echo.p99_us'));
-    expect(latency).toBe('| echo.p99_us · 1 KiB · 10 conn | 600 µs (3.0×) | **200 µs (1.00×)** | 300 µs (1.50×) |');
+    expect(latency).toBe('| echo.p99_us · 1 KiB · 10 conn | 600 µs (3.0×) n=1 | **200 µs (1.00×) n=1** | 300 µs (1.50×) n=1 |');
   });
 });

@@ -57,17 +57,20 @@ const GROUPS: readonly { readonly id: string; readonly title: string; readonly p
   { id: 'micro', title: 'Micro-benchmarks', prefix: 'micro.' },
 ];
 const NAME_ORDER: readonly string[] = [
-  'echo.rps',
-  'echo.mibps',
+  'echo.cpu_us_per_req',
+  'echo.rps_per_core',
   'echo.p50_us',
   'echo.p99_us',
   'echo.p999_us',
-  'echo.cpu_us_per_req',
+  'echo.p99_sent_us',
+  'echo.rps',
+  'echo.mibps',
   'memory.echo_idle.bytes_per_conn',
   'memory.echo_idle.rss_per_conn',
   'memory.echo_active.bytes_per_conn',
   'memory.workflow.bytes_per_inflight',
   'workflow.throughput',
+  'workflow.cpu_ms_per_workflow',
   'workflow.wall_ms',
   'workflow.bound_ratio',
   'micro.hop_ns',
@@ -89,7 +92,8 @@ export function factorRow(metrics: readonly Metric[], options: FactorOptions = {
   if (first === undefined) throw new RangeError('factorRow needs at least one metric');
   const references = new Set(options.references ?? [BASELINE]);
   const higher = first.direction === 'higher';
-  const ranked = metrics.filter((metric) => !references.has(metric.style));
+  // References and saturated cells (a window that did not get its offered rate) are never ranked.
+  const ranked = metrics.filter((metric) => !references.has(metric.style) && metric.extra?.saturated !== true);
   // A row of references only (a baseline-only metric) ranks them, rather than showing nothing.
   const pool = ranked.length > 0 ? ranked : metrics;
   const comparable = metrics.every((metric) => Number.isFinite(metric.median) && metric.median > 0);

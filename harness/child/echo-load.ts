@@ -3,7 +3,9 @@
 // size must come back identical, and a timed run with any verify failure or error is refused.
 import net from 'node:net';
 import { runLoad } from '../../scenarios/echo/load.js';
-import { num, sendEvent, serve } from './ipc.js';
+import { monotonicMs } from '../../scenarios/clock.js';
+import { LoadSession } from '../../scenarios/echo/session.js';
+import { num, sendEvent, serve, str } from './ipc.js';
 
 class VerificationError extends Error {
   override readonly name = 'VerificationError';
@@ -39,8 +41,51 @@ function echoOnce(port: number, payload: Buffer, timeoutMs: number): Promise<Buf
   });
 }
 
+// The harness's long-lived session (phases/echo.ts): one at a time, driven and read by the parent.
+let session: LoadSession | undefined;
+
+function current(): LoadSession {
+  if (session === undefined) throw new Error('no load session is open (send session-open first)');
+  return session;
+}
+
 serve({
   handlers: {
+    async 'session-open'(payload) {
+      await session?.close();
+      session = undefined;
+      session = await LoadSession.open({
+        host: '127.0.0.1',
+        port: num(payload, 'port'),
+        connections: num(payload, 'connections'),
+        size: num(payload, 'size'),
+      });
+      return { connections: session.connections };
+    },
+    drive(payload) {
+      const mode = str(payload, 'mode');
+      if (mode === 'open') current().setDrive({ mode, rate: num(payload, 'rate') });
+      else if (mode === 'closed' || mode === 'idle') current().setDrive({ mode });
+      else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
+      return { t: monotonicMs() };
+    },
+    // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings).
+    window(payload) {
+      const s = current();
+      if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
+      if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
+      const stats = s.window(num(payload, 'from'), num(payload, 'to'));
+      s.forget(num(payload, 'to'));
+      return stats;
+    },
+    // This process's CPU, with the time it was read: the client's share of a window.
+    cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
+    async 'session-close'() {
+      const s = current();
+      session = undefined;
+      await s.close();
+      return { errors: s.errors, verifyFailures: s.verifyFailures };
+    },
     async verify(payload) {
       const port = num(payload, 'port');
       const sizes = payload.sizes as number[];
@@ -74,5 +119,8 @@ serve({
       if (result.requests === 0) throw new VerificationError('no request completed in the window');
       return result;
     },
+  },
+  cleanup: async () => {
+    await session?.close();
   },
 });

@@ -4,6 +4,7 @@
 //   argv: <style id | baseline>
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import type { EchoServerHandle } from '../../scenarios/echo/contract.js';
+import { monotonicMs } from '../../scenarios/clock.js';
 import { memorySample, num, serve } from './ipc.js';
 import { loadStyle } from './style.js';
 
@@ -22,8 +23,9 @@ serve({
       server = await start('127.0.0.1', num(payload, 'port'));
       return { host: server.host, port: server.port };
     },
-    // µs of user and system CPU this process has used since it started; the parent subtracts two.
-    cpu: () => process.cpuUsage(),
+    // µs of user and system CPU this process has used since it started, and the instant it was read
+    // on the monotonic clock every process shares: the parent counts the requests completed between two.
+    cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     connections: () => server?.connections() ?? 0,
     memory: () => ({ ...memorySample(), connections: server?.connections() ?? 0 }),
     async close() {

@@ -2,6 +2,7 @@
 // from the workflow child where taskset exists), so neither its CPU nor its memory is counted as
 // the style's. The parent drives it: latency, hold/release, stats.
 import { startFakeGithub, type FakeGithub } from '../../scenarios/repos-and-forks/fake-github.js';
+import { monotonicMs } from '../../scenarios/clock.js';
 import { num, serve } from './ipc.js';
 import { benchWorld } from './world.js';
 
@@ -19,6 +20,8 @@ serve({
       return { url: fake.url };
     },
     stats: () => running().stats(),
+    // Its own CPU, read with the instant on the shared clock: the fake server's share of a window.
+    cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     resetStats: () => running().resetStats(),
     setLatency(payload) {
       running().setLatency(num(payload, 'latencyMs'));

@@ -12,7 +12,21 @@ import { STYLE_IDS, type StyleAdapter } from '../../styles/adapter.js';
  */
 export const STYLE_OVERRIDE_ENV = 'ROSETTA_STYLE_OVERRIDE';
 
+/**
+ * The other calibration seam: with `ROSETTA_SLOW_SERVER=<path to a built adapter>` set, the echo
+ * phase measures one more server, `callbacks+slow`, from that module, beside the real callbacks in
+ * the same run (`rosetta calibrate`, harness/commands/calibrate.ts). Not a style: never registered.
+ */
+export const SLOW_SERVER_ENV = 'ROSETTA_SLOW_SERVER';
+export const SLOW_SERVER_ID = 'callbacks+slow';
+
 export async function loadStyle(id: string): Promise<StyleAdapter> {
+  const slow = process.env[SLOW_SERVER_ENV];
+  if (id === SLOW_SERVER_ID && slow !== undefined) {
+    const module = (await import(pathToFileURL(slow).href)) as { style?: StyleAdapter };
+    if (module.style === undefined) throw new Error(`${slow} does not export an adapter \`style\``);
+    return module.style;
+  }
   if (!(STYLE_IDS as readonly string[]).includes(id)) {
     throw new Error(`unknown style ${JSON.stringify(id)}; known: ${STYLE_IDS.join(', ')}`);
   }

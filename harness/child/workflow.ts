@@ -3,7 +3,8 @@
 // suspended workflow. Every result is compared with the world's expected answer before it counts.
 //   argv: <style id>
 import { DEFAULT_INPUT, type ReposAndForksInput, type ReposAndForksResult } from '../../scenarios/repos-and-forks/contract.js';
-import { memorySample, num, sendEvent, serve, str } from './ipc.js';
+import { monotonicMs } from '../../scenarios/clock.js';
+import { memorySample, num, serve, str } from './ipc.js';
 import { loadStyle } from './style.js';
 import { benchWorld } from './world.js';
 
@@ -42,6 +43,20 @@ async function runVerified(apiUrl: string, user: string, timeoutMs: number): Pro
   return result;
 }
 
+interface Loop {
+  stopping: boolean;
+  /** Monotonic ms of each completed, verified workflow not yet read. */
+  completions: number[];
+  failure: Error | undefined;
+  workers: Promise<void>[];
+}
+let loop: Loop | undefined;
+
+function runningLoop(): Loop {
+  if (loop === undefined) throw new Error('no workflow loop is running (send loop-start first)');
+  return loop;
+}
+
 // Workflows started by `startHeld` and not yet settled: their promises are what is suspended.
 const held: Promise<ReposAndForksResult>[] = [];
 
@@ -53,25 +68,48 @@ serve({
       for (let i = 0; i < num(payload, 'count'); i++) await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
       return null;
     },
-    // C workers, each starting its next workflow as soon as the last one ends, for `runMs`; every
-    // result is verified. The parent reads the request rate off the fake server inside this span
-    // (phases/workflow-throughput.ts); the count here is the cross-check.
-    async throughput(payload) {
+    // C workers, each starting its next workflow as soon as the last one ends, until loop-stop;
+    // every result is verified, and the instant each completes is kept, so the parent can count the
+    // workflows completed between two instants of the shared monotonic clock (phases/workflow-throughput.ts).
+    'loop-start'(payload) {
+      if (loop !== undefined) throw new Error('a workflow loop is already running');
       const apiUrl = str(payload, 'apiUrl');
       const user = str(payload, 'user');
-      const concurrent = num(payload, 'concurrent');
-      const until = performance.now() + num(payload, 'runMs');
-      let completed = 0;
+      const state: Loop = { stopping: false, completions: [], failure: undefined, workers: [] };
       const worker = async (): Promise<void> => {
-        while (performance.now() < until) {
-          await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
-          completed++;
+        while (!state.stopping && state.failure === undefined) {
+          try {
+            await runVerified(apiUrl, user, DEFAULT_INPUT.timeoutMs);
+            state.completions.push(monotonicMs());
+          } catch (error) {
+            state.failure ??= error instanceof Error ? error : new Error(String(error));
+          }
         }
       };
-      sendEvent('throughput-started');
-      await Promise.all(Array.from({ length: concurrent }, worker));
+      state.workers = Array.from({ length: num(payload, 'concurrent') }, worker);
+      loop = state;
+      return { t: monotonicMs() };
+    },
+    // Workflows completed in [from, to]; records before `to` are dropped afterwards.
+    window(payload) {
+      const state = runningLoop();
+      if (state.failure !== undefined) throw state.failure;
+      const from = num(payload, 'from');
+      const to = num(payload, 'to');
+      const completed = state.completions.filter((t) => t >= from && t < to).length;
+      state.completions = state.completions.filter((t) => t >= to);
       return { completed };
     },
+    async 'loop-stop'() {
+      const state = runningLoop();
+      state.stopping = true;
+      await Promise.all(state.workers);
+      loop = undefined;
+      if (state.failure !== undefined) throw state.failure;
+      return null;
+    },
+    // µs of CPU this process has used, and the instant it was read on the shared monotonic clock.
+    cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     // One workflow after another, each timed alone: the wall time the latency allows.
     async wall(payload) {
       const apiUrl = str(payload, 'apiUrl');

@@ -19,6 +19,7 @@ import {
   mergeResults,
   MergeError,
   type CompareOptions,
+  type Comparison,
   type ComparisonFormat,
   type MetricKind,
 } from '../../reports/compare.js';
@@ -157,14 +158,22 @@ function report(
     throw error;
   }
   process.stdout.write(formatComparison(comparison, format));
-  // A style that crashed or lost its metrics in head is a failure of the gate, not a warning.
+  return exitFor(comparison, head, allowMissing, 'rosetta compare');
+}
+
+/**
+ * The exit code of a comparison: 1 on a regression, and (unless allowed) when head lost metrics
+ * that base has or recorded failures: a style that crashed fails the gate, it is not a warning.
+ * Says why on stderr, one line each.
+ */
+export function exitFor(comparison: Comparison, head: Results, allowMissing: boolean, who: string): number {
   const lost = allowMissing ? [] : comparison.onlyInBase;
   const failed = allowMissing ? [] : head.failures;
   if (lost.length > 0) {
-    process.stderr.write(`rosetta compare: head lacks ${lost.length} metric${lost.length === 1 ? '' : 's'} that base has (first: ${displayName(lost[0] as string)}); --allow-missing to accept\n`);
+    process.stderr.write(`${who}: head lacks ${lost.length} metric${lost.length === 1 ? '' : 's'} that base has (first: ${displayName(lost[0] as string)}); --allow-missing to accept\n`);
   }
   if (failed.length > 0) {
-    process.stderr.write(`rosetta compare: head recorded ${failed.length} failure${failed.length === 1 ? '' : 's'} (first: ${failed[0]?.what}: ${failed[0]?.reason}); --allow-missing to accept\n`);
+    process.stderr.write(`${who}: head recorded ${failed.length} failure${failed.length === 1 ? '' : 's'} (first: ${failed[0]?.what}: ${failed[0]?.reason}); --allow-missing to accept\n`);
   }
   return comparison.counts.regression > 0 || lost.length > 0 || failed.length > 0 ? 1 : 0;
 }

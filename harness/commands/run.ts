@@ -1,33 +1,52 @@
 // `rosetta run`: measures the styles (echo, workflow, micro, tracebacks), writes results.json and
-// the report. `--quick` is the CI run (within 60 s on 2 cores); the default is the full comparison.
+// the report. `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
 import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
 import { SCENARIOS, type ScenarioName } from '../phases/common.js';
+import { randomSeed } from '../phases/order.js';
 import { runAll } from '../run.js';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
   style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
-  quick: { kind: 'boolean', help: 'the short run CI uses: smaller grid, shorter windows, 2 repeats' },
-  repeat: { kind: 'int', min: 1, max: 20, help: 'repeats of each throughput measurement (default 3, quick 2)', metavar: 'N' },
+  quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 4 repeats' },
+  repeat: {
+    kind: 'int',
+    min: 1,
+    max: 50,
+    help: 'repeats of each timed measurement, each a fresh process pair (default 5, quick 4)',
+    metavar: 'N',
+  },
+  seed: {
+    kind: 'int',
+    min: 0,
+    max: 0xffffffff,
+    help: 'seed of the order styles take turns in (default: a fresh one, recorded in results.json)',
+    metavar: 'N',
+  },
   out: { kind: 'string', help: 'folder for results.json and the report (default reports/latest)', metavar: 'DIR' },
 };
 
 export const command: Command = {
   summary: 'measure every style (echo, workflow, micro, tracebacks) and write results.json and the report',
   help: helpText(
-    'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--out DIR]',
+    'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]',
     'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
-      'load pinned to different cores where taskset exists. Progress goes to stderr, a summary table to stdout.\n' +
+      'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
+      'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
+      'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
+      'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
   ),
   run(argv) {
     const args = parseArgs('run', argv, FLAGS);
     const repeats = flagNumber(args, 'repeat');
+    const seed = flagNumber(args, 'seed') ?? randomSeed();
     return runAll({
+      seed,
       scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),

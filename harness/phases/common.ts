@@ -9,17 +9,29 @@ import type { Collector } from '../results.js';
 export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
 export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
 
+/** One cell of the echo grid, with the open-loop rate every server is offered there. */
+export interface EchoCell {
+  /** Bytes per message. */
+  readonly size: number;
+  readonly connections: number;
+  /** Requests per second offered in all (spread over the connections) for the cost window. */
+  readonly rate: number;
+}
+
 export interface EchoGrid {
-  /** Message sizes in bytes. */
-  readonly sizes: readonly number[];
-  readonly connections: readonly number[];
-  readonly warmupMs: number;
-  /** The timed window of each (server, size, connections) cell. */
+  readonly cells: readonly EchoCell[];
+  /** Steady state before the cost window: short windows until two agree within `tolerance`. */
+  readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly maxMs: number; readonly tolerance: number };
+  /** The timed cost window (open loop at the cell's rate). */
   readonly windowMs: number;
+  /** The closed-loop capacity window, after a short re-warm on the same connections. */
+  readonly capacity: { readonly warmMs: number; readonly windowMs: number };
 }
 
 export interface RunConfig {
   readonly mode: 'quick' | 'full';
+  /** Seeds the order servers and styles take turns in (phases/order.ts); recorded in results.json. */
+  readonly seed: number;
   readonly scenarios: readonly ScenarioName[];
   /** Styles measured, in report order (references included: see run.ts). */
   readonly styles: readonly string[];
@@ -33,7 +45,8 @@ export interface RunConfig {
   readonly workflowMemorySteps: readonly number[];
   readonly workflow: {
     readonly concurrent: number;
-    readonly warmupMs: number;
+    /** Steady state before the timed window: short windows of workflows/s until two agree. */
+    readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly maxMs: number; readonly tolerance: number };
     readonly windowMs: number;
     readonly latencyMs: number;
     /** Sequential workflows timed per repeat at `latencyMs`; the repeat's sample is their median. */
@@ -202,36 +215,51 @@ export interface RunOptions {
   readonly styles: readonly string[];
   readonly quick: boolean;
   readonly repeats?: number;
+  readonly seed?: number;
   readonly out: string;
 }
 
 
 /**
  * The grid and windows of each mode, chosen for the time budgets on a 2-core machine with six styles
- * and the baseline: quick (what CI runs) within 60 s, the full default within 5 minutes.
- * - quick: 2 repeats; echo 1 and 100 KiB at 10 connections, 80 ms warm-up + 200 ms window per
- *   cell; memory up to 1,000 connections and 500 held workflows; short workflow windows.
- * - full: 3 repeats; echo 1, 10 and 100 KiB at 10 and 100 connections (1,000 connections would
- *   not fit the budget with six styles), 150 ms warm-up + 450 ms window per cell; memory up to
- *   10,000 connections and 10,000 held workflows.
+ * and the baseline (README, "What a run covers"): quick within 90 s, the full default within 10 min.
+ * Every repeat of every style is a fresh process pair, warmed to a steady state; the rates are the
+ * open-loop cost rates, below the slowest server's capacity on this machine class (each cost window
+ * checks that it got its rate; one that did not is marked saturated and not ranked).
  */
 export function planConfig(options: RunOptions): RunConfig {
   const quick = options.quick;
   const steps = (max: number, count: number): number[] => Array.from({ length: count + 1 }, (_, i) => Math.round((max * i) / count));
+  const warmup = { stepMs: 200, minMs: 400, maxMs: 3_000, tolerance: 0.03 };
   return {
     mode: quick ? 'quick' : 'full',
+    seed: options.seed ?? 0,
     scenarios: options.scenarios,
     styles: options.styles,
-    repeats: options.repeats ?? (quick ? 2 : 3),
+    repeats: options.repeats ?? (quick ? 4 : 5),
     echo: quick
-      ? { sizes: [1 * KIB, 100 * KIB], connections: [10], warmupMs: 80, windowMs: 200 }
-      : { sizes: [1 * KIB, 10 * KIB, 100 * KIB], connections: [10, 100], warmupMs: 150, windowMs: 450 },
+      ? { cells: [{ size: 1 * KIB, connections: 10, rate: 5_000 }], warmup, windowMs: 1_000, capacity: { warmMs: 200, windowMs: 500 } }
+      : {
+          cells: [
+            { size: 1 * KIB, connections: 10, rate: 5_000 },
+            { size: 10 * KIB, connections: 10, rate: 4_000 },
+            { size: 100 * KIB, connections: 10, rate: 1_500 },
+            { size: 1 * KIB, connections: 100, rate: 5_000 },
+          ],
+          warmup,
+          windowMs: 1_500,
+          capacity: { warmMs: 200, windowMs: 700 },
+        },
     echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
     echoActiveBytes: 1 * KIB,
     workflowMemorySteps: quick ? steps(500, 4) : steps(10_000, 5),
-    workflow: quick
-      ? { concurrent: 4, warmupMs: 50, windowMs: 250, latencyMs: 20, wallRuns: 1 }
-      : { concurrent: 4, warmupMs: 300, windowMs: 1_000, latencyMs: 20, wallRuns: 3 },
+    workflow: {
+      concurrent: 4,
+      warmup: { stepMs: 250, minMs: 500, maxMs: 3_000, tolerance: 0.05 },
+      windowMs: quick ? 1_000 : 2_000,
+      latencyMs: 20,
+      wallRuns: quick ? 1 : 3,
+    },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
     memoryParallel: 2,
     out: options.out,

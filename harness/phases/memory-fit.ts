@@ -49,6 +49,7 @@ export function addSlopes(
     value: heap.slope,
     extra: {
       r2: round(heap.r2, 4),
+      slopeSe: round(heap.slopeSe, 2),
       interceptBytes: Math.round(heap.intercept),
       heapUsedSlope: round(heapOnly.slope, 1),
       externalSlope: round(external.slope, 1),

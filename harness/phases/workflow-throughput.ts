@@ -1,13 +1,18 @@
-// Workflow throughput and wall time. Per (style, repeat): a fake GitHub child (load core) and a
-// workflow child (measured core). At zero latency, C workers run workflows back to back for a timed
-// window: workflows/s. Then at a set latency, workflows run one at a time and each is timed against
-// the ideal lower bound of the schedule the spec allows: is the concurrency exploited?
+// Workflow throughput and wall time. Per (style, repeat): a fresh fake GitHub child (load core) and
+// workflow child (measured core), the styles in an order shuffled per round. At zero latency, C
+// workers run workflows back to back: warmed until two short windows agree, then a timed window of
+// completed, verified workflows (counted between the runner's own CPU readings, exact on the shared
+// monotonic clock), with the fake server's CPU share recorded: a cell where the fake server is the
+// limit is flagged. Then at a set latency, workflows run one at a time and each is timed against the
+// ideal lower bound of the schedule the spec allows: is the concurrency exploited?
 import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import { median } from '../stats.js';
 import { spawnChild, type Child } from '../processes.js';
 import { benchWorld } from '../child/world.js';
-import { measure, Pool, sleep, throwIfAborted, type Phase, type PhaseContext, type Track } from './common.js';
+import { measure, sleep, throwIfAborted, type Phase, type PhaseContext } from './common.js';
+import { SATURATED_SHARE, warmUntilSteady } from './echo-cost.js';
+import { shuffled } from './order.js';
 
 /**
  * The least wall time any style can take: page k (1-based) arrives at k·latency, pages being
@@ -53,50 +58,60 @@ export const workflowThroughputPhase: Phase = {
     const idealMs = idealWallMs(pages, DEFAULT_INPUT.concurrency, latencyMs);
     // The brief's bound assumes fork requests wait for the last page: a style may beat it.
     const pagesThenForksMs = (pages.length + Math.ceil(forks / DEFAULT_INPUT.concurrency)) * latencyMs;
-    const pool = new Pool<Pair>();
-    try {
-      for (let repeat = 0; repeat < config.repeats; repeat++) {
-        // Styles interleave within a repeat, so a drift of the machine touches every style alike.
-        for (const style of config.styles) {
-          throwIfAborted(context.signal);
-          context.progress.doing(`${style} repeat ${repeat + 1}`);
-          await measure(context, `workflow.throughput style=${style} repeat=${repeat + 1}`, async (track) => {
-            const pair = await pool.get(style, track, (keep) => startPair(context, style, keep));
-            await measureOne(context, style, repeat, pair, { idealMs, pagesThenForksMs, requestsPerWorkflow: pages.length + forks });
-          });
-          context.progress.step(`${style} repeat ${repeat + 1}`);
-        }
+    for (let repeat = 0; repeat < config.repeats; repeat++) {
+      // Every repeat a fresh pair per style, the styles in an order shuffled per round.
+      const order = shuffled(config.styles, config.seed, `workflow/${repeat}`);
+      context.collector.order({ phase: 'workflow', repeat, order });
+      for (const style of order) {
+        throwIfAborted(context.signal);
+        context.progress.doing(`${style} repeat ${repeat + 1}`);
+        await measure(context, `workflow style=${style} repeat=${repeat + 1}`, async (track) => {
+          const pair = await startPair(context, style, track);
+          await measureOne(context, style, repeat, pair, { idealMs, pagesThenForksMs, requestsPerWorkflow: pages.length + forks });
+        });
+        context.progress.step(`${style} repeat ${repeat + 1}`);
       }
-    } finally {
-      await pool.close();
     }
   },
 };
 
 interface Pair {
-  readonly children: readonly Child[];
   readonly fake: Child;
   readonly runner: Child;
   readonly url: string;
 }
 
-/** A fake GitHub and a workflow child; two workflows must return the expected names before anything is timed. */
-async function startPair(context: PhaseContext, style: string, track: Track): Promise<Pair> {
-  const { config } = context;
-  const { workflow } = config;
-  // The pair lives for all repeats of the phase; each request is bounded by its own timeout.
-  const deadlineMs = 30_000 + config.repeats * config.styles.length * (workflow.warmupMs + workflow.windowMs + workflow.wallRuns * 2_000 + 5_000);
+interface CpuReading {
+  readonly user: number;
+  readonly system: number;
+  readonly t: number;
+}
+
+/** A fresh fake GitHub and workflow child; two workflows must return the expected names before anything is timed. */
+async function startPair(context: PhaseContext, style: string, track: (child: Child) => Child): Promise<Pair> {
+  const { workflow } = context.config;
+  const deadlineMs = 30_000 + workflow.warmup.maxMs + workflow.windowMs + workflow.wallRuns * 5_000;
   const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
   const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
   const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
   await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
-  // A fresh pair ran a first repeat far slower than the next ones (JIT tiering, heap growth in
-  // both processes): an untimed closed loop, twice the per-repeat warm-up, brings both up to speed.
-  const runMs = 2 * workflow.warmupMs;
-  const warming = runner.request('throughput', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent, runMs }, runMs + 15_000);
-  await runner.nextEvent('throughput-started', 10_000);
-  await warming;
-  return { children: [fake, runner], fake, runner, url };
+  return { fake, runner, url };
+}
+
+interface Reading {
+  readonly completed: number;
+  readonly ms: number;
+  readonly runnerUs: number;
+  readonly fakeUs: number;
+}
+
+/** One exact window: both CPUs read at its edges, workflows counted between the runner's two instants. */
+async function readWindow(pair: Pair, ms: number): Promise<Reading> {
+  const [a, fa] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu')]);
+  await sleep(ms);
+  const [b, fb] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu')]);
+  const { completed } = await pair.runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
+  return { completed, ms: b.t - a.t, runnerUs: b.user - a.user + (b.system - a.system), fakeUs: fb.user - fa.user + (fb.system - fa.system) };
 }
 
 async function measureOne(
@@ -108,38 +123,36 @@ async function measureOne(
 ): Promise<void> {
   const { workflow } = context.config;
   const { fake, runner, url } = pair;
+  // Throughput at zero latency: a closed loop of C workflows, warmed until two short windows agree
+  // on workflows/s, then one timed window of completed, verified workflows.
   await fake.request('setLatency', { latencyMs: 0 });
-  // The window is read off the fake server, not counted in whole workflows: at a few dozen
-  // workflows/s a count over a short window would move in steps of several percent. The rate is
-  // responses served per second over [A, B], divided by the requests one workflow makes; A and B
-  // fall inside the closed loop (after its warm-up, before its workers stop).
-  const margin = 100;
-  const running = runner.request<{ completed: number }>(
-    'throughput',
-    { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent, runMs: workflow.warmupMs + workflow.windowMs + margin },
-    workflow.warmupMs + workflow.windowMs + 15_000,
-  );
-  await runner.nextEvent('throughput-started', 10_000);
-  const started = performance.now();
-  await sleep(workflow.warmupMs);
-  const a = await fake.request<{ served: number }>('stats');
-  const tA = performance.now();
-  await sleep(started + workflow.warmupMs + workflow.windowMs - performance.now());
-  const b = await fake.request<{ served: number }>('stats');
-  const tB = performance.now();
-  const { completed } = await running;
-  const perSecond = (b.served - a.served) / bounds.requestsPerWorkflow / ((tB - tA) / 1000);
-  context.collector.add({
-    name: 'workflow.throughput',
-    scenario: 'repos-and-forks',
-    style,
-    params: { latencyMs: 0, concurrent: workflow.concurrent },
-    unit: 'workflows/s',
-    direction: 'higher',
-    repeat,
-    value: perSecond,
-    extra: { windowMs: workflow.windowMs, requestsPerWorkflow: bounds.requestsPerWorkflow, completedInRun: completed },
-  });
+  await runner.request('loop-start', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent });
+  const rate = (reading: Reading): number => (reading.completed / reading.ms) * 1000;
+  const warm = await warmUntilSteady(async () => rate(await readWindow(pair, workflow.warmup.stepMs)), workflow.warmup);
+  const window = await readWindow(pair, workflow.windowMs);
+  await runner.request('loop-stop', {}, 15_000);
+  const fakeShare = window.fakeUs / 1000 / window.ms;
+  const fakeSaturated = fakeShare >= SATURATED_SHARE;
+  if (fakeSaturated) {
+    context.progress.note(`workflow: ${style}: the fake GitHub used ${Math.round(fakeShare * 100)}% of its core: its limit, not the style's; not ranked`);
+  }
+  const extra = {
+    windowMs: Math.round(window.ms),
+    completed: window.completed,
+    warmupMs: warm.ms,
+    warmupWindows: warm.windows,
+    steady: warm.steady,
+    fakeCpuShare: Math.round(fakeShare * 1000) / 1000,
+    runnerCpuShare: Math.round((window.runnerUs / 1000 / window.ms) * 1000) / 1000,
+    saturated: fakeSaturated,
+    requestsPerWorkflow: bounds.requestsPerWorkflow,
+  };
+  const params = { latencyMs: 0, concurrent: workflow.concurrent };
+  const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number): void =>
+    context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra });
+  add('workflow.throughput', 'workflows/s', 'higher', rate(window));
+  // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O.
+  add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.completed === 0 ? Number.POSITIVE_INFINITY : window.runnerUs / 1000 / window.completed);
 
   await fake.request('setLatency', { latencyMs: workflow.latencyMs });
   const wall = await runner.request<{ ms: number[]; pages: number; forks: number }>(
@@ -148,18 +161,18 @@ async function measureOne(
     workflow.wallRuns * 5_000 + 5_000,
   );
   const wallMs = median(wall.ms);
-  const extra = { idealMs: bounds.idealMs, pagesThenForksMs: bounds.pagesThenForksMs, runsPerSample: workflow.wallRuns };
-  const params = { latencyMs: workflow.latencyMs };
-  context.collector.add({ name: 'workflow.wall_ms', scenario: 'repos-and-forks', style, params, unit: 'ms', direction: 'lower', repeat, value: wallMs, extra });
+  const wallExtra = { idealMs: bounds.idealMs, pagesThenForksMs: bounds.pagesThenForksMs, runsPerSample: workflow.wallRuns };
+  const wallParams = { latencyMs: workflow.latencyMs };
+  context.collector.add({ name: 'workflow.wall_ms', scenario: 'repos-and-forks', style, params: wallParams, unit: 'ms', direction: 'lower', repeat, value: wallMs, extra: wallExtra });
   context.collector.add({
     name: 'workflow.bound_ratio',
     scenario: 'repos-and-forks',
     style,
-    params,
+    params: wallParams,
     unit: 'x ideal',
     direction: 'lower',
     repeat,
     value: wallMs / bounds.idealMs,
-    extra,
+    extra: wallExtra,
   });
 }

@@ -1,0 +1,218 @@
+// `rosetta calibrate`: measures the regression gate itself, as MEASUREMENT.md asks. N gate
+// measurements of this tree, each judged twice against the baseline:
+//   - A/A: as it is. Any failure of the gate is a false alarm.
+//   - injected: the callbacks echo server's figures replaced by those of a copy slowed by a fixed
+//     CPU cost per socket write (harness/fixtures/slow-callbacks.ts), measured in the same run, beside
+//     the real one (same rounds, same machine state). The per-write cost is tuned from the baseline so
+//     that callbacks' CPU per request grows by --slowdown percent; the slowdown achieved is measured in
+//     every run and printed. The gate detects it when it calls that row a regression.
+// Prints each run's verdicts, then the false-alarm and detection rates with their 95% intervals
+// (Wilson) and each gated metric's median minimum detectable change; writes calibrate.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareResults, type Comparison } from '../../reports/compare.js';
+import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD } from '../../reports/gate.js';
+import { metricId, parseResults, type Metric, type Results } from '../../reports/schema.js';
+import { geometricMean, median, wilsonInterval } from '../stats.js';
+import { flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import type { Command } from '../cli.js';
+import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
+import { describeInputError } from './compare.js';
+import { DEFAULT_BASELINE, measureGate } from './gate.js';
+
+const DEFAULT_RUNS = 20;
+const DEFAULT_SLOWDOWN = 10;
+const DEFAULT_OUT = path.join('.tmp', 'calibrate');
+/** The echo cell whose CPU per request the injected cost is tuned on: one write per request at 1 KiB. */
+const TUNED_ON = metricId('echo.cpu_us_per_req', 'callbacks', { connections: 10, size: 1024 });
+
+const FLAGS: FlagSpecs = {
+  runs: { kind: 'int', min: 1, max: 200, metavar: 'N', help: `gate measurements, each judged A/A and injected (default ${DEFAULT_RUNS})` },
+  slowdown: { kind: 'number', min: 1, max: 500, metavar: 'PCT', help: `the injected slowdown of callbacks' CPU per request (default ${DEFAULT_SLOWDOWN})` },
+  baseline: { kind: 'string', metavar: 'FILE', help: `the baseline the gate compares with (default ${DEFAULT_BASELINE})` },
+  out: { kind: 'string', metavar: 'DIR', help: `where runs and calibrate.json go (default ${DEFAULT_OUT})` },
+};
+
+export const command: Command = {
+  summary: "measure the gate's own false-alarm and detection rates (A/A runs and an injected slowdown)",
+  help: helpText(
+    'rosetta calibrate [--runs N] [--slowdown PCT] [--baseline FILE] [--out DIR]',
+    `Runs N gate measurements (\`rosetta ${GATE_RUN_ARGS.join(' ')}\`, plus a slowed callbacks echo server\n` +
+      'beside the real one) and judges each twice with the gate (reports/gate.ts): unchanged (A/A: a failure is a\n' +
+      'false alarm) and with callbacks\' echo figures replaced by the slowed server\'s (a regression of that row is a\n' +
+      "detection). The per-write cost is tuned from the baseline's callbacks CPU per request at 1 KiB. Prints the\n" +
+      'rates with 95% Wilson intervals and each gated metric\'s median minimum detectable change. Needs a quiet\n' +
+      'machine: about 2-3 minutes per run. Exit 0 when done, 2 on unusable input.',
+    FLAGS,
+  ),
+  async run(argv) {
+    const args = parseArgs('calibrate', argv, FLAGS);
+    if (args.positionals.length > 0) throw new UsageError(`rosetta calibrate: takes no positional arguments (got ${JSON.stringify(args.positionals[0])})`);
+    const runs = flagNumber(args, 'runs') ?? DEFAULT_RUNS;
+    const slowdown = flagNumber(args, 'slowdown') ?? DEFAULT_SLOWDOWN;
+    const baselineFile = flagString(args, 'baseline') ?? DEFAULT_BASELINE;
+    const out = path.resolve(flagString(args, 'out') ?? DEFAULT_OUT);
+    let base: Results;
+    try {
+      base = parseResults(await readFile(baselineFile, 'utf8'), baselineFile);
+    } catch (error) {
+      throw new UsageError(`rosetta calibrate: ${describeInputError(baselineFile, error)}`);
+    }
+    const tuned = base.metrics.find((metric) => metric.id === TUNED_ON);
+    if (tuned === undefined || tuned.samples.length === 0) {
+      throw new UsageError(`rosetta calibrate: ${baselineFile} has no ${TUNED_ON}; make the baseline with this harness first (reports/BASELINE.md)`);
+    }
+    // One socket write per echoed 1 KiB message: the extra cost per write is the slowdown per request.
+    const extraUs = (geometricMean(tuned.samples) * slowdown) / 100;
+    const env = {
+      [SLOW_SERVER_ENV]: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'slow-callbacks.js'),
+      ROSETTA_SLOW_US: extraUs.toFixed(3),
+    };
+    process.stderr.write(
+      `rosetta calibrate: ${runs} gate run${runs === 1 ? '' : 's'}; injected: +${extraUs.toFixed(2)} µs of CPU per socket write in callbacks ` +
+        `(${slowdown}% of its ${geometricMean(tuned.samples).toFixed(2)} µs per 1 KiB request in the baseline)\n`,
+    );
+
+    const rows: CalibrationRun[] = [];
+    const started = performance.now();
+    for (let i = 1; i <= runs; i++) {
+      const measured = await measureGate(path.join(out, `run-${i}`), env, true);
+      if (typeof measured === 'string') {
+        process.stderr.write(`rosetta calibrate: run ${i}: ${measured}\n`);
+        return 2;
+      }
+      const row = judge(base, measured.results, i, measured.ms);
+      rows.push(row);
+      const eta = ((performance.now() - started) / i) * (runs - i);
+      process.stdout.write(`${formatRun(row)}   (${i}/${runs}, ETA ${Math.round(eta / 1000)} s)\n`);
+    }
+    const summary = summarize(rows, slowdown, extraUs);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'calibrate.json'), JSON.stringify({ summary, runs: rows }, null, 2) + '\n');
+    process.stdout.write(formatSummary(summary));
+    return 0;
+  },
+};
+
+export interface CalibrationRun {
+  readonly run: number;
+  readonly seconds: number;
+  /** A/A: the gate failed (a regression, a lost metric or a recorded failure). */
+  readonly falseAlarm: boolean;
+  readonly aaRegressions: readonly string[];
+  /** Injected: the gate called callbacks' CPU per request a regression. */
+  readonly detected: boolean;
+  readonly injectedRegressions: readonly string[];
+  /** Measured in this run: slowed callbacks against the real one, CPU per request at 1 KiB. */
+  readonly achievedSlowdownPercent: number | null;
+  /** Minimum detectable change per gated metric in the A/A comparison. */
+  readonly mdc: Readonly<Record<string, number | null>>;
+}
+
+/** The run's results as the gate would see them unchanged, and with callbacks' echo figures slowed. */
+export function splitCalibrationRun(head: Results): { readonly unchanged: Results; readonly injected: Results } {
+  const slow = head.metrics.filter((metric) => metric.style === SLOW_SERVER_ID);
+  const renamed = slow.map((metric): Metric => ({ ...metric, style: 'callbacks', id: metricId(metric.name, 'callbacks', metric.params) }));
+  const replaced = new Set(renamed.map((metric) => metric.id));
+  const others = head.metrics.filter((metric) => metric.style !== SLOW_SERVER_ID);
+  return {
+    unchanged: { ...head, metrics: others },
+    injected: { ...head, metrics: [...others.filter((metric) => !replaced.has(metric.id)), ...renamed] },
+  };
+}
+
+function judge(base: Results, head: Results, run: number, ms: number): CalibrationRun {
+  const { unchanged, injected } = splitCalibrationRun(head);
+  const aa = compareResults(base, unchanged, gateOptions());
+  const inj = compareResults(base, injected, gateOptions());
+  const slow = head.metrics.find((metric) => metric.id === metricId('echo.cpu_us_per_req', SLOW_SERVER_ID, { connections: 10, size: 1024 }));
+  const real = head.metrics.find((metric) => metric.id === TUNED_ON);
+  const achieved =
+    slow !== undefined && real !== undefined && slow.samples.length > 0 && real.samples.length > 0
+      ? (geometricMean(slow.samples) / geometricMean(real.samples) - 1) * 100
+      : null;
+  const regressions = (c: Comparison): string[] => c.rows.filter((row) => row.verdict === 'regression').map((row) => row.id);
+  const fails = (c: Comparison): boolean => c.counts.regression > 0 || c.onlyInBase.length > 0 || head.failures.length > 0;
+  const target = metricId('echo.cpu_us_per_req.ratio', 'callbacks', { connections: 10, size: 1024 });
+  return {
+    run,
+    seconds: Math.round(ms / 100) / 10,
+    falseAlarm: fails(aa),
+    aaRegressions: [...regressions(aa), ...aa.onlyInBase.map((id) => `missing ${id}`), ...head.failures.map((f) => `failure ${f.what}`)],
+    detected: inj.rows.some((row) => row.id === target && row.verdict === 'regression'),
+    injectedRegressions: regressions(inj),
+    achievedSlowdownPercent: achieved,
+    mdc: Object.fromEntries(aa.rows.map((row) => [row.id, row.mdcPercent])),
+  };
+}
+
+export interface CalibrationSummary {
+  readonly runs: number;
+  readonly threshold: number;
+  readonly alpha: number;
+  readonly slowdownPercent: number;
+  readonly extraUsPerWrite: number;
+  readonly falseAlarms: number;
+  readonly falseAlarmInterval95: readonly [number, number];
+  readonly detections: number;
+  readonly detectionInterval95: readonly [number, number];
+  readonly achievedSlowdownPercent: { readonly median: number; readonly min: number; readonly max: number } | null;
+  /** Median over the runs of each gated metric's minimum detectable change, in percent. */
+  readonly mdcPercent: Readonly<Record<string, number>>;
+  readonly medianRunSeconds: number;
+}
+
+function summarize(rows: readonly CalibrationRun[], slowdown: number, extraUs: number): CalibrationSummary {
+  const n = rows.length;
+  const alarms = rows.filter((row) => row.falseAlarm).length;
+  const detections = rows.filter((row) => row.detected).length;
+  const achieved = rows.map((row) => row.achievedSlowdownPercent).filter((x): x is number => x !== null);
+  const ids = [...new Set(rows.flatMap((row) => Object.keys(row.mdc)))].sort();
+  const mdcPercent: Record<string, number> = {};
+  for (const id of ids) {
+    const values = rows.map((row) => row.mdc[id]).filter((x): x is number => typeof x === 'number');
+    if (values.length > 0) mdcPercent[id] = median(values);
+  }
+  return {
+    runs: n,
+    threshold: GATE_THRESHOLD,
+    alpha: GATE_ALPHA,
+    slowdownPercent: slowdown,
+    extraUsPerWrite: extraUs,
+    falseAlarms: alarms,
+    falseAlarmInterval95: wilsonInterval(alarms, n),
+    detections,
+    detectionInterval95: wilsonInterval(detections, n),
+    achievedSlowdownPercent: achieved.length === 0 ? null : { median: median(achieved), min: Math.min(...achieved), max: Math.max(...achieved) },
+    mdcPercent,
+    medianRunSeconds: median(rows.map((row) => row.seconds)),
+  };
+}
+
+function formatRun(row: CalibrationRun): string {
+  const aa = row.falseAlarm ? `FALSE ALARM (${row.aaRegressions.join(', ')})` : 'pass';
+  const achieved = row.achievedSlowdownPercent === null ? 'n/a' : `${row.achievedSlowdownPercent >= 0 ? '+' : ''}${row.achievedSlowdownPercent.toFixed(1)}%`;
+  return `run ${row.run}: A/A ${aa}; injected ${row.detected ? 'detected' : 'MISSED'} (slowdown achieved ${achieved}); ${row.seconds} s`;
+}
+
+function formatSummary(s: CalibrationSummary): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const lines = [
+    '',
+    `gate: threshold ${s.threshold}%, family-wise alpha ${s.alpha} (Holm), ${s.runs} runs, median ${s.medianRunSeconds} s each`,
+    `A/A false alarms: ${s.falseAlarms} of ${s.runs} (95% interval ${pct(s.falseAlarmInterval95[0])} to ${pct(s.falseAlarmInterval95[1])})`,
+    `injected ${s.slowdownPercent}% slowdown of callbacks' CPU per request (+${s.extraUsPerWrite.toFixed(2)} µs per write): ` +
+      `detected in ${s.detections} of ${s.runs} (95% interval ${pct(s.detectionInterval95[0])} to ${pct(s.detectionInterval95[1])})`,
+    s.achievedSlowdownPercent === null
+      ? 'slowdown achieved: not measured'
+      : `slowdown achieved (slowed against real callbacks, same run): median ${s.achievedSlowdownPercent.median.toFixed(1)}%, ` +
+        `range ${s.achievedSlowdownPercent.min.toFixed(1)}% to ${s.achievedSlowdownPercent.max.toFixed(1)}%`,
+    '',
+    'minimum detectable change per gated metric (median over the A/A runs; 80% power at alpha / tested metrics):',
+    ...Object.entries(s.mdcPercent).map(([id, value]) => `  ${id.split('|').join(' ').padEnd(72)} ±${value.toFixed(1)}%`),
+    '',
+  ];
+  return lines.join('\n');
+}
