@@ -1,7 +1,7 @@
 // The code metrics on snippets small enough to count by hand: each expectation below was counted
 // token by token, line by line, before the code ran.
 import { describe, expect, it } from 'vitest';
-import { difficultyRows, measureDifficulty } from './difficulty.js';
+import { difficultyRows, measureDifficulty, ownHelperImports } from './difficulty.js';
 
 const measure = (text: string) => measureDifficulty('snippet.ts', text);
 
@@ -130,5 +130,31 @@ describe('difficultyRows', () => {
   it('keeps an empty file finite', () => {
     const rows = difficultyRows([{ style: 'a', scenario: 'echo', path: 'a.ts', text: '' }]);
     expect(rows[0]).toMatchObject({ tokens: 0, lines: 0, maxNesting: 0, cyclomatic: 1, tokenRatio: 1 });
+  });
+});
+
+describe('a style’s own helpers count in its difficulty', () => {
+  it('finds the modules a style file imports from its own folder, not from a subfolder or the adapter', () => {
+    const text = [
+      "import { pipe } from 'fp-ts/lib/function.js';",
+      "import { traverseWithConcurrency } from './traverse-with-concurrency.js';",
+      "import { EventLoop } from './loop/event-loop.js';",
+      "import { style } from './index.js';",
+      "import { http } from '../../scenarios/repos-and-forks/http.js';",
+    ].join('\n');
+    expect(ownHelperImports(text)).toEqual(['traverse-with-concurrency.ts']);
+  });
+
+  it('adds the helpers’ tokens, lines and decisions to the program’s, and lists them', () => {
+    const program = { style: 'fp-ts', scenario: 'echo' as const, path: 'styles/fp-ts/echo.ts', text: 'export const a = 1;\n' };
+    const helper = { path: 'styles/fp-ts/chain-rec.ts', text: 'export function f(x: number) {\n  return x > 0 ? 1 : 2;\n}\n' };
+    const [alone] = difficultyRows([program]);
+    const [withHelper] = difficultyRows([{ ...program, helpers: [helper] }]);
+    const helperAlone = measureDifficulty(helper.path, helper.text);
+    expect(withHelper!.tokens).toBe(alone!.tokens + helperAlone.tokens);
+    expect(withHelper!.lines).toBe(alone!.lines + helperAlone.lines);
+    expect(withHelper!.cyclomatic).toBe(alone!.cyclomatic + helperAlone.cyclomatic);
+    expect(withHelper!.helpers).toEqual(['styles/fp-ts/chain-rec.ts']);
+    expect(alone).not.toHaveProperty('helpers');
   });
 });

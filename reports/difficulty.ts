@@ -61,7 +61,7 @@ export function measureDifficulty(path: string, text: string): Difficulty {
  * scenario, so the most concise style of each scenario reads 1.00.
  */
 export function difficultyRows(sources: readonly SourceFile[]): DifficultyRow[] {
-  const measured = sources.map((source) => ({ source, difficulty: measureDifficulty(source.path, source.text) }));
+  const measured = sources.map((source) => ({ source, difficulty: withHelpers(source) }));
   const fewest = new Map<string, number>();
   for (const { source, difficulty } of measured) {
     const previous = fewest.get(source.scenario);
@@ -69,6 +69,7 @@ export function difficultyRows(sources: readonly SourceFile[]): DifficultyRow[] 
   }
   return measured.map(({ source, difficulty }) => {
     const smallest = fewest.get(source.scenario) ?? 0;
+    const helpers = (source.helpers ?? []).map((helper) => helper.path);
     return {
       style: source.style,
       scenario: source.scenario,
@@ -76,8 +77,36 @@ export function difficultyRows(sources: readonly SourceFile[]): DifficultyRow[] 
       ...difficulty,
       // An empty file has no tokens; a ratio against zero would be Infinity, which JSON cannot hold.
       tokenRatio: smallest > 0 ? difficulty.tokens / smallest : 1,
+      ...(helpers.length > 0 ? { helpers } : {}),
     };
   });
+}
+
+/**
+ * A program and the style's own helpers it imports, measured as one: tokens, lines and cyclomatic
+ * complexity add up (each file keeps its own base of 1), nesting is the deepest of them.
+ */
+function withHelpers(source: SourceFile): Difficulty {
+  const parts = [{ path: source.path, text: source.text }, ...(source.helpers ?? [])].map((part) => measureDifficulty(part.path, part.text));
+  return {
+    tokens: parts.reduce((sum, part) => sum + part.tokens, 0),
+    lines: parts.reduce((sum, part) => sum + part.lines, 0),
+    cyclomatic: parts.reduce((sum, part) => sum + part.cyclomatic, 0),
+    maxNesting: Math.max(...parts.map((part) => part.maxNesting)),
+  };
+}
+
+/**
+ * The modules a style file imports from its own folder (`./name.js`), by the TypeScript
+ * pre-processor's reading of its imports: the style's helpers. Subfolders (`./loop/...`) are a
+ * runtime the style runs on, not the style's code, and the adapter (`index`) is not a helper.
+ */
+export function ownHelperImports(text: string): string[] {
+  return ts
+    .preProcessFile(text, true, false)
+    .importedFiles.map((file) => file.fileName)
+    .filter((name) => /^\.\/[^/]+\.js$/.test(name) && name !== './index.js')
+    .map((name) => name.slice(2, -'.js'.length) + '.ts');
 }
 
 function isDecisionPoint(node: ts.Node): boolean {

@@ -101,6 +101,8 @@ export interface DifficultyRow {
   readonly lines: number;
   readonly maxNesting: number;
   readonly cyclomatic: number;
+  /** The style's own helper files the program imports from its folder, counted in with it. */
+  readonly helpers?: readonly string[];
 }
 
 export interface SourceFile {
@@ -108,6 +110,11 @@ export interface SourceFile {
   readonly scenario: 'repos-and-forks' | 'echo';
   readonly path: string;
   readonly text: string;
+  /**
+   * The style's own helper modules this file imports from its own folder (not a subfolder, which is
+   * a runtime such as coroutines/loop): they are the style's code, and count in its difficulty.
+   */
+  readonly helpers?: readonly { readonly path: string; readonly text: string }[];
 }
 
 export interface Failure {

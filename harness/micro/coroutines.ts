@@ -1,7 +1,8 @@
 // Micro benchmarks in the coroutines style: generators on the kit's own event loop (Future, Task,
-// gather). A hop is `yield* wait(future)` on a future that already has its result: `wait` takes the
-// loop's fast path (asyncio's too) and does not suspend, so the hop costs a generator delegation and
-// a Future, not a loop iteration. The simulated I/O resolves a Future from the setImmediate
+// gather). A hop is one real suspension through the loop's scheduler: `yield* wait(future)` on a
+// future the loop resolves with `callSoon`, so the task parks, the loop runs the callback on its
+// next iteration, and the task's wake-up runs on the one after (a done future would take `wait`'s
+// fast path and measure no suspension at all). The simulated I/O resolves a Future from the setImmediate
 // callback; the task resumes on the loop's next iteration, which the loop asks Node for with its own
 // setImmediate: one more libuv turn per I/O than the Promise styles, which is this style's design.
 import { EventLoop } from '../../styles/coroutines/loop/event-loop.js';
@@ -14,9 +15,10 @@ const loop = new EventLoop({ debug: false });
 // Node drives the loop from now on; it keeps nothing alive by itself.
 loop.runForever();
 
-function ready(value: number): Future<number> {
+/** A future the loop resolves on its next iteration: waiting for it suspends the task. */
+function soon(value: number): Future<number> {
   const future = loop.createFuture<number>();
-  future.setResult(value);
+  loop.callSoon(() => future.setResult(value));
   return future;
 }
 
@@ -28,7 +30,7 @@ function io(value: number): Future<number> {
 
 function* hops(n: number): Coro<number> {
   let value = 0;
-  while (value < n) value = yield* wait(ready(value + 1));
+  while (value < n) value = yield* wait(soon(value + 1));
   return value;
 }
 

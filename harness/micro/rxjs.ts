@@ -1,9 +1,8 @@
-// Micro benchmarks in the rxjs style. A hop subscribes to `of(value + 1)` and continues in its next
-// handler. RxJS delivers a ready value synchronously (it defers only when given a scheduler), so
-// its hop takes no queue turn: that is the style's real cost, reported as such. The hops run in a
-// loop rather than by recursion from each `next`, which would grow the stack by a subscription per
-// hop; because delivery is synchronous the order of work is the same.
-import { Observable, concatMap, forkJoin, map, of, type Observer } from 'rxjs';
+// Micro benchmarks in the rxjs style. A hop is one real suspension through RxJS's own scheduler:
+// `scheduled([value + 1], asapScheduler)` delivers on the asap scheduler's next flush (a microtask,
+// the queue a resolved promise uses), and the next hop subscribes from that delivery. (`of(x)` would
+// deliver synchronously and measure a subscription, not a suspension.)
+import { Observable, asapScheduler, concatMap, forkJoin, map, scheduled, type Observer } from 'rxjs';
 import { fakeIo } from './io.js';
 import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
 
@@ -26,12 +25,11 @@ function observer(done: Done): Partial<Observer<number>> {
 
 export const suite: MicroSuite = {
   hops(n, done) {
-    let value = 0;
-    const next = (received: number): void => {
-      value = received;
+    const hop = (value: number): void => {
+      if (value >= n) done(null, value);
+      else scheduled([value + 1], asapScheduler).subscribe(hop);
     };
-    while (value < n) of(value + 1).subscribe(next);
-    done(null, value);
+    hop(0);
   },
   seq10(done) {
     let chain = io(1);

@@ -2,7 +2,7 @@
 // reports/difficulty.ts over them. Nothing runs; this only reads files, in the parent.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { difficultyRows } from '../../reports/difficulty.js';
+import { difficultyRows, ownHelperImports } from '../../reports/difficulty.js';
 import type { DifficultyRow, SourceFile } from '../../reports/schema.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { repoRoot } from '../processes.js';
@@ -29,7 +29,14 @@ export function collectDifficulty(styles: readonly StyleAdapter[]): SourcesAndRo
         missing.push(file);
         continue;
       }
-      sources.push({ style: style.id, scenario, path: file, text: readFileSync(full, 'utf8') });
+      const text = readFileSync(full, 'utf8');
+      // The style's own helpers (fp-ts's traverse-with-concurrency.ts, chain-rec.ts) are its code too,
+      // as the traceback noise already counts them: they go into the file's difficulty.
+      const helpers = ownHelperImports(text)
+        .map((name) => path.posix.join(path.posix.dirname(file), name))
+        .filter((helper) => existsSync(path.join(root, helper)))
+        .map((helper) => ({ path: helper, text: readFileSync(path.join(root, helper), 'utf8') }));
+      sources.push({ style: style.id, scenario, path: file, text, ...(helpers.length > 0 ? { helpers } : {}) });
     }
   }
   return { sources, difficulty: difficultyRows(sources), missing };
