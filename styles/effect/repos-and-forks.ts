@@ -71,11 +71,13 @@ export const readRepos = Effect.fn('readRepos')(function* (response: RawResponse
 // 3. One fiber per fork, `concurrency` of them at once; results keep the forks' order. The first
 // failure interrupts the other fibers, whose `send` finalisers abort their requests.
 export const sendForkedRepoRequests = Effect.fn('sendForkedRepoRequests')(function* (run: Run, forks: readonly string[]) {
-  return yield* Effect.forEach(
-    forks,
-    (fullName) => Effect.flatMap(send(run, repoUrl(run.input, fullName)), readForkedRepoRequests),
-    { concurrency: run.input.concurrency },
-  );
+  const fork = (fullName: string): Effect.Effect<string, Contract.WorkflowError> =>
+    Effect.gen(function* () {
+      const response = yield* send(run, repoUrl(run.input, fullName));
+      // Called here, not passed point-free to a combinator: Effect.fn records this line as the call site.
+      return yield* readForkedRepoRequests(response);
+    });
+  return yield* Effect.forEach(forks, fork, { concurrency: run.input.concurrency });
 });
 
 // 4. Parsing and the field access are one guarded block: a fork without `source` is a ParseError.
