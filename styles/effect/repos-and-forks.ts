@@ -21,6 +21,7 @@ export class ApiError extends Contract.ApiError { readonly _tag = 'ApiError'; }
 export class ParseError extends Contract.ParseError { readonly _tag = 'ParseError'; }
 export class NetworkError extends Contract.NetworkError { readonly _tag = 'NetworkError'; }
 export class TimeoutError extends Contract.TimeoutError { readonly _tag = 'TimeoutError'; }
+export type WorkflowError = ApiError | ParseError | NetworkError | TimeoutError;
 
 interface Run {
   readonly input: ReposAndForksInput;
@@ -71,7 +72,7 @@ export const readRepos = Effect.fn('readRepos')(function* (response: RawResponse
 // 3. One fiber per fork, `concurrency` of them at once; results keep the forks' order. The first
 // failure interrupts the other fibers, whose `send` finalisers abort their requests.
 export const sendForkedRepoRequests = Effect.fn('sendForkedRepoRequests')(function* (run: Run, forks: readonly string[]) {
-  const fork = (fullName: string): Effect.Effect<string, Contract.WorkflowError> =>
+  const fork = (fullName: string): Effect.Effect<string, WorkflowError> =>
     Effect.gen(function* () {
       const response = yield* send(run, repoUrl(run.input, fullName));
       // Called here, not passed point-free to a combinator: Effect.fn records this line as the call site.
