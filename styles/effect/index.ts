@@ -20,7 +20,9 @@ async function run<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
 /** The first failure of the cause (a typed error, else a defect, else the interruption), with Effect's trace as its stack. */
 export function failure(cause: Cause.Cause<unknown>): Error {
   const error = Cause.squash(cause);
-  const [pretty] = Cause.prettyErrors(cause);
+  // Rendered from that one reason, so the trace is the one of the error being rejected.
+  const reason = cause.reasons.find((r) => (Cause.isFailReason(r) ? r.error === error : Cause.isDieReason(r) && r.defect === error));
+  const [pretty] = Cause.prettyErrors(reason === undefined ? cause : Cause.fromReasons([reason]));
   if (!(error instanceof Error)) return pretty ?? new Error('the effect failed with a non-Error value', { cause: error });
   if (pretty?.stack !== undefined) error.stack = pretty.stack;
   return error;
