@@ -5,7 +5,7 @@
 // the generator at its `yield*` like a throw, and `Effect.forEach` interrupts the sibling fibers
 // (their `Effect.callback` finalisers abort their requests). Each `Effect.fn` opens a span, so the
 // failure's Cause carries the logical call path (step -> step) even where the JS stack has none;
-// the adapter prints it (Cause.pretty) into the error's stack. Look at: `send`, the one boundary to
+// the adapter prints it (Cause.prettyErrors) into the error's stack. Look at: `send`, the one boundary to
 // the callback primitive; the fork traversal with `{ concurrency }`; `acquireRelease` for cleanup.
 import * as Effect from 'effect/Effect';
 import * as Contract from '../../scenarios/repos-and-forks/contract.js';
