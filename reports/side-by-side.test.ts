@@ -105,4 +105,16 @@ describe('sideBySideOrder', () => {
     expect(sideBySideOrder(['callbacks', 'coroutines', 'async-await', 'fp-ts', 'effect'])).toEqual(['callbacks', 'coroutines', 'effect', 'async-await', 'fp-ts']);
     expect(sideBySideOrder(['callbacks', 'fp-ts', 'effect'])).toEqual(['callbacks', 'fp-ts', 'effect']);
   });
+
+  it('is the column order of the page', async () => {
+    const file = (style: string): { style: string; scenario: 'repos-and-forks'; path: string; text: string } => ({
+      style,
+      scenario: 'repos-and-forks',
+      path: `styles/${style}/repos-and-forks.ts`,
+      text: 'function sendReposRequest() {}',
+    });
+    const { html } = await sideBySide(['effect', 'fp-ts', 'coroutines', 'callbacks'].map(file));
+    const columns = [...html.matchAll(/<th class="c-([a-z-]+)"/g)].map((match) => match[1]);
+    expect(columns).toEqual(['callbacks', 'coroutines', 'effect', 'fp-ts']);
+  });
 });
