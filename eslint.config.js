@@ -57,4 +57,5 @@ export default tseslint.config(
   styleRules('async-await', [...noThen, ...noCatchChain]),
   styleRules('rxjs', [...noAsync, ...noThen]),
   styleRules('fp-ts', [...noThrow, ...noAsync, ...noThen]),
+  styleRules('effect', [...noPromise, ...noAsync, ...noThen]),
 );

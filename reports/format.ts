@@ -190,6 +190,7 @@ const FIXED: Readonly<Record<string, string>> = {
   'async-await': '#59a14f',
   rxjs: '#b07aa1',
   'fp-ts': '#76b7b2',
+  effect: '#9c755f',
 };
 
 /** The colour of each style, the same in every chart of a report. */

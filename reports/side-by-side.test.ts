@@ -2,7 +2,7 @@
 // it), that every line lands in exactly one cut wherever the steps are declared, what a missing
 // step looks like, and the echo fallback to whole files.
 import { describe, expect, it } from 'vitest';
-import { commonTopLevelNames, sideBySide, sliceSource, topLevelNames } from './side-by-side.js';
+import { commonTopLevelNames, sideBySide, sideBySideOrder, sliceSource, topLevelNames } from './side-by-side.js';
 
 const TOP_LEVEL = [
   '// header', //                                  1
@@ -97,5 +97,24 @@ describe('sideBySide', () => {
     ]);
     expect(html).toContain('each is shown whole');
     expect(html.match(/<span class="ln">2<\/span>/g)).toHaveLength(2);
+  });
+});
+
+describe('sideBySideOrder', () => {
+  it('puts effect right after coroutines, and leaves the order alone when coroutines is absent', () => {
+    expect(sideBySideOrder(['callbacks', 'coroutines', 'async-await', 'fp-ts', 'effect'])).toEqual(['callbacks', 'coroutines', 'effect', 'async-await', 'fp-ts']);
+    expect(sideBySideOrder(['callbacks', 'fp-ts', 'effect'])).toEqual(['callbacks', 'fp-ts', 'effect']);
+  });
+
+  it('is the column order of the page', async () => {
+    const file = (style: string): { style: string; scenario: 'repos-and-forks'; path: string; text: string } => ({
+      style,
+      scenario: 'repos-and-forks',
+      path: `styles/${style}/repos-and-forks.ts`,
+      text: 'function sendReposRequest() {}',
+    });
+    const { html } = await sideBySide(['effect', 'fp-ts', 'coroutines', 'callbacks'].map(file));
+    const columns = [...html.matchAll(/<th class="c-([a-z-]+)"/g)].map((match) => match[1]);
+    expect(columns).toEqual(['callbacks', 'coroutines', 'effect', 'fp-ts']);
   });
 });

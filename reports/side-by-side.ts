@@ -20,6 +20,19 @@ export const STEPS = [
 /** The function that composes the steps; its row follows the six. */
 export const COMPOSITION = 'reposAndForks';
 
+/**
+ * Styles whose column sits right after another's on this page, whatever the report's order: effect
+ * beside coroutines, both generators stepped by a scheduler that is not the engine's (Effect's fiber
+ * runtime, the kit's own loop), so the two can be diffed column against column.
+ */
+export const BESIDE: Readonly<Record<string, string>> = { effect: 'coroutines' };
+
+/** The report's order, with each style of BESIDE moved right after its neighbour when both are present. */
+export function sideBySideOrder(styles: readonly string[]): string[] {
+  const moved = new Set(styles.filter((style) => BESIDE[style] !== undefined && styles.includes(BESIDE[style])));
+  return styles.flatMap((style) => (moved.has(style) ? [] : [style, ...[...moved].filter((other) => BESIDE[other] === style)]));
+}
+
 /** Lines of a file, 1-based and inclusive. */
 export interface LineRange {
   readonly start: number;
@@ -147,7 +160,7 @@ export async function sideBySide(
       blocks.push(`<h3>${scenario}</h3><p class="absent">No ${scenario} sources in this results file.</p>`);
       continue;
     }
-    const styles = orderStyles(files.map((file) => file.style));
+    const styles = sideBySideOrder(orderStyles(files.map((file) => file.style)));
     const byStyle = new Map(files.map((file) => [file.style, file]));
     const ordered = styles.map((style) => byStyle.get(style)).filter((file): file is SourceFile => file !== undefined);
     const { rows, note } = rowsFor(scenario, ordered);

@@ -9,6 +9,7 @@ const SUITES: Readonly<Record<string, () => Promise<{ suite: MicroSuite }>>> = {
   'async-await': () => import('./async-await.js'),
   rxjs: () => import('./rxjs.js'),
   'fp-ts': () => import('./fp-ts.js'),
+  effect: () => import('./effect.js'),
 };
 
 export function hasMicroSuite(style: string): boolean {

@@ -5,7 +5,7 @@ import { runMicro } from './bench.js';
 import { loadMicroSuite } from './index.js';
 import { PAR_SUM, SEQ, type Done, type MicroSuite } from './suite.js';
 
-const STYLES = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts'];
+const STYLES = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'];
 
 function result(start: (done: Done) => void): Promise<number | undefined> {
   return new Promise((resolve, reject) => start((error, value) => (error !== null ? reject(error) : resolve(value))));

@@ -13,6 +13,21 @@ describe('parseFrame', () => {
       column: 37,
       isAsync: false,
       isNew: false,
+      isDefinition: false,
+    });
+  });
+
+  it("reads an Effect span trace's call-site and definition lines as frames of the span's step", () => {
+    const call = parseFrame('    at readForkedRepoRequests (styles/effect/repos-and-forks.ts:78:21)');
+    const definition = parseFrame('    at readForkedRepoRequests (definition) (styles/effect/repos-and-forks.ts:84:46)');
+    expect(call).toMatchObject({ name: 'readForkedRepoRequests', line: 78, isDefinition: false });
+    expect(definition).toMatchObject({
+      fn: 'readForkedRepoRequests',
+      name: 'readForkedRepoRequests',
+      file: 'styles/effect/repos-and-forks.ts',
+      line: 84,
+      column: 46,
+      isDefinition: true,
     });
   });
 

@@ -1,6 +1,8 @@
 // V8 stack-trace lines parsed into frames: the raw material every traceback measure reads.
 // It understands what V8 prints for Node (`at fn (file:line:col)`, `at file:line:col`, `at async fn`,
-// `at new Class`, `at async Promise.all (index 0)`, `<anonymous>`, `node:` internals); it reads text only.
+// `at new Class`, `at async Promise.all (index 0)`, `<anonymous>`, `node:` internals), and the lines
+// of an Effect span trace, which imitate them (`at span (call site)`, `at span (definition) (file:line:col)`);
+// it reads text only.
 
 export interface Frame {
   /** The line as printed, without leading blanks. */
@@ -17,6 +19,11 @@ export interface Frame {
   readonly isAsync: boolean;
   /** `at new Class`: a constructor call. */
   readonly isNew: boolean;
+  /**
+   * `at span (definition) (location)`: an Effect span trace's line for where the `Effect.fn` that opened
+   * the span is defined, not where the fiber was; `fn` and `name` are the span's name without the suffix.
+   */
+  readonly isDefinition: boolean;
 }
 
 export interface ParsedStack {
@@ -28,6 +35,7 @@ export interface ParsedStack {
 const FRAME_LINE = /^\s*at\s+(.*)$/;
 // A location is `file:line:col`; the file itself may contain colons (`file:///x`, `node:internal/y`).
 const LOCATION = /^(.*):(\d+):(\d+)$/;
+const DEFINITION_SUFFIX = ' (definition)';
 
 /** Parses one line; undefined when it is not a frame. */
 export function parseFrame(line: string): Frame | undefined {
@@ -64,6 +72,13 @@ export function parseFrame(line: string): Frame | undefined {
     location = inner?.[1] ?? location;
   }
 
+  // Effect's span trace writes the definition site of an `Effect.fn` as `at name (definition) (loc)`.
+  let isDefinition = false;
+  if (fn?.endsWith(DEFINITION_SUFFIX) === true) {
+    isDefinition = true;
+    fn = fn.slice(0, -DEFINITION_SUFFIX.length).trim() || null;
+  }
+
   const where = LOCATION.exec(location);
   const file = where?.[1] ?? null;
   const builtin = file === null || file === '<anonymous>' || file === 'native';
@@ -76,6 +91,7 @@ export function parseFrame(line: string): Frame | undefined {
     column: builtin || where?.[3] === undefined ? null : Number(where[3]),
     isAsync,
     isNew,
+    isDefinition,
   };
 }
 

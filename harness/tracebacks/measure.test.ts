@@ -68,6 +68,25 @@ describe('chainCoverage', () => {
     ]);
   });
 
+  it("reads an Effect span trace: call sites and definitions name steps, only call sites count for origin", () => {
+    const effect = 'styles/effect/repos-and-forks.ts';
+    const frames = parseStack(
+      [
+        'ApiError: GitHub API answered 500',
+        `    at <anonymous> (${effect}:86:57)`,
+        `    at readForkedRepoRequests (${effect}:78:21)`,
+        `    at readForkedRepoRequests (definition) (${effect}:84:46)`,
+        `    at sendForkedRepoRequests (${effect}:112:26)`,
+        `    at sendForkedRepoRequests (definition) (${effect}:73:46)`,
+        '    at reposAndForks (styles/effect/index.ts:34:36)',
+        `    at reposAndForks (definition) (${effect}:109:37)`,
+      ].join('\n'),
+    ).frames;
+    expect(chainCoverage(['reposAndForks', 'sendForkedRepoRequests', 'readForkedRepoRequests'], frames, effect).every((step) => step.present)).toBe(true);
+    expect(styleLines(frames, effect)).toEqual([86, 78, 112]);
+    expect(noiseShare(frames, scopeFor(effect))).toBe(0);
+  });
+
   it('does not count a step name from another file', () => {
     const frames = parseStack(`Error: x\n    at readRepos (styles/callbacks/repos-and-forks.ts:40:1)\n    at readRepos (${FILE}:10:1)`).frames;
     expect(chainCoverage(['readRepos', 'sendReposRequest'], frames, 'styles/callbacks/repos-and-forks.ts')).toEqual([

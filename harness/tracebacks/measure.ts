@@ -76,7 +76,11 @@ export function debugFrames(chain: string | null): Frame[] {
   });
 }
 
-/** Each step of the path, and whether a frame of the style's file carries its name. */
+/**
+ * Each step of the path, and whether a frame of the style's file carries its name. An Effect span
+ * line counts like a frame: its call site (`at step (file:line)`) or, when the call was made from
+ * outside the file (the adapter's), its definition (`at step (definition) (file:line)`).
+ */
 export function chainCoverage(
   path: readonly StepName[],
   frames: readonly Frame[],
@@ -86,9 +90,12 @@ export function chainCoverage(
   return path.map((step) => ({ step, present: named.has(step) }));
 }
 
-/** 1-based lines of the frames in the style's file: what the origin distance is measured against. */
+/**
+ * 1-based lines of the frames in the style's file: what the origin distance is measured against.
+ * An Effect span's definition line is left out: it says where a step is written, not where it was.
+ */
 export function styleLines(frames: readonly Frame[], styleFile: string): number[] {
-  return frames.flatMap((frame) => (sameFile(frame.file, styleFile) && frame.line !== null ? [frame.line] : []));
+  return frames.flatMap((frame) => (sameFile(frame.file, styleFile) && frame.line !== null && !frame.isDefinition ? [frame.line] : []));
 }
 
 /**

@@ -84,5 +84,11 @@ export function rubricText(): string {
     `- cleanup (${w.cleanup}): onCleanup ran exactly once.`,
     `- leaks (${w.leaks}): no request still in flight at the server shortly after the error surfaced (fail-fast aborted the rest).`,
     'A swallowed or hung run has no trace, so it earns nothing for chain, origin, context and noise.',
+    "Reading a span trace (the effect row): after the error's own V8 frames, which Effect cuts where its runtime" +
+      ' begins, come one or two lines per `Effect.fn` span the failing fiber was inside, innermost first:' +
+      ' `at step (file:line)`, where the step was called, and `at step (definition) (file:line)`, where it is written.' +
+      " Both read as frames of that step for chain and noise (the span was open: the step is on the path, even where" +
+      ' no JS frame of it survives); only call sites count for origin, since a definition line says where a step is' +
+      " written, not where the fiber was. The adapter's call of the workflow is a call site in index.ts, outside the style's file.",
   ].join('\n');
 }

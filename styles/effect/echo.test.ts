@@ -1,0 +1,152 @@
+// The Effect echo server on real loopback sockets: bytes, half-close, resets, close, and backpressure
+// measured on the server's own socket (it never writes while a write is waiting for 'drain', and it
+// stops reading while it waits). Interrupting a connection's fiber destroys its socket.
+import { randomBytes } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import * as Effect from 'effect/Effect';
+import * as Fiber from 'effect/Fiber';
+import { describe, expect, it, vi } from 'vitest';
+import { echoConnection } from './echo.js';
+import { style } from './index.js';
+
+const HOST = '127.0.0.1';
+
+/** Connects, sends `payload`, half-closes, and resolves with everything echoed before the server's end. */
+async function echo(port: number, payload: Buffer): Promise<Buffer> {
+  const client = net.connect({ host: HOST, port, allowHalfOpen: true });
+  const chunks: Buffer[] = [];
+  client.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(client, 'connect');
+  client.end(payload);
+  await once(client, 'end');
+  client.destroy();
+  return Buffer.concat(chunks);
+}
+
+describe('effect echo server', () => {
+  it('echoes every byte in order, binary-safe, on concurrent connections, and ends after the half-close', async () => {
+    const server = await style.startEchoServer({ host: HOST, port: 0 });
+    try {
+      const payloads = [randomBytes(1 << 20), Buffer.alloc(0), Buffer.from([0, 255, 0, 10, 13]), randomBytes(70_000)];
+      const echoed = await Promise.all(payloads.map((payload) => echo(server.port, payload)));
+      echoed.forEach((bytes, index) => expect(bytes.equals(payloads[index]!)).toBe(true));
+      await vi.waitFor(() => expect(server.connections()).toBe(0));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client reset closes only that connection', async () => {
+    const server = await style.startEchoServer({ host: HOST, port: 0 });
+    try {
+      const doomed = net.connect({ host: HOST, port: server.port });
+      await once(doomed, 'connect');
+      doomed.write('half a message');
+      await vi.waitFor(() => expect(server.connections()).toBe(1));
+      doomed.resetAndDestroy();
+      await vi.waitFor(() => expect(server.connections()).toBe(0));
+      const payload = randomBytes(10_000);
+      expect((await echo(server.port, payload)).equals(payload)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('close() ends the open connections, resolves once the listener is closed, and may be called twice', async () => {
+    const server = await style.startEchoServer({ host: HOST, port: 0 });
+    const idle = net.connect({ host: HOST, port: server.port });
+    idle.on('error', () => undefined); // the server may reset it: either way it must close
+    await once(idle, 'connect');
+    await vi.waitFor(() => expect(server.connections()).toBe(1));
+    const closed = once(idle, 'close');
+    await Promise.all([server.close(), server.close()]);
+    await closed;
+    expect(server.connections()).toBe(0);
+    const refused = net.connect({ host: HOST, port: server.port });
+    const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ECONNREFUSED');
+  });
+
+  it('a port in use is an error, not a crash', async () => {
+    const server = await style.startEchoServer({ host: HOST, port: 0 });
+    try {
+      await expect(style.startEchoServer({ host: HOST, port: server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('honours backpressure: no write while one waits for drain, and the server stops reading from a client that stops reading', async () => {
+    const payload = randomBytes(32 << 20);
+    let writing = false; // true from a write that returned false until the next 'drain'
+    let writesWhileBlocked = 0;
+    let maxBuffered = 0;
+    let connection: Fiber.Fiber<void> | undefined;
+    let serverSide: net.Socket | undefined;
+    const listener = net.createServer({ allowHalfOpen: true }, (socket) => {
+      serverSide = socket;
+      socket.on('drain', () => (writing = false)); // registered before the style's own listener
+      const write = (chunk: Buffer): boolean => net.Socket.prototype.write.call(socket, chunk);
+      socket.write = (chunk: Buffer): boolean => {
+        if (writing) writesWhileBlocked += 1;
+        const accepted = write(chunk);
+        maxBuffered = Math.max(maxBuffered, socket.writableLength);
+        if (!accepted) writing = true;
+        return accepted;
+      };
+      connection = Effect.runFork(echoConnection(socket));
+    });
+    listener.listen(0, HOST);
+    await once(listener, 'listening');
+    const client = net.connect({ host: HOST, port: (listener.address() as AddressInfo).port, allowHalfOpen: true });
+    try {
+      await once(client, 'connect');
+      client.pause(); // a client that does not read
+      client.end(payload);
+      await vi.waitFor(() => expect(writing).toBe(true), { timeout: 10_000 });
+      const readWhileBlocked = serverSide!.bytesRead;
+      // Pull model: the socket is never flowing; it is read only when the fiber asks for a chunk.
+      expect(serverSide!.readableFlowing).not.toBe(true);
+      expect(readWhileBlocked).toBeLessThan(payload.length);
+
+      const chunks: Buffer[] = [];
+      client.on('data', (chunk: Buffer) => chunks.push(chunk));
+      client.resume();
+      await once(client, 'end');
+      expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+      expect(writesWhileBlocked).toBe(0);
+      // What the server holds is bounded by the high-water mark plus one read, not by the payload.
+      expect(maxBuffered).toBeLessThan(256 * 1024);
+    } finally {
+      client.destroy();
+      if (connection !== undefined) await Effect.runPromise(Fiber.interrupt(connection));
+      listener.close();
+      await once(listener, 'close');
+    }
+  });
+
+  it("interrupting a connection's fiber destroys its socket, and only that one", async () => {
+    let serverSide: net.Socket | undefined;
+    let connection: Fiber.Fiber<void> | undefined;
+    const listener = net.createServer({ allowHalfOpen: true }, (socket) => {
+      serverSide = socket;
+      connection = Effect.runFork(echoConnection(socket));
+    });
+    listener.listen(0, HOST);
+    await once(listener, 'listening');
+    const client = net.connect({ host: HOST, port: (listener.address() as AddressInfo).port });
+    client.on('error', () => undefined);
+    try {
+      await once(client, 'connect');
+      await vi.waitFor(() => expect(connection).toBeDefined());
+      await Effect.runPromise(Fiber.interrupt(connection!));
+      expect(serverSide!.destroyed).toBe(true);
+      await once(client, 'close');
+    } finally {
+      client.destroy();
+      listener.close();
+      await once(listener, 'close');
+    }
+  });
+});
