@@ -1,6 +1,7 @@
 // Micro benchmarks in the Effect style: `Effect.gen` on Effect's fiber runtime (default scheduler).
-// A hop is `yield* Effect.succeed(value + 1)` inside one generator: the fiber's run loop takes the
-// value synchronously, so the hop costs a generator step and an Effect, not a scheduler turn. The
+// A hop is one real suspension through Effect's scheduler: `yield* Effect.yieldNow` parks the fiber
+// and the scheduler resumes it on its next turn (`Effect.succeed` would be taken synchronously by the
+// fiber's run loop and measure no suspension at all). The
 // simulated I/O resumes the fiber from the setImmediate callback through `Effect.callback`; par25
 // forks 25 fibers with `Effect.all` and unbounded concurrency, as the workflow's forEach does.
 import * as Cause from 'effect/Cause';
@@ -18,7 +19,10 @@ function io(value: number): Effect.Effect<number, Error> {
 function hops(n: number): Effect.Effect<number> {
   return Effect.gen(function* () {
     let value = 0;
-    while (value < n) value = yield* Effect.succeed(value + 1);
+    while (value < n) {
+      yield* Effect.yieldNow;
+      value += 1;
+    }
     return value;
   });
 }
