@@ -7,8 +7,10 @@ import { startFakeGithub } from '../../scenarios/repos-and-forks/fake-github.js'
 import { isLoopbackHost } from '../../scenarios/repos-and-forks/http.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import { findStyle, styleIds } from '../../styles/registry.js';
-import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
+import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
+
+const USAGE = 'rosetta repos --style <id> [--user LOGIN] [--api URL] [--concurrency N] [--json]';
 
 const FLAGS: FlagSpecs = {
   style: { kind: 'string', help: 'the style to run', metavar: 'ID' },
@@ -32,7 +34,7 @@ const FLAGS: FlagSpecs = {
 export const command: Command = {
   summary: 'run the repos-and-forks workflow in one style and print each fork\'s source repo',
   help: helpText(
-    'rosetta repos --style <id> [--user LOGIN] [--api URL] [--concurrency N] [--json]',
+    USAGE,
     'Lists the user\'s repos page by page, fetches every fork\'s details with bounded concurrency and prints\n' +
       'the source repo of each fork, in listing order. A token is read from GITHUB_TOKEN only.',
     FLAGS,
@@ -40,9 +42,7 @@ export const command: Command = {
   async run(argv) {
     const args = parseArgs('repos', argv, FLAGS);
     const id = flagString(args, 'style');
-    if (args.positionals.length > 0) {
-      throw new UsageError(`rosetta repos: unexpected argument ${JSON.stringify(args.positionals[0])}; this command takes only flags`);
-    }
+    rejectPositionals('repos', args, USAGE);
     if (id === undefined) throw new UsageError(`rosetta repos: --style is required; accepted: ${styleIds().join(', ')}`);
     const style = findStyle(id);
     if (style === undefined) throw new UsageError(`rosetta repos: --style got ${JSON.stringify(id)}; accepted: ${styleIds().join(', ')}`);
