@@ -118,7 +118,11 @@ function parsePage(text: string, query: string): number {
 }
 
 function whole(text: string, what: string, raw: string): number {
+  // Past 2^53 - 1 a number is not exact, and `1e+21` would not read back: refuse it here.
   if (!WHOLE.test(raw)) throw new FaultRuleError(text, `${what} must be a whole number (got ${JSON.stringify(raw)})`);
+  if (!Number.isSafeInteger(Number(raw))) {
+    throw new FaultRuleError(text, `${what} must be at most ${Number.MAX_SAFE_INTEGER} (got ${raw.slice(0, 40)})`);
+  }
   return Number(raw);
 }
 
@@ -127,10 +131,10 @@ export function checkFaultRule(rule: FaultRule, text: string = JSON.stringify(ru
   if (!PATH_CHARS.test(rule.path)) {
     throw new FaultRuleError(text, `PATH ${JSON.stringify(rule.path)} must start with / and hold only letters, digits, . _ ~ - * /`);
   }
-  if (rule.page !== undefined && !(Number.isInteger(rule.page) && rule.page >= 1)) {
+  if (rule.page !== undefined && !(Number.isSafeInteger(rule.page) && rule.page >= 1)) {
     throw new FaultRuleError(text, `page must be a whole number from 1 up (got ${rule.page})`);
   }
-  if (rule.nth !== undefined && !(Number.isInteger(rule.nth) && rule.nth >= 1)) {
+  if (rule.nth !== undefined && !(Number.isSafeInteger(rule.nth) && rule.nth >= 1)) {
     throw new FaultRuleError(text, `NTH must be a whole number from 1 up (got ${rule.nth})`);
   }
   const action = rule.action;
