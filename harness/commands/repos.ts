@@ -48,7 +48,8 @@ export const command: Command = {
     if (style === undefined) throw new UsageError(`rosetta repos: --style got ${JSON.stringify(id)}; accepted: ${styleIds().join(', ')}`);
     const api = flagString(args, 'api');
     const apiUrl = api === undefined ? undefined : parseApiUrl(api);
-    const shown = apiUrl === undefined ? '' : redact(apiUrl);
+    // parseApiUrl refuses credentials, so the flag as given holds no password.
+    const shown = api ?? '';
     if (api !== undefined && args.flags.has('latency')) {
       throw new UsageError('rosetta repos: --latency applies to the embedded fake server only; drop it or drop --api');
     }
