@@ -88,7 +88,7 @@ export const command: Command = {
       }
       return 0;
     } catch (error) {
-      if (api !== undefined && (error instanceof NetworkError || error instanceof TimeoutError)) {
+      if (api !== undefined && unreachable(error)) {
         throw new UsageError(`rosetta repos: --api ${shown} could not be reached: ${error.message}`);
       }
       if (isWorkflowError(error)) {
@@ -128,4 +128,14 @@ function redact(url: URL): string {
     copy.password = '';
   }
   return copy.href;
+}
+
+/**
+ * Nothing answered at --api (a usage problem, exit 2), as opposed to an API that answered badly: a
+ * body over the cap, a trickle past the deadline or a reset mid-answer are workflow errors (exit 1).
+ */
+function unreachable(error: unknown): error is NetworkError | TimeoutError {
+  if (error instanceof TimeoutError) return !error.deadline;
+  const code = (error instanceof NetworkError ? (error.cause as { code?: unknown } | undefined) : undefined)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(code);
 }
