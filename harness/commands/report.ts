@@ -34,7 +34,7 @@ export const command: Command = {
     }
     const input = flagString(args, 'in');
     if (input === undefined) throw new UsageError(`rosetta report: --in is required (the results.json to render); usage: ${USAGE}`);
-    const outDir = checkOutDir('report', 'out', flagString(args, 'out') ?? 'reports/latest');
+    const outFlag = flagString(args, 'out') ?? 'reports/latest';
 
     let results: Results;
     try {
@@ -43,6 +43,8 @@ export const command: Command = {
       process.stderr.write(`rosetta report: ${describeInputError(input, error)}\n`);
       return 2;
     }
+    // After the input is known good: an unusable input must not leave a new, empty folder behind.
+    const outDir = checkOutDir('report', 'out', outFlag);
     const started = performance.now();
     const release = removeOnInterrupt(() => [stagingDir(outDir)]);
     let files: string[];
