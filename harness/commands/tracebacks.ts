@@ -4,7 +4,7 @@
 import type { TracebackRow } from '../../reports/schema.js';
 import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
-import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
+import { killTraceChildren, matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
 import { caseIds } from '../tracebacks/cases.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);
@@ -41,11 +41,24 @@ export const command: Command = {
       throw new UsageError(`rosetta tracebacks: --show ${show.style}/${show.case} is outside the --style/--case selection`);
     }
     const tty = process.stderr.isTTY;
-    const matrix = await runTracebackMatrix({
-      ...(styles !== undefined ? { rows: styles } : {}),
-      ...(cases !== undefined ? { cases } : {}),
-      ...(tty ? { onRow: (row: TracebackRow) => process.stderr.write(`  ${row.style}/${row.case}: ${row.outcome} ${row.score}\n`) } : {}),
-    });
+    // An interrupt kills the running children now (they would otherwise live to their deadline).
+    const interrupt = (signal: NodeJS.Signals): void => {
+      killTraceChildren();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    let matrix: TracebackMatrix;
+    try {
+      matrix = await runTracebackMatrix({
+        ...(styles !== undefined ? { rows: styles } : {}),
+        ...(cases !== undefined ? { cases } : {}),
+        ...(tty ? { onRow: (row: TracebackRow) => process.stderr.write(`  ${row.style}/${row.case}: ${row.outcome} ${row.score}\n`) } : {}),
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    }
     if (flagBoolean(args, 'json')) {
       process.stdout.write(JSON.stringify(matrix, null, 2) + '\n');
       return 0;
