@@ -56,6 +56,12 @@ export function parseArgs(command: string, argv: readonly string[], specs: FlagS
     else {
       raw = argv[i + 1];
       i++;
+      // `--user --json` is a forgotten value, not a user named "--json"; `--user=--json` says it is.
+      if (raw?.startsWith('--') === true) {
+        throw new UsageError(
+          `rosetta ${command}: --${name} needs a value (${describe(spec)}), got the flag ${raw}; write --${name}=VALUE for a value that starts with --`,
+        );
+      }
     }
     if (raw === undefined) throw new UsageError(`rosetta ${command}: --${name} needs a value (${describe(spec)})`);
     const value = convert(command, name, spec, raw);
@@ -69,14 +75,26 @@ export function parseArgs(command: string, argv: readonly string[], specs: FlagS
   return { flags, positionals };
 }
 
+const INT_SYNTAX = /^[+-]?[0-9]+$/;
+const NUMBER_SYNTAX = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** For commands that take only flags: a stray word is a usage error, not silently ignored. */
+export function rejectPositionals(command: string, args: ParsedArgs, usage: string): void {
+  if (args.positionals.length > 0) {
+    throw new UsageError(`rosetta ${command}: unexpected argument ${JSON.stringify(args.positionals[0])}; usage: ${usage}`);
+  }
+}
+
 function convert(command: string, name: string, spec: FlagSpec, raw: string): string | number | readonly string[] {
   const bad = (): UsageError =>
     new UsageError(`rosetta ${command}: --${name} got ${JSON.stringify(raw)}; expected ${describe(spec)}`);
   switch (spec.kind) {
     case 'int':
     case 'number': {
+      // Plain decimal only: Number() also reads `0x10`, `0b1`, `1_0`-free exponents and ` 8 `.
+      if (!(spec.kind === 'int' ? INT_SYNTAX : NUMBER_SYNTAX).test(raw)) throw bad();
       const value = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(value)) throw bad();
+      if (!Number.isFinite(value)) throw bad();
       if (spec.kind === 'int' && !Number.isInteger(value)) throw bad();
       if (spec.min !== undefined && value < spec.min) throw bad();
       if (spec.max !== undefined && value > spec.max) throw bad();

@@ -243,6 +243,14 @@ async function runPair(context: PairContext, server: FakeGithub): Promise<Traceb
   return measure(context, observed, server.url);
 }
 
+/** Every trace-case child started and not yet exited: what an interrupt of the matrix must kill. */
+const liveTraceChildren = new Set<ChildProcess>();
+
+/** Kills every trace-case child at once (SIGKILL): an interrupted matrix leaves no child behind. */
+export function killTraceChildren(): void {
+  for (const child of liveTraceChildren) child.kill('SIGKILL');
+}
+
 function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithub): Promise<Observed> {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
@@ -254,6 +262,8 @@ function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithu
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'json',
   });
+  liveTraceChildren.add(child);
+  child.once('exit', () => liveTraceChildren.delete(child));
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

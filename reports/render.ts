@@ -1,6 +1,6 @@
 // renderReport: results.json in, the report directory out (index.html, report.md and a copy of
 // the results they were drawn from). Pure rendering: nothing here measures anything, and every
-// file is written atomically (temporary file, then rename) so a reader never sees half a report.
+// file is written into a staging folder, then renamed into place, so a reader never sees half a report.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Results } from './schema.js';
@@ -8,23 +8,36 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
 export interface RenderedReport {
-  /** The paths written, in the order written: `index.html`, `report.md`, `results.json` under outDir. */
+  /** The paths written: `index.html`, `report.md`, `results.json` under outDir (results.json is renamed in first). */
   readonly files: string[];
+}
+
+/**
+ * Every file is written into this folder inside outDir first, then renamed into outDir, results.json
+ * first: a report is never left beside a results.json it was not made from. An interrupted caller
+ * removes the folder (the `report` command does, on SIGINT and SIGTERM).
+ */
+export function stagingDir(outDir: string): string {
+  return join(outDir, `.staging.${process.pid}`);
 }
 
 export async function renderReport(results: Results, outDir: string): Promise<RenderedReport> {
   const { html } = await renderHtml(results);
   const markdown = renderMarkdown(results);
-  await mkdir(outDir, { recursive: true });
+  const staging = stagingDir(outDir);
+  await mkdir(staging, { recursive: true });
   const files: string[] = [];
-  for (const [name, text] of [
-    ['index.html', html],
-    ['report.md', markdown],
-    ['results.json', JSON.stringify(results, null, 2) + '\n'],
-  ] as const) {
-    const path = join(outDir, name);
-    await writeAtomically(path, text);
-    files.push(path);
+  try {
+    const outputs = [
+      ['results.json', JSON.stringify(results, null, 2) + '\n'],
+      ['index.html', html],
+      ['report.md', markdown],
+    ] as const;
+    for (const [name, text] of outputs) await writeFile(join(staging, name), text);
+    for (const [name] of outputs) await rename(join(staging, name), join(outDir, name));
+    files.push(...['index.html', 'report.md', 'results.json'].map((name) => join(outDir, name)));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
   return { files };
 }

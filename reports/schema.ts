@@ -161,6 +161,9 @@ export function parseResults(text: string, file = 'results.json'): Results {
   const fail = (message: string): never => {
     throw new ResultsError(file, message);
   };
+  // JSON has no Infinity, but `1e999` parses to it, and JSON.stringify would write it back as null.
+  const infinite = firstNonFinite(data);
+  if (infinite !== undefined) fail(`${infinite.path} is ${infinite.text}, which overflows to ${infinite.value}; every number must be finite`);
   if (!isRecord(data)) return fail('expected a JSON object at the top level');
   if (data.schemaVersion !== SCHEMA_VERSION) {
     return fail(`schemaVersion is ${JSON.stringify(data.schemaVersion)}; this kit reads version ${SCHEMA_VERSION}`);
@@ -198,7 +201,9 @@ export function parseResults(text: string, file = 'results.json'): Results {
       fail(`${where}.runs must be one whole run number (0 or more) per sample`);
     }
     if (typeof metric.median !== 'number') fail(`${where}.median is missing`);
-    if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2) fail(`${where}.ci95 must be [low, high]`);
+    if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2 || !metric.ci95.every((bound) => typeof bound === 'number')) {
+      fail(`${where}.ci95 must be [low, high]`);
+    }
     return undefined;
   });
   checkRows(data.failures, 'failures', { what: 'string', reason: 'string', message: 'string' }, fail);
@@ -252,6 +257,25 @@ function checkRows(
       if (!ok) fail(`${where}[${index}].${key} must be ${kind === 'array' ? 'an array' : `a ${kind}`}`);
     }
   });
+}
+
+/** The path of the first number that is not finite, walking without recursion (a file may nest deep). */
+function firstNonFinite(data: unknown): { path: string; value: number; text: string } | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value: data, path: '(top level)' }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof value === 'number' && !Number.isFinite(value)) return { path, value, text: value > 0 ? 'too large' : 'too small' };
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path === '(top level)' ? '' : path}[${i}]` });
+    } else if (isRecord(value)) {
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] ?? '';
+        stack.push({ value: value[key], path: path === '(top level)' ? key : `${path}.${key}` });
+      }
+    }
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

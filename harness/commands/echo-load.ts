@@ -12,6 +12,8 @@ import type { Command } from '../cli.js';
 const USAGE = 'rosetta echo-load --port P [--host H] [--connections C] [--size BYTES] [--duration S] [--warmup S] [--json]';
 const SUMMARY = 'closed-loop load against a running echo server: req/s, MiB/s, latency';
 
+const MAX_BYTES_IN_FLIGHT = 1024 ** 3;
+
 const SPECS: FlagSpecs = {
   port: { kind: 'int', help: 'port of the echo server (required)', min: 1, max: 65535, metavar: 'PORT' },
   host: { kind: 'string', help: `address of the echo server (default ${DEFAULT_ECHO_OPTIONS.host})`, metavar: 'HOST' },
@@ -39,15 +41,28 @@ async function run(argv: readonly string[]): Promise<number> {
   if (net.isIP(host) === 0) {
     throw new UsageError(`rosetta echo-load: --host got ${JSON.stringify(host)}; expected an IP address such as 127.0.0.1`);
   }
+  const connections = flagNumber(args, 'connections') ?? 10;
+  const size = flagNumber(args, 'size') ?? 1024;
+  // Each connection holds its message and its echo: bound the product, not only each factor.
+  if (connections * size > MAX_BYTES_IN_FLIGHT) {
+    throw new UsageError(
+      `rosetta echo-load: --connections ${connections} x --size ${size} is ${connections * size} bytes in flight; ` +
+        `at most ${MAX_BYTES_IN_FLIGHT} (1 GiB) are accepted`,
+    );
+  }
   const abort = new AbortController();
-  const interrupt = (): void => abort.abort(new Error('interrupted'));
+  let exitCode = 1;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    exitCode = signal === 'SIGINT' ? 130 : 143;
+    abort.abort(new Error('interrupted'));
+  };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   const options: LoadOptions = {
     host,
     port,
-    connections: flagNumber(args, 'connections') ?? 10,
-    size: flagNumber(args, 'size') ?? 1024,
+    connections,
+    size,
     durationMs: (flagNumber(args, 'duration') ?? 10) * 1000,
     warmupMs: (flagNumber(args, 'warmup') ?? 2) * 1000,
     signal: abort.signal,
@@ -62,8 +77,9 @@ async function run(argv: readonly string[]): Promise<number> {
       throw new UsageError(`rosetta echo-load: --host ${options.host} --port ${options.port}: ${error.message}`);
     }
     if (abort.signal.aborted) {
+      // Interrupted: 130 or 143, like every other command.
       process.stderr.write(`rosetta echo-load: ${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
+      return exitCode;
     }
     throw error;
   } finally {

@@ -54,7 +54,15 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const options: EchoServerOptions = { host, port: flagNumber(args, 'port') ?? DEFAULT_ECHO_OPTIONS.port };
 
-  const server = await startServer(id, options);
+  const server = await startServer(id, options).catch((error: unknown) => {
+    // A port in use or not ours to take is a usage error naming the flag, as fake-github says it.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const what = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'is not ours to listen on' : 'is not an address of this machine';
+      throw new UsageError(`rosetta echo-server: --port ${options.port} on --host ${options.host} ${what} (${code}); pick another`);
+    }
+    throw error;
+  });
   const label = id === BASELINE ? 'baseline' : `style ${id}`;
   process.stdout.write(`echo server (${label}) listening on ${server.host}:${server.port}\n`);
 

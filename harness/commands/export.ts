@@ -1,12 +1,15 @@
 // `rosetta export`: results.json in another tool's format. Today one format, github-action-benchmark's
 // custom JSON; one file per direction, since that tool learns the direction from its `tool` input
 // (customBiggerIsBetter / customSmallerIsBetter), not from the entries.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import { type Command } from '../cli.js';
 import { parseResults, type Direction, type Results } from '../../reports/schema.js';
 import { formatGithubActionBenchmark, toGithubActionBenchmark } from '../../reports/export.js';
+import { writeAtomically } from '../../reports/render.js';
+import { checkOutFile, removeOnInterrupt } from '../output.js';
 import { describeInputError, kindsFor } from './compare.js';
 
 const SPECS: FlagSpecs = {
@@ -47,7 +50,8 @@ export const command: Command = {
       );
     }
     const kinds = kindsFor(flagString(args, 'kind') ?? 'all');
-    const out = flagString(args, 'out');
+    const outFlag = flagString(args, 'out');
+    const out = outFlag === undefined ? undefined : checkOutFile('export', 'out', outFlag, dirname(outFlag));
 
     let results: Results;
     try {
@@ -68,8 +72,13 @@ export const command: Command = {
     if (out === undefined) {
       process.stdout.write(text);
     } else {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
+      // writeAtomically's temp file is `${out}.<pid>.<ms>.tmp`: an interrupt removes any such file.
+      const release = removeOnInterrupt(() => temporaries(out));
+      try {
+        await writeAtomically(out, text);
+      } finally {
+        release();
+      }
     }
     const skipped = exported.skipped.length === 0 ? '' : `; skipped ${exported.skipped.length} without samples`;
     process.stderr.write(
@@ -78,3 +87,9 @@ export const command: Command = {
     return 0;
   },
 };
+
+function temporaries(out: string): string[] {
+  const dir = dirname(out);
+  const prefix = `${basename(out)}.${process.pid}.`;
+  return readdirSync(dir).filter((name) => name.startsWith(prefix) && name.endsWith('.tmp')).map((name) => join(dir, name));
+}

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import { type Command } from '../cli.js';
 import { parseResults, type Results } from '../../reports/schema.js';
-import { renderReport } from '../../reports/render.js';
+import { renderReport, stagingDir } from '../../reports/render.js';
+import { checkOutDir, removeOnInterrupt } from '../output.js';
 import { formatBytes } from '../../reports/format.js';
 import { describeInputError } from './compare.js';
 
@@ -33,7 +34,7 @@ export const command: Command = {
     }
     const input = flagString(args, 'in');
     if (input === undefined) throw new UsageError(`rosetta report: --in is required (the results.json to render); usage: ${USAGE}`);
-    const outDir = flagString(args, 'out') ?? 'reports/latest';
+    const outFlag = flagString(args, 'out') ?? 'reports/latest';
 
     let results: Results;
     try {
@@ -42,8 +43,16 @@ export const command: Command = {
       process.stderr.write(`rosetta report: ${describeInputError(input, error)}\n`);
       return 2;
     }
+    // After the input is known good: an unusable input must not leave a new, empty folder behind.
+    const outDir = checkOutDir('report', 'out', outFlag);
     const started = performance.now();
-    const { files } = await renderReport(results, outDir);
+    const release = removeOnInterrupt(() => [stagingDir(outDir)]);
+    let files: string[];
+    try {
+      ({ files } = await renderReport(results, outDir));
+    } finally {
+      release();
+    }
     const ms = performance.now() - started;
     for (const file of files) {
       const { size } = await stat(file);

@@ -2,11 +2,14 @@
 // the report. `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
-import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
+import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
+import { checkOutDir } from '../output.js';
 import type { Command } from '../cli.js';
 import { SCENARIOS, type ScenarioName } from '../phases/common.js';
 import { randomSeed } from '../phases/order.js';
 import { runAll } from '../run.js';
+
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
@@ -32,7 +35,7 @@ const FLAGS: FlagSpecs = {
 export const command: Command = {
   summary: 'measure every style (echo, workflow, micro, tracebacks) and write results.json and the report',
   help: helpText(
-    'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]',
+    USAGE,
     'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
       'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
       'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
@@ -43,6 +46,9 @@ export const command: Command = {
   ),
   run(argv) {
     const args = parseArgs('run', argv, FLAGS);
+    rejectPositionals('run', args, USAGE);
+    // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
+    const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
     return runAll({
@@ -51,7 +57,7 @@ export const command: Command = {
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
-      out: path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')),
+      out,
     });
   },
 };

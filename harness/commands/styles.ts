@@ -1,5 +1,5 @@
 // `rosetta styles`: the styles the registry lists, with their idiom and source files.
-import { helpText, parseArgs, flagBoolean, type FlagSpecs } from '../args.js';
+import { helpText, parseArgs, flagBoolean, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
 import { STYLES } from '../../styles/registry.js';
 
@@ -10,6 +10,7 @@ export const command: Command = {
   help: helpText('rosetta styles [--json]', 'Lists every style the kit measures, in report order.', FLAGS),
   run(argv) {
     const args = parseArgs('styles', argv, FLAGS);
+    rejectPositionals('styles', args, 'rosetta styles [--json]');
     if (flagBoolean(args, 'json')) {
       const rows = STYLES.map(({ id, title, idiom, sources }) => ({ id, title, idiom, sources }));
       process.stdout.write(JSON.stringify(rows, null, 2) + '\n');

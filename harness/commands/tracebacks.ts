@@ -2,12 +2,14 @@
 // the rubric that scored it, and on request one trace in full. It runs its children from dist/, so
 // it needs the built JavaScript; the CLI itself runs from dist too.
 import type { TracebackRow } from '../../reports/schema.js';
-import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
+import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
-import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
+import { killTraceChildren, matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
 import { caseIds } from '../tracebacks/cases.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);
+
+const USAGE = 'rosetta tracebacks [--style a,b] [--case c,d] [--json] [--show style/case]';
 
 const FLAGS: FlagSpecs = {
   style: { kind: 'list', choices: rowLabels(), help: 'rows to run (default: every style, plus coroutines+debug)', metavar: 'A,B' },
@@ -23,7 +25,7 @@ const FLAGS: FlagSpecs = {
 export const command: Command = {
   summary: 'score how well each style\'s errors explain a fault (style x case matrix)',
   help: helpText(
-    'rosetta tracebacks [--style a,b] [--case c,d] [--json] [--show style/case]',
+    USAGE,
     'Runs every (style, fault case) in a fresh child with --enable-source-maps against a fake GitHub that\n' +
       'injects the fault, and scores the error each style surfaces (outcome, causal chain, distance to the\n' +
       'fault\'s origin, context, noise, cleanup, requests left in flight). Needs the build (npm run build).',
@@ -31,6 +33,7 @@ export const command: Command = {
   ),
   async run(argv) {
     const args = parseArgs('tracebacks', argv, FLAGS);
+    rejectPositionals('tracebacks', args, USAGE);
     const show = parseShow(flagString(args, 'show'));
     const styles = flagList(args, 'style') ?? (show !== undefined && !args.flags.has('case') ? [show.style] : undefined);
     const cases = flagList(args, 'case') ?? (show !== undefined && !args.flags.has('style') ? [show.case] : undefined);
@@ -38,11 +41,24 @@ export const command: Command = {
       throw new UsageError(`rosetta tracebacks: --show ${show.style}/${show.case} is outside the --style/--case selection`);
     }
     const tty = process.stderr.isTTY;
-    const matrix = await runTracebackMatrix({
-      ...(styles !== undefined ? { rows: styles } : {}),
-      ...(cases !== undefined ? { cases } : {}),
-      ...(tty ? { onRow: (row: TracebackRow) => process.stderr.write(`  ${row.style}/${row.case}: ${row.outcome} ${row.score}\n`) } : {}),
-    });
+    // An interrupt kills the running children now (they would otherwise live to their deadline).
+    const interrupt = (signal: NodeJS.Signals): void => {
+      killTraceChildren();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    let matrix: TracebackMatrix;
+    try {
+      matrix = await runTracebackMatrix({
+        ...(styles !== undefined ? { rows: styles } : {}),
+        ...(cases !== undefined ? { cases } : {}),
+        ...(tty ? { onRow: (row: TracebackRow) => process.stderr.write(`  ${row.style}/${row.case}: ${row.outcome} ${row.score}\n`) } : {}),
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    }
     if (flagBoolean(args, 'json')) {
       process.stdout.write(JSON.stringify(matrix, null, 2) + '\n');
       return 0;

@@ -24,8 +24,21 @@ export interface ReposAndForksInput {
   readonly perPage: number;
   /** A request that stays silent this long fails with `TimeoutError`. */
   readonly timeoutMs: number;
-  /** Sent as `Authorization: Bearer`; never printed. */
+  /**
+   * A request not complete this long after it started fails with `TimeoutError`, however steadily
+   * it trickles (default `DEFAULT_INPUT.deadlineMs`).
+   */
+  readonly deadlineMs?: number;
+  /** A response body larger than this fails with `NetworkError` (default `DEFAULT_INPUT.maxBodyBytes`). */
+  readonly maxBodyBytes?: number;
+  /**
+   * Sent as `Authorization: Bearer`; never printed. Only to the origin of `apiUrl` (never to
+   * another origin a `link` header points at), and over plain http only to a loopback host unless
+   * `tokenOverHttp` is set.
+   */
   readonly token?: string;
+  /** Opt-in: send the token over plain http to a host that is not loopback. */
+  readonly tokenOverHttp?: boolean;
   /** Where `printSourceNames` writes each name; nothing is written when absent. */
   readonly print?: (line: string) => void;
   /** Instrumentation: `cleanup` calls it exactly once per run, on every path. */
@@ -43,6 +56,10 @@ export const DEFAULT_INPUT = {
   concurrency: 8,
   perPage: 100,
   timeoutMs: 5_000,
+  /** A whole response, first byte to last, within a minute (GitHub answers a page in well under 1 s). */
+  deadlineMs: 60_000,
+  /** 32 MiB: a full page of 100 repos is about 0.5 MiB, so 64 times that is a hostile answer. */
+  maxBodyBytes: 32 * 1024 * 1024,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -89,12 +106,22 @@ export class NetworkError extends Error {
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
   readonly url: string;
+  /** The idle timeout, or the total deadline when that is what fired. */
   readonly ms: number;
+  /** True when the total deadline fired (the response kept trickling), false for silence. */
+  readonly deadline: boolean;
 
-  constructor(url: string, ms: number) {
-    super(`no answer from ${url} within ${ms} ms`);
+  /** `cause` is the raw error of `http.ts`; it says whether the idle timeout or the deadline fired. */
+  constructor(url: string, ms: number, cause?: unknown) {
+    const deadlineMs = (cause as { deadlineMs?: unknown } | null | undefined)?.deadlineMs;
+    const deadline = typeof deadlineMs === 'number';
+    super(
+      deadline ? `no complete answer from ${url} within the ${deadlineMs} ms deadline` : `no answer from ${url} within ${ms} ms`,
+      cause !== undefined ? { cause } : undefined,
+    );
     this.url = url;
-    this.ms = ms;
+    this.ms = deadline ? deadlineMs : ms;
+    this.deadline = deadline;
   }
 }
 
@@ -131,15 +158,81 @@ export function repoUrl(input: ReposAndForksInput, fullName: string): string {
   return `${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 
-/** The `rel="next"` target of a `link` header, as GitHub writes it; undefined on the last page. */
-export function nextPageUrl(link: string | string[] | undefined): string | undefined {
+/** A `link` header whose `rel="next"` cannot be followed; each style's readRepos makes it a ParseError. */
+export class LinkHeaderError extends Error {
+  override readonly name = 'LinkHeaderError';
+  /** The target as the header wrote it. */
+  readonly target: string;
+
+  constructor(target: string, problem: string) {
+    super(`link rel="next" <${target.slice(0, 200)}> ${problem}`);
+    this.target = target;
+  }
+}
+
+/**
+ * The `rel="next"` target of a `link` header, resolved against the URL of the response that carried
+ * it (RFC 8288 allows relative targets); undefined on the last page. A target that is not a URL, or
+ * whose scheme is not http or https, throws a LinkHeaderError: a hostile server must not steer the
+ * client to `file:` or `ftp:`. Several headers, `rel` lists (`rel="next last"`), unquoted `rel=next`
+ * and any order of parameters are accepted.
+ */
+export function nextPageUrl(link: string | string[] | undefined, requestUrl: string): string | undefined {
   const value = Array.isArray(link) ? link.join(', ') : link;
   if (value === undefined || value === '') return undefined;
-  for (const part of value.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="([^"]+)"/.exec(part.trim());
-    if (match?.[2]?.split(/\s+/).includes('next') === true) return match[1];
+  const target = nextTarget(value);
+  if (target === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target, requestUrl);
+  } catch {
+    throw new LinkHeaderError(target, `is not a URL (resolved against ${requestUrl})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new LinkHeaderError(target, `has scheme ${url.protocol.slice(0, 20)}; only http: and https: are followed`);
+  }
+  return url.href;
+}
+
+// One pass over the header: `<target>` then `;`-separated parameters, entries separated by `,`.
+// A target may itself hold commas and semicolons, so splitting the header on `,` first is wrong.
+function nextTarget(header: string): string | undefined {
+  let at = 0;
+  while (at < header.length) {
+    const open = header.indexOf('<', at);
+    if (open === -1) return undefined;
+    const close = header.indexOf('>', open + 1);
+    if (close === -1) return undefined;
+    const target = header.slice(open + 1, close).trim();
+    const nextEntry = header.indexOf('<', close + 1);
+    const params = header.slice(close + 1, nextEntry === -1 ? undefined : nextEntry);
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+    const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+    if (rels.includes('next')) return target;
+    at = nextEntry === -1 ? header.length : nextEntry;
   }
   return undefined;
+}
+
+/**
+ * The items of one listing page: the body must be a JSON array of objects. Throws the SyntaxError of
+ * JSON.parse, or a TypeError for any other shape; each style's readRepos makes either a ParseError.
+ */
+export function parseRepos(body: string): MinimalRepository[] {
+  const value: unknown = JSON.parse(body);
+  if (!Array.isArray(value)) throw new TypeError(`expected a JSON array of repositories, got ${typeof value}`);
+  for (const item of value as unknown[]) {
+    if (typeof item !== 'object' || item === null || typeof (item as { full_name?: unknown }).full_name !== 'string') {
+      throw new TypeError('expected every repository to be an object with a string full_name');
+    }
+  }
+  return value as MinimalRepository[];
+}
+
+/** One listing page, read: its items and the URL of the next page (undefined on the last). */
+export interface ReposPage {
+  readonly repos: MinimalRepository[];
+  readonly next: string | undefined;
 }
 
 /** The full names of the forks in one listing page, in listing order. */

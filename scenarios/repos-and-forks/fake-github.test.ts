@@ -139,7 +139,7 @@ describe('GET /users/{username}/repos', () => {
     while (url !== undefined) {
       const reply = await get(url.slice(fake.url.length));
       names.push(...parse<MinimalRepository[]>(reply).map((repo) => repo.full_name));
-      url = nextPageUrl(reply.headers.link);
+      url = nextPageUrl(reply.headers.link, url);
       pages++;
     }
     expect(pages).toBe(3);

@@ -11,6 +11,10 @@
 // - `link` URLs keep the `/users/{login}/repos` path (GitHub rewrites them to `/user/{id}/repos`), so
 //   one fault glob covers every page.
 // - Only GET and HEAD are routed; any other method answers 404, as GitHub does for unknown routes.
+// - Memory stays bounded whatever clients send: only pages and repos that exist are cached (a page
+//   past the last answers one shared empty list); the rate-limit count is kept per SHA-256 of the
+//   token (not the token), for at most MAX_RATE_LIMIT_KEYS callers, the oldest forgotten first; a
+//   `page` or `per_page` beyond 2^53 - 1 answers 422 like any other bad number.
 //
 // Each request is decided when it arrives, in this order: a fault rule that fires with hang, reset,
 // status, rate-limit or secondary-rate-limit replaces the answer; a spent rate limit answers 403; a
@@ -21,7 +25,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BasicError, FullRepository, RateLimitOverview, ValidationError } from './contract.js';
-import { createFaultMatcher, type FaultAction, type FaultMatcher, type FaultRule } from './faults.js';
+import { HUGE_BODY_BYTES, createFaultMatcher, type FaultAction, type FaultMatcher, type FaultRule } from './faults.js';
 import { createWorld, mulberry32, type World } from './world.js';
 
 /** A fixed delay in ms, or a uniform one between min and max drawn from a PRNG seeded by the world. */
@@ -105,6 +109,9 @@ export const MAX_PER_PAGE = 100;
 const DOCS = 'https://docs.github.com/rest';
 const RATE_LIMIT_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
 const WINDOW_SECONDS = 3_600;
+/** Callers whose rate-limit use is remembered at once; past it the oldest is forgotten (its count restarts). */
+export const MAX_RATE_LIMIT_KEYS = 10_000;
+const HUGE_CHUNK = Buffer.alloc(64 * 1024, 0x20);
 const MALFORMED_BODY = '<!DOCTYPE html>\n<html><head><title>Unicorn!</title></head><body>No server is currently available to service your request.</body></html>\n';
 
 type RouteName = keyof FakeGithubStats['byRoute'];
@@ -118,6 +125,8 @@ type Route =
 /** What one request gets, decided when it arrives so fault counting and the PRNG follow arrival order. */
 type Answer =
   | { readonly kind: 'respond'; readonly status: number; readonly headers: http.OutgoingHttpHeaders; readonly body: Buffer }
+  /** The huge-body and trickle faults: headers now, then the body streamed by `stream`. */
+  | { readonly kind: 'stream'; readonly fault: 'huge-body' | 'trickle'; readonly headers: http.OutgoingHttpHeaders; readonly body: Buffer; readonly everyMs: number }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' };
 
@@ -161,6 +170,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
   const cache = new Map<string, Cached>();
   const listings = new Map<string, readonly unknown[]>();
   const usage = new Map<string, number>();
+  const emptyPage = cachedOf([]);
   let resetAt = Math.floor(Date.now() / 1000) + WINDOW_SECONDS;
   let requestNumber = 0;
   let counters = zeroCounters();
@@ -233,6 +243,40 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       response.writeHead(answer.status, answer.headers);
       response.end(answer.body);
     }
+    if (answer.kind === 'stream') stream(entry, answer);
+  }
+
+  // huge-body writes HUGE_BODY_BYTES of JSON whitespace as fast as the client reads (waiting for
+  // 'drain', so the server holds one chunk at a time); trickle writes one byte of the real body every
+  // `everyMs`. Both stop when the client hangs up: 'close' clears the timer kept in `entry.timer`.
+  function stream(entry: Pending, answer: Extract<Answer, { kind: 'stream' }>): void {
+    const { response } = entry;
+    response.writeHead(200, answer.headers);
+    if (answer.fault === 'huge-body') {
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < HUGE_BODY_BYTES && !response.destroyed) {
+          sent += HUGE_CHUNK.length;
+          if (!response.write(HUGE_CHUNK)) {
+            response.once('drain', pump);
+            return;
+          }
+        }
+        if (!response.destroyed) response.end();
+      };
+      pump();
+      return;
+    }
+    let at = 0;
+    entry.timer = setInterval(() => {
+      if (response.destroyed) return;
+      response.write(answer.body.subarray(at, at + 1));
+      at++;
+      if (at >= answer.body.length) {
+        clearInterval(entry.timer);
+        response.end();
+      }
+    }, answer.everyMs);
   }
 
   function decide(request: http.IncomingMessage): Answer {
@@ -251,12 +295,12 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     rollWindow();
     const credential = credentialOf(request);
     const limit = credential.token !== undefined ? limits.authenticated : limits.unauthenticated;
-    const key = credential.token !== undefined ? `token:${credential.token}` : `ip:${request.socket.remoteAddress ?? ''}`;
+    const key = credential.token !== undefined ? `token:${userKeyOf(credential.token)}` : `ip:${request.socket.remoteAddress ?? ''}`;
     const used = usage.get(key) ?? 0;
     // GET /rate_limit does not count against the limit on GitHub, nor does an answer of 304 (refunded below).
     const counts = route.name !== 'rateLimit';
     const usedNow = counts ? used + 1 : used;
-    usage.set(key, usedNow);
+    rememberUse(key, usedNow);
     const common = (shownUsed: number): http.OutgoingHttpHeaders => ({
       'content-type': 'application/json; charset=utf-8',
       'x-github-media-type': 'github.v3; format=json',
@@ -294,12 +338,23 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       vary: 'Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding, Accept, X-Requested-With',
     };
     // Body faults (truncated, malformed, missing-source) spoil answers that would have been 200 only.
+    if (fault?.kind === 'link') {
+      return respond(200, plain.cached.bytes, { ...cacheControl, etag: plain.cached.etag, link: `<${fault.url}>; rel="next"` });
+    }
+    if (fault?.kind === 'huge-body' || fault?.kind === 'trickle') {
+      const headers = { ...common(usedNow), ...cacheControl, ...link };
+      // trickle says how long its body is (the client waits for all of it); huge-body does not, so
+      // only counting the bytes as they come, not the headers, can stop it.
+      const streamed = fault.kind === 'trickle' ? { ...headers, 'content-length': plain.cached.bytes.length } : headers;
+      const everyMs = fault.kind === 'trickle' ? fault.everyMs : 0;
+      return { kind: 'stream', fault: fault.kind, headers: streamed, body: plain.cached.bytes, everyMs };
+    }
     if (fault !== undefined) {
       const bytes = rewrite(fault, plain.cached);
       return respond(200, bytes, { ...cacheControl, etag: etagOf(bytes), ...link });
     }
     if (matchesEtag(request.headers['if-none-match'], plain.cached.etag)) {
-      usage.set(key, used);
+      rememberUse(key, used);
       const { 'content-type': _type, ...headers } = common(used);
       return { kind: 'respond', status: 304, headers: { ...headers, ...cacheControl, etag: plain.cached.etag, ...link }, body: Buffer.alloc(0) };
     }
@@ -347,9 +402,10 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     const page = Number(query.get('page') ?? 1);
     const last = Math.max(1, Math.ceil(repos.length / perPage));
     const key = `repos:${login.toLowerCase()}:${perPage}:${page}`;
-    const cached = cache.get(key) ?? remember(key, repos.slice((page - 1) * perPage, page * perPage));
+    // Only pages that exist are cached: every page past the last shares one empty list.
+    const cached = page > last ? emptyPage : (cache.get(key) ?? remember(key, repos.slice((page - 1) * perPage, page * perPage)));
     const link = linkHeader(`${baseUrl}${path}`, query, page, last);
-    return { status: 200, cached: cached ?? cachedOf([]), ...(link !== undefined ? { link } : {}) };
+    return { status: 200, cached: cached ?? emptyPage, ...(link !== undefined ? { link } : {}) };
   }
 
   function remember(key: string, value: unknown): Cached | undefined {
@@ -357,6 +413,17 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     const cached = cachedOf(value);
     cache.set(key, cached);
     return cached;
+  }
+
+  // A Map keeps insertion order: re-inserting moves a caller to the back, so the first key is the
+  // one used least recently, and the map never holds more than MAX_RATE_LIMIT_KEYS callers.
+  function rememberUse(key: string, used: number): void {
+    usage.delete(key);
+    usage.set(key, used);
+    if (usage.size > MAX_RATE_LIMIT_KEYS) {
+      const oldest = usage.keys().next();
+      if (oldest.done !== true) usage.delete(oldest.value);
+    }
   }
 
   function rollWindow(): void {
@@ -470,7 +537,7 @@ function routeOf(path: string): Route {
 /** Fault rules match the `page` a request asks for; anything that is not a page number counts as 1. */
 function pageForFaults(query: URLSearchParams): number {
   const raw = query.get('page');
-  return raw !== null && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : 1;
+  return raw !== null && /^[1-9][0-9]*$/.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : 1;
 }
 
 /** `Bearer T` and `token T` are accepted, like GitHub; any other Authorization is bad credentials. */
@@ -485,7 +552,7 @@ type FieldError = NonNullable<ValidationError['errors']>[number];
 
 function validWhole(query: URLSearchParams, field: 'per_page' | 'page'): FieldError | undefined {
   const raw = query.get(field);
-  if (raw === null || /^[1-9][0-9]*$/.test(raw)) return undefined;
+  if (raw === null || (/^[1-9][0-9]*$/.test(raw) && Number.isSafeInteger(Number(raw)))) return undefined;
   return { resource: 'Repository', field, code: 'invalid', value: raw, message: `${field} must be a whole number from 1 up` };
 }
 
@@ -560,6 +627,11 @@ function secondaryRateLimitBody(): BasicError {
     message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
     documentation_url: `${RATE_LIMIT_DOCS}#about-secondary-rate-limits`,
   };
+}
+
+/** What the rate-limit bookkeeping keeps of a token: 43 characters, however long the token. */
+function userKeyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** A stable pretend user id per token, so messages are deterministic without exposing the token. */

@@ -146,3 +146,36 @@ describe('createFaultMatcher', () => {
     ]);
   });
 });
+
+describe('hostile rules (issue 15)', () => {
+  it.each<[string, FaultRule]>([
+    ['link=http://other-host/steal?page=2@/users/*/repos?page=1', { path: '/users/*/repos', page: 1, action: { kind: 'link', url: 'http://other-host/steal?page=2' } }],
+    ['link=not a url@/users/*/repos', { path: '/users/*/repos', action: { kind: 'link', url: 'not a url' } }],
+    ['huge-body@/repos/*/*#2', { path: '/repos/*/*', nth: 2, action: { kind: 'huge-body' } }],
+    ['trickle@/users/*/repos', { path: '/users/*/repos', action: { kind: 'trickle', everyMs: 100 } }],
+    ['trickle=20@/repos/*/*#1', { path: '/repos/*/*', nth: 1, action: { kind: 'trickle', everyMs: 20 } }],
+  ])('reads %s', (text, rule) => {
+    expect(parseFaultRule(text)).toEqual(rule);
+    expect(parseFaultRule(formatFaultRule(rule))).toEqual(rule);
+  });
+
+  it.each([
+    ['link@/x', 'link needs a target'],
+    ['link=<a>b@/x', 'without @ or >'],
+    ['trickle=0@/x', 'trickle MS'],
+    ['huge-body=5@/x', 'takes no =ARG'],
+    ['hang@/x#99999999999999999999', 'at most 9007199254740991'],
+  ])('rejects %s', (text, problem) => {
+    expect(() => parseFaultRule(text)).toThrow(problem);
+  });
+
+  it('matches a pathological glob against a long near-miss path in linear time', () => {
+    // With the old backtracking RegExp this pair took more than 35 s; the NFA walks it once.
+    const rule: FaultRule = { path: `/${'**a'.repeat(14)}**b`, action: { kind: 'status', status: 500 } };
+    const matcher = createFaultMatcher([rule]);
+    const started = performance.now();
+    expect(matcher.next(`/${'a'.repeat(60)}`, 1)).toBeUndefined();
+    expect(matcher.next(`/${'a'.repeat(5_000)}/b`, 1)).toEqual(rule.action);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});

@@ -4,8 +4,8 @@
 // Look at: the page loop, and the workers of sendForkedRepoRequests sharing one cursor.
 import {
   ApiError, NetworkError, ParseError, TimeoutError,
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
@@ -21,7 +21,7 @@ function send(run: Run, url: string): Promise<RawResponse> {
     run.client.get(url, (error, response) => {
       if (error !== null || response === undefined) {
         // @fault-origin: reset, hang
-        reject(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error));
+        reject(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
       } else {
         resolve(response);
       }
@@ -36,18 +36,19 @@ export async function sendReposRequest(run: Run, firstUrl: string): Promise<Mini
   while (url !== undefined) {
     const response = await send(run, url);
     run.pages += 1;
-    repos.push(...readRepos(response));
-    url = nextPageUrl(response.headers.link);
+    const page = readRepos(response);
+    for (const repo of page.repos) repos.push(repo);
+    url = page.next;
   }
   return repos;
 }
 
-// 2.
-export function readRepos(response: RawResponse): MinimalRepository[] {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile.
+export function readRepos(response: RawResponse): ReposPage {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
   try {
-    return JSON.parse(response.body) as MinimalRepository[];
+    return { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
   } catch (error) {
     // @fault-origin: malformed-json
     throw new ParseError(response.url, error);

@@ -4,8 +4,8 @@
 // process. Look at: the counters of sendForkedRepoRequests and the `finished` guard of reposAndForks.
 import {
   ApiError, NetworkError, ParseError, TimeoutError,
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
@@ -21,7 +21,7 @@ interface Run {
 export function sendReposRequest(run: Run, url: string, repos: MinimalRepository[], callback: Callback<MinimalRepository[]>): void {
   run.client.get(url, (error, response) => {
     if (error !== null || response === undefined) {
-      callback(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error));
+      callback(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
       return;
     }
     readRepos(response, (readError, page) => {
@@ -30,24 +30,23 @@ export function sendReposRequest(run: Run, url: string, repos: MinimalRepository
         return;
       }
       run.pages += 1;
-      repos.push(...page);
-      const next = nextPageUrl(response.headers.link);
-      if (next === undefined) callback(null, repos);
-      else sendReposRequest(run, next, repos, callback);
+      for (const repo of page.repos) repos.push(repo);
+      if (page.next === undefined) callback(null, repos);
+      else sendReposRequest(run, page.next, repos, callback);
     });
   });
 }
 
-// 2.
-export function readRepos(response: RawResponse, callback: Callback<MinimalRepository[]>): void {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile.
+export function readRepos(response: RawResponse, callback: Callback<ReposPage>): void {
   if (!isOk(response.status)) {
     // @fault-origin: rate-limit
     callback(new ApiError(response.status, response.url, response.headers, response.body));
     return;
   }
-  let page: MinimalRepository[];
+  let page: ReposPage;
   try {
-    page = JSON.parse(response.body) as MinimalRepository[];
+    page = { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
   } catch (error) {
     // @fault-origin: malformed-json
     callback(new ParseError(response.url, error));
@@ -79,7 +78,7 @@ export function sendForkedRepoRequests(run: Run, forks: readonly string[], callb
       if (failed) return;
       if (error !== null || response === undefined) {
         // @fault-origin: reset, hang
-        fail(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error));
+        fail(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
         return;
       }
       readForkedRepoRequests(response, (readError, source) => {

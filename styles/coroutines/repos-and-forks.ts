@@ -7,8 +7,8 @@
 // lets a cancellation through, and the task per fork of sendForkedRepoRequests.
 import {
   ApiError, NetworkError, ParseError, TimeoutError,
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 import { CancelledError, Semaphore, createTask, gather, get, wait, type Coro } from './loop/index.js';
@@ -29,7 +29,7 @@ function* send(run: Run, url: string): Coro<RawResponse> {
     // A cancellation is not a network failure: let it through, or fail-fast would turn into errors.
     if (error instanceof CancelledError) throw error;
     // @fault-origin: reset, hang
-    throw isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error);
+    throw isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error);
   }
 }
 
@@ -40,18 +40,19 @@ export function* sendReposRequest(run: Run, firstUrl: string): Coro<MinimalRepos
   while (url !== undefined) {
     const response = yield* send(run, url);
     run.pages += 1;
-    repos.push(...readRepos(response));
-    url = nextPageUrl(response.headers.link);
+    const page = readRepos(response);
+    for (const repo of page.repos) repos.push(repo);
+    url = page.next;
   }
   return repos;
 }
 
-// 2.
-export function readRepos(response: RawResponse): MinimalRepository[] {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile.
+export function readRepos(response: RawResponse): ReposPage {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
   try {
-    return JSON.parse(response.body) as MinimalRepository[];
+    return { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
   } catch (error) {
     // @fault-origin: malformed-json
     throw new ParseError(response.url, error);

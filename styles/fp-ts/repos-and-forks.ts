@@ -11,8 +11,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import {
   ApiError, NetworkError, ParseError, TimeoutError,
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 import { traverseWithConcurrency } from './traverse-with-concurrency.js';
@@ -37,7 +37,7 @@ function send(run: Run, url: string): TE.TaskEither<WorkflowError, RawResponse> 
       run.client.get(url, (error, response) => {
         if (error !== null || response === undefined) {
           // @fault-origin: reset, hang
-          resolve(E.left(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error)));
+          resolve(E.left(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error)));
         } else {
           resolve(E.right(response));
         }
@@ -51,20 +51,20 @@ export function sendReposRequest(run: Run, url: string, listing: Listing): TE.Ta
     send(run, url),
     TE.bindTo('response'),
     TE.bind('page', ({ response }) => TE.fromEither(readRepos(response))),
-    TE.chain(({ response, page }) => {
-      const read: Listing = { repos: listing.repos.concat(page), pages: listing.pages + 1 };
-      const next = nextPageUrl(response.headers.link);
-      return next === undefined ? TE.right(read) : sendReposRequest(run, next, read);
+    TE.chain(({ page }) => {
+      const read: Listing = { repos: listing.repos.concat(page.repos), pages: listing.pages + 1 };
+      return page.next === undefined ? TE.right(read) : sendReposRequest(run, page.next, read);
     }),
   );
 }
 
-// 2. Reading does no I/O, so it is an Either; the caller lifts it into the TaskEither.
-export function readRepos(response: RawResponse): E.Either<WorkflowError, MinimalRepository[]> {
+// 2. Reading does no I/O, so it is an Either; the caller lifts it into the TaskEither. The body and
+// the `link` header are read in one guarded block: either may be hostile.
+export function readRepos(response: RawResponse): E.Either<WorkflowError, ReposPage> {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return E.left(new ApiError(response.status, response.url, response.headers, response.body));
   return E.tryCatch(
-    () => JSON.parse(response.body) as MinimalRepository[],
+    (): ReposPage => ({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) }),
     // @fault-origin: malformed-json
     (error) => new ParseError(response.url, error),
   );

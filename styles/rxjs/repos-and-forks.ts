@@ -8,8 +8,8 @@
 import { EMPTY, Observable, concatMap, defer, expand, finalize, from, map, mergeMap, of, reduce, throwError, toArray } from 'rxjs';
 import {
   ApiError, NetworkError, ParseError, TimeoutError,
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
@@ -17,12 +17,6 @@ interface Run {
   readonly input: ReposAndForksInput;
   readonly client: HttpClient;
   pages: number;
-}
-
-/** One listing page, read, with the URL of the next one (undefined on the last). */
-interface Page {
-  readonly repos: MinimalRepository[];
-  readonly next: string | undefined;
 }
 
 /** A fork's source name and the fork's place in the listing: completion order is not listing order. */
@@ -38,7 +32,7 @@ function send(run: Run, url: string): Observable<RawResponse> {
     const abort = run.client.get(url, (error, response) => {
       if (error !== null || response === undefined) {
         // @fault-origin: reset, hang
-        subscriber.error(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error));
+        subscriber.error(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
       } else {
         subscriber.next(response);
         subscriber.complete();
@@ -57,11 +51,11 @@ function fail(error: WorkflowError): Observable<never> {
 // header names one; `reduce` emits the whole listing once, after the last page, so the fork
 // requests (as in every style) start when the listing is complete.
 export function sendReposRequest(run: Run, firstUrl: string): Observable<MinimalRepository[]> {
-  function requestPage(url: string): Observable<Page> {
+  function requestPage(url: string): Observable<ReposPage> {
     return send(run, url).pipe(
       concatMap(function readPage(response) {
         run.pages += 1;
-        return readRepos(response).pipe(map((repos) => ({ repos, next: nextPageUrl(response.headers.link) })));
+        return readRepos(response);
       }),
     );
   }
@@ -73,11 +67,12 @@ export function sendReposRequest(run: Run, firstUrl: string): Observable<Minimal
 
 // 2. An expected failure is an error notification, not a throw. `fail` gets the error already made
 // here, not in `throwError`'s factory, so its stack starts in this step, not in rxjs's subscribe.
-export function readRepos(response: RawResponse): Observable<MinimalRepository[]> {
+// The body and the `link` header are read in one guarded block: either may be hostile.
+export function readRepos(response: RawResponse): Observable<ReposPage> {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return fail(new ApiError(response.status, response.url, response.headers, response.body));
   try {
-    return of(JSON.parse(response.body) as MinimalRepository[]);
+    return of({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) });
   } catch (error) {
     // @fault-origin: malformed-json
     return fail(new ParseError(response.url, error));

@@ -2,7 +2,7 @@
 // every style in the registry with no special cases. Deviations live in styles/known-issues.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ApiError, DEFAULT_INPUT, NetworkError, ParseError, TimeoutError,
+  ApiError, DEFAULT_INPUT, LinkHeaderError, NetworkError, ParseError, TimeoutError,
   type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { startFakeGithub, type FakeGithub } from '../../scenarios/repos-and-forks/fake-github.js';
@@ -11,6 +11,7 @@ import { DEFAULT_USER, EMPTY_USER, EXACT_PAGE_USER, SMALL_USER, createWorld } fr
 import { knownIssue } from '../../styles/known-issues.js';
 import { STYLES } from '../../styles/registry.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
+import { startHostileApi } from '../support/hostile-api.js';
 
 const world = createWorld();
 const DEADLINE_MS = 10_000;
@@ -89,6 +90,8 @@ interface FaultCase {
   readonly url: string;
   readonly check?: (error: never) => void;
   readonly timeoutMs?: number;
+  /** More input for this case (a smaller body cap, a shorter deadline). */
+  readonly input?: Partial<ReposAndForksInput>;
 }
 
 const FORK_PATH = '/repos/*/*';
@@ -164,6 +167,41 @@ const FAULTS: readonly FaultCase[] = [
     url: '/repos/',
     timeoutMs: 300,
     check: (error: TimeoutError) => expect(error.ms).toBe(300),
+  },
+  // Hostile answers (issue 15): each must end in a typed error, never in a crash.
+  {
+    name: 'a link to an ftp: URL',
+    rule: { path: LIST_PATH, page: 1, action: { kind: 'link', url: 'ftp://x/users/octocat/repos?page=2' } },
+    error: ParseError,
+    url: 'page=1',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(LinkHeaderError),
+  },
+  {
+    name: 'a link that is not a URL',
+    rule: { path: LIST_PATH, page: 2, action: { kind: 'link', url: 'http://[not a url' } },
+    error: ParseError,
+    url: 'page=2',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(LinkHeaderError),
+  },
+  {
+    name: 'a body larger than maxBodyBytes',
+    rule: { path: FORK_PATH, nth: 2, action: { kind: 'huge-body' } },
+    error: NetworkError,
+    url: '/repos/',
+    input: { maxBodyBytes: 4 * 1024 * 1024 },
+    check: (error: NetworkError) => expect((error.cause as { code?: unknown }).code).toBe('ERR_BODY_TOO_LARGE'),
+  },
+  {
+    name: 'a listing page that trickles past the deadline',
+    rule: { path: LIST_PATH, page: 2, action: { kind: 'trickle', everyMs: 20 } },
+    error: TimeoutError,
+    url: 'page=2',
+    timeoutMs: 300,
+    input: { deadlineMs: 500 },
+    check: (error: TimeoutError) => {
+      expect(error.deadline).toBe(true);
+      expect(error.ms).toBe(500);
+    },
   },
 ];
 
@@ -242,6 +280,7 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
         apiUrl: fake.url,
         concurrency,
         ...(fault.timeoutMs !== undefined ? { timeoutMs: fault.timeoutMs } : {}),
+        ...fault.input,
       });
       const error = rejection(observed);
       expect(error).toBeInstanceOf(fault.error);
@@ -251,8 +290,10 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
       expect(observed.cleanups).toBe(1);
       expect(observed.unhandled).toEqual([]);
       // Fail-fast: once a fork fails, at most the requests already in flight were answered after it.
-      // (Not for a hang: the other slots rightly keep working until the timeout fires.)
-      if (fault.rule.path === FORK_PATH && fault.rule.nth !== undefined && fault.rule.action.kind !== 'hang') {
+      // (Not for a hang or a huge body: the other slots rightly keep working until the timeout
+      // fires or the cap is reached.)
+      const slow = fault.rule.action.kind === 'hang' || fault.rule.action.kind === 'huge-body';
+      if (fault.rule.path === FORK_PATH && fault.rule.nth !== undefined && !slow) {
         expect(fake.stats().byRoute.repo).toBeLessThanOrEqual(fault.rule.nth + concurrency);
       }
     } finally {
@@ -283,5 +324,35 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
     expect((error as NetworkError).url).toContain(url);
     expect(observed.cleanups).toBe(1);
     expect(observed.unhandled).toEqual([]);
+  });
+
+  it('follows a relative link, resolved against the URL of the page that carried it', async () => {
+    fake.setFaults([{ path: LIST_PATH, page: 1, action: { kind: 'link', url: `/users/${DEFAULT_USER}/repos?per_page=100&page=2` } }]);
+    try {
+      const observed = await observe(style, { apiUrl: fake.url });
+      expect(resolved(observed).sourceNames).toEqual(world.expectedSourceNames(DEFAULT_USER));
+      expect(resolved(observed).pages).toBe(3);
+    } finally {
+      fake.setFaults([]);
+    }
+    await expectNothingLeft();
+  });
+
+  it('sends the token to the API origin only, never to another origin a link points at', async () => {
+    const token = 'secret-token-of-issue-15';
+    const other = await startHostileApi();
+    const api = await startHostileApi((path) =>
+      path.startsWith('/users/') ? { headers: { link: `<${other.url}/steal?page=2>; rel="next"` } } : {},
+    );
+    try {
+      const observed = await observe(style, { apiUrl: api.url, user: 'victim', token });
+      expect(resolved(observed).pages).toBe(2);
+      expect(api.seen.map((request) => request.authorization)).toEqual([`Bearer ${token}`]);
+      expect(other.seen).toEqual([{ path: '/steal?page=2', authorization: undefined }]);
+      expect(observed.cleanups).toBe(1);
+      expect(observed.unhandled).toEqual([]);
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
   });
 });
