@@ -10,8 +10,8 @@
 import * as Effect from 'effect/Effect';
 import * as Contract from '../../scenarios/repos-and-forks/contract.js';
 import {
-  forkNames, isOk, isTimeout, nextPageUrl, repoUrl, reposPageUrl,
-  type ForkRepository, type MinimalRepository, type ReposAndForksInput, type ReposAndForksResult,
+  forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
+  type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
@@ -36,7 +36,7 @@ function send(run: Run, url: string): Effect.Effect<RawResponse, NetworkError | 
     const abort = run.client.get(url, (error, response) => {
       if (error !== null || response === undefined) {
         // @fault-origin: reset, hang
-        resume(Effect.fail(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs) : new NetworkError(url, error)));
+        resume(Effect.fail(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error)));
       } else {
         resume(Effect.succeed(response));
       }
@@ -52,18 +52,19 @@ export const sendReposRequest = Effect.fn('sendReposRequest')(function* (run: Ru
   while (url !== undefined) {
     const response: RawResponse = yield* send(run, url);
     run.pages += 1;
-    repos.push(...(yield* readRepos(response)));
-    url = nextPageUrl(response.headers.link);
+    const page: ReposPage = yield* readRepos(response);
+    for (const repo of page.repos) repos.push(repo);
+    url = page.next;
   }
   return repos;
 });
 
-// 2.
+// 2. The body and the `link` header are read in one guarded block: either may be hostile.
 export const readRepos = Effect.fn('readRepos')(function* (response: RawResponse) {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return yield* Effect.fail(new ApiError(response.status, response.url, response.headers, response.body));
   return yield* Effect.try({
-    try: () => JSON.parse(response.body) as MinimalRepository[],
+    try: (): ReposPage => ({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) }),
     // @fault-origin: malformed-json
     catch: (error) => new ParseError(response.url, error),
   });
