@@ -4,7 +4,7 @@
 import type { EchoServerHandle, EchoServerOptions } from '../scenarios/echo/contract.js';
 import type { ReposAndForksInput, ReposAndForksResult } from '../scenarios/repos-and-forks/contract.js';
 
-export const STYLE_IDS = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts'] as const;
+export const STYLE_IDS = ['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts'] as const;
 export type StyleId = (typeof STYLE_IDS)[number];
 
 export interface StyleAdapter {
