@@ -16,4 +16,11 @@ export interface StyleAdapter {
   readonly sources: { readonly reposAndForks: string; readonly echo: string };
   runReposAndForks(input: ReposAndForksInput): Promise<ReposAndForksResult>;
   startEchoServer(options: EchoServerOptions): Promise<EchoServerHandle>;
+  /**
+   * The memory sweeps' steps (open connections, held workflows; first 0) for a style whose unit
+   * costs too much for the run's steps (threads: megabytes each). Absent: the run's steps.
+   */
+  readonly memorySteps?: { readonly echo: readonly number[]; readonly workflow: readonly number[] };
+  /** What one unit costs as the style's own runtime sees it (threads: a thread's own heap), for the memory metrics' extra. */
+  unitCost?(): Readonly<Record<string, number | string>> | undefined;
 }

@@ -23,11 +23,19 @@ export function stepsWithinFdLimit(steps: readonly number[], limit = openFileLim
   return { steps: kept, cappedAt: kept.length < steps.length ? max : undefined };
 }
 
+/**
+ * The steps of a memory sweep for one style: its own (StyleAdapter.memorySteps, for a style whose
+ * unit costs megabytes) or the run's, and extra facts saying which.
+ */
+export function sweepSteps(runSteps: readonly number[], styleSteps: readonly number[] | undefined): { steps: readonly number[]; extra: Record<string, string> } {
+  return styleSteps === undefined ? { steps: runSteps, extra: {} } : { steps: styleSteps, extra: { stepsFrom: 'style' } };
+}
+
 /** Adds `<name>` (heap bytes: heapUsed + external) and optionally `<rssName>` as slope samples. */
 export function addSlopes(
   collector: Collector,
   points: readonly MemoryPoint[],
-  metric: { name: string; rssName?: string; scenario: Scenario; style: string; params: Params; unit: string; repeat: number; cappedAt?: number | undefined },
+  metric: { name: string; rssName?: string; scenario: Scenario; style: string; params: Params; unit: string; repeat: number; cappedAt?: number | undefined; extra?: Readonly<Record<string, string | number>> | undefined },
 ): void {
   const xs = points.map((point) => point.count);
   const heap = linearFit(xs, points.map((point) => point.sample.bytes));
@@ -37,6 +45,7 @@ export function addSlopes(
   const common = {
     steps: xs.join(','),
     ...(metric.cappedAt !== undefined ? { cappedByOpenFileLimitAt: metric.cappedAt } : {}),
+    ...metric.extra,
   };
   collector.add({
     name: metric.name,

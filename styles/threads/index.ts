@@ -4,7 +4,7 @@
 import type { StyleAdapter } from '../adapter.js';
 import { startEchoServer } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
-import { runOnThread, task } from './runtime/index.js';
+import { lastThreadCost, runOnThread, task } from './runtime/index.js';
 
 // The workflow's thread loads repos-and-forks itself: named here with this module's own extension
 // (.ts under vitest, .js when built; runtime/task.ts maps a .ts module to its dist/ twin).
@@ -19,5 +19,18 @@ export const style: StyleAdapter = {
   startEchoServer: async (options) => {
     const server = await startEchoServer(options).started;
     return { host: server.host, port: server.port, connections: () => server.connections(), close: () => server.close() };
+  },
+  // A thread costs about 7.6 MiB of RSS (runtime/README.md), so the run's sweeps (up to 10,000)
+  // would need ~76 GiB. Five equal steps to 200 give a straight line (R² ≥ 0.99 for RSS) in about
+  // ten seconds of thread starts; the thread cap is far above.
+  memorySteps: { echo: [0, 40, 80, 120, 160, 200], workflow: [0, 40, 80, 120, 160, 200] },
+  unitCost: () => {
+    const cost = lastThreadCost();
+    if (cost === undefined) return undefined;
+    const { resourceLimits, ...heap } = cost;
+    return {
+      ...Object.fromEntries(Object.entries(heap).map(([key, value]) => [`thread.${key}`, value])),
+      'thread.resourceLimits': JSON.stringify(resourceLimits),
+    };
   },
 };

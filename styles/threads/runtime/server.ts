@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Connection } from './blocking.js';
 import { Scope } from './scope.js';
 import type { Task } from './task.js';
+import { ThreadExitError } from './errors.js';
 import { Thread } from './thread.js';
 
 export interface ThreadServer {
@@ -16,7 +17,7 @@ export interface ThreadServer {
   readonly port: number;
   /** Connections whose socket is open or whose thread has not been joined yet. */
   connections(): number;
-  /** Connections shed because the thread cap was reached. */
+  /** Connections shed: the thread cap was reached, or their thread could not start (EMFILE, ...). */
   refused(): number;
   /** Stops accepting, closes every socket, and resolves once every thread has been joined. */
   close(): Promise<void>;
@@ -58,11 +59,17 @@ async function listen(
       scope.close();
       return;
     }
-    const done = Promise.all([thread.joined, socket.closed ? undefined : once(socket, 'close')]).then(([outcome]) => {
+    // Not once(socket, 'close'): it rejects on an 'error' first, and a reset socket errors.
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const done = thread.joined.then((outcome) => {
+      // The thread is gone: its socket goes too (a thread that could not start never closed it).
       scope.close();
-      open.delete(socket);
+      if (!outcome.ok && outcome.error instanceof ThreadExitError) refused += 1;
       // A socket error ends the connection inside its thread; anything else is a bug worth a warning.
-      if (!outcome.ok) process.emitWarning(outcome.error);
+      else if (!outcome.ok) process.emitWarning(outcome.error);
+      return closed;
+    }).then(() => {
+      open.delete(socket);
     });
     open.set(socket, { thread, done });
   });

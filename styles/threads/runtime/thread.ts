@@ -1,7 +1,6 @@
 // A thread, from the main thread's side: start one Worker for a task, serve its channel with a
 // Scope (scope.ts), learn its outcome, and join it: `joined` settles only after the Worker's
 // 'exit', so a caller that waited for it holds no thread. Also the process-wide cap on live threads.
-import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createChannel } from './channel.js';
 import { ThreadExitError, ThreadLimitError, decodeError } from './errors.js';
@@ -9,15 +8,17 @@ import type { Request, ThreadCost, ThreadData, ThreadMessage, ThreadSpec } from 
 import { loadableUrl, threadEntryUrl } from './task.js';
 
 /**
- * Threads this process may run at once. An idle Node 20 worker costs about 7.6 MiB of RSS on this
- * kit's machine (README, "What a thread costs"), so the default lets threads take at most half the
- * machine's memory; ROSETTA_THREADS_MAX overrides it. Beyond it a thread is refused with a
- * ThreadLimitError (the echo server sheds the connection): a bounded process, never an OOM kill.
+ * Threads this process may run at once: ROSETTA_THREADS_MAX, else 256. Measured on the kit's
+ * 2-core machine (README, "The cap"): an idle thread costs 7.8 MiB of RSS and starting one costs
+ * about 32 ms of CPU, so the machine holds 1,000 (7.8 GiB) but needs 70 s to start them; 256 is
+ * about 2 GiB and 15 s. Past the cap a thread is refused with a ThreadLimitError (the echo server
+ * sheds the connection): a bounded process, never an out-of-memory kill of the harness.
  */
+export const DEFAULT_THREAD_CAP = 256;
+
 export function threadCap(): number {
   const fromEnv = Number(process.env.ROSETTA_THREADS_MAX);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return Math.max(availableParallelism(), Math.floor(totalmem() / 2 / (8 * 1024 * 1024)));
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_THREAD_CAP;
 }
 
 let live = 0;
