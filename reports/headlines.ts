@@ -42,7 +42,7 @@ export function headlines(results: Results): Headline[] {
   const least = metricsNamed(results, TWO_AXES_MEMORY)
     .filter((metric) => metric.style !== BASELINE)
     .sort((a, b) => a.median - b.median)[0];
-  if (least !== undefined) out.push({ key: 'Memory per connection', style: least.style, detail: `${formatBytes(least.median)} of heap per idle echo connection` });
+  if (least !== undefined) out.push({ key: 'Memory per connection', style: least.style, detail: `${formatBytes(least.median)} of RSS per idle echo connection` });
 
   const tb = results.tracebacks;
   const best = [...(tb?.totals ?? [])].sort((a, b) => b.score - a.score)[0];
