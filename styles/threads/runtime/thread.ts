@@ -61,15 +61,22 @@ export class Thread {
     });
     const ends = channel.workerEnds;
     // A task named by a TypeScript module (under vitest) runs from its built twin.
-    const task = { ...data.task, module: loadableUrl(data.task.module) };
-    this.worker = new Worker(threadEntryUrl(), {
-      workerData: { ...data, task, ends } as ThreadData,
-      transferList: [ends.port],
-      name: label,
-      // Not Node's stdio pipes per thread: the task's own output goes to the process's.
-      stdout: false,
-      stderr: false,
-    });
+    try {
+      const task = { ...data.task, module: loadableUrl(data.task.module) };
+      this.worker = new Worker(threadEntryUrl(), {
+        workerData: { ...data, task, ends } as ThreadData,
+        transferList: [ends.port],
+        name: label,
+        // Not Node's stdio pipes per thread: the task's own output goes to the process's.
+        stdout: false,
+        stderr: false,
+      });
+    } catch (error) {
+      // No thread: nothing may keep its channel open.
+      channel.close();
+      ends.port.close();
+      throw error;
+    }
     live += 1;
     let outcome: ThreadOutcome | undefined;
     this.worker.on('message', (message: ThreadMessage) => {
