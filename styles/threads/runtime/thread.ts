@@ -67,9 +67,6 @@ export class Thread {
         workerData: { ...data, task, ends } as ThreadData,
         transferList: [ends.port],
         name: label,
-        // Not Node's stdio pipes per thread: the task's own output goes to the process's.
-        stdout: false,
-        stderr: false,
       });
     } catch (error) {
       // No thread: nothing may keep its channel open.
