@@ -38,7 +38,7 @@ export const echoMemoryPhase: Phase = {
       const max = steps[steps.length - 1] ?? 0;
       context.progress.doing(`${server} up to ${max} connections`);
       await measure(context, `memory.echo style=${server}`, async (track) => {
-        const deadlineMs = 60_000 + max * 10;
+        const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
         const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs }));
         const { port } = await echo.request<{ port: number }>('start', { port: 0 });

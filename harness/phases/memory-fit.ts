@@ -27,8 +27,15 @@ export function stepsWithinFdLimit(steps: readonly number[], limit = openFileLim
  * The steps of a memory sweep for one style: its own (StyleAdapter.memorySteps, for a style whose
  * unit costs megabytes) or the run's, and extra facts saying which.
  */
-export function sweepSteps(runSteps: readonly number[], styleSteps: readonly number[] | undefined): { steps: readonly number[]; extra: Record<string, string> } {
-  return styleSteps === undefined ? { steps: runSteps, extra: {} } : { steps: styleSteps, extra: { stepsFrom: 'style' } };
+export function sweepSteps(
+  runSteps: readonly number[],
+  styleSteps: readonly number[] | undefined,
+): { steps: readonly number[]; extra: Record<string, string>; msPerUnit: number } {
+  // Children's deadline per unit of the largest step: a connection or a held workflow costs the
+  // event-loop styles microseconds, a thread tens of milliseconds to start and to join.
+  return styleSteps === undefined
+    ? { steps: runSteps, extra: {}, msPerUnit: 10 }
+    : { steps: styleSteps, extra: { stepsFrom: 'style' }, msPerUnit: 250 };
 }
 
 /** Adds `<name>` (heap bytes: heapUsed + external) and optionally `<rssName>` as slope samples. */

@@ -39,7 +39,7 @@ export const workflowMemoryPhase: Phase = {
       const max = steps[steps.length - 1] ?? 0;
       context.progress.doing(`${style} up to ${max} held`);
       await measure(context, `memory.workflow style=${style}`, async (track) => {
-        const deadlineMs = 60_000 + max * 10;
+        const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
         const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
         const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
