@@ -189,7 +189,7 @@ async function twoAxes(results: Results, styles: readonly string[], figure: Figu
   const data = twoAxesData(results, styles);
   const spec = twoAxesSpec(data);
   const why =
-    'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves. The memory axis is logarithmic: a thread per connection costs about a thousand times what an event-loop style does.';
+    'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves. The memory axis is logarithmic, so styles a thousand times apart (a thread per connection against an event-loop style) fit on one chart.';
   if (spec === undefined) {
     return section('two-axes', 'Memory against difficulty', why, absent(`Needs ${TWO_AXES_MEMORY} and difficulty rows for at least one style; this file has neither for any style.`));
   }
