@@ -22,6 +22,12 @@ const noCatchChain = [
   { selector: "CallExpression > MemberExpression.callee[property.name='catch']", message: 'async/await handles errors with try/catch, not .catch chains.' },
   { selector: "CallExpression > MemberExpression.callee[property.name='finally']", message: 'async/await cleans up with try/finally, not .finally chains.' },
 ];
+// Threads: blocking code, so no function handed to another to call later. A named function given
+// as a value (`task(import.meta.url, echoConnection)`) is allowed: a thread runs it, nothing calls it back.
+const noCallbacks = [
+  { selector: 'CallExpression > :matches(ArrowFunctionExpression, FunctionExpression).arguments', message: 'Threads block; they do not pass callbacks.' },
+  { selector: 'NewExpression > :matches(ArrowFunctionExpression, FunctionExpression).arguments', message: 'Threads block; they do not pass callbacks.' },
+];
 const noThrow = [
   { selector: 'ThrowStatement', message: 'fp-ts returns expected failures as Left values; it does not throw.' },
 ];
@@ -58,4 +64,6 @@ export default tseslint.config(
   styleRules('rxjs', [...noAsync, ...noThen]),
   styleRules('fp-ts', [...noThrow, ...noAsync, ...noThen]),
   styleRules('effect', [...noPromise, ...noAsync, ...noThen]),
+  // The style files only: the runtime under them is what makes blocking calls possible on Node.
+  { ...styleRules('threads', [...noPromise, ...noAsync, ...noThen, ...noCallbacks]), ignores: ['styles/threads/index.ts', 'styles/threads/runtime/**', 'styles/threads/**/*.test.ts'] },
 );

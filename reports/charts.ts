@@ -446,9 +446,14 @@ export interface TwoAxesData {
   readonly maxScore: number | undefined;
 }
 
-export const TWO_AXES_MEMORY = 'memory.echo_idle.bytes_per_conn';
+/**
+ * RSS, not heap: the threads row keeps each connection's state in a worker's own isolate, stack and
+ * event loop, which the main isolate's heap does not see and RSS does; for the event-loop styles
+ * the two rank alike. Plotted on a log scale: a thread costs about a thousand times a callback.
+ */
+export const TWO_AXES_MEMORY = 'memory.echo_idle.rss_per_conn';
 
-/** One point per style: idle heap per connection, tokens of both scenarios, traceback total. */
+/** One point per style: idle RSS per connection, tokens of both scenarios, traceback total. */
 export function twoAxesData(results: Results, styles: readonly string[]): TwoAxesData {
   const memory = new Map(metricsNamed(results, TWO_AXES_MEMORY).map((metric) => [metric.style, metric]));
   const tokens = new Map<string, number>();
@@ -467,7 +472,13 @@ export function twoAxesData(results: Results, styles: readonly string[]): TwoAxe
       missing.push(`${style} (no ${lacks})`);
       continue;
     }
-    points.push({ style, memory: m.median, memoryLo: m.ci95[0], memoryHi: m.ci95[1], tokens: t, score: scores.get(style) });
+    // A log axis has no place for a slope of zero or less (a sweep too short for RSS to resolve).
+    if (!(m.median > 0)) {
+      missing.push(`${style} (RSS slope ${Math.round(m.median)} bytes: not positive, so not on a log axis)`);
+      continue;
+    }
+    const floor = m.median / 1000;
+    points.push({ style, memory: m.median, memoryLo: Math.max(floor, m.ci95[0]), memoryHi: Math.max(m.median, m.ci95[1]), tokens: t, score: scores.get(style) });
   }
   const maxScore = results.tracebacks?.rubric !== undefined ? Object.values(results.tracebacks.rubric).reduce((a, b) => a + Math.max(0, b), 0) : undefined;
   return { points, missing, maxScore: maxScore !== undefined && maxScore > 0 ? maxScore : undefined };
@@ -478,28 +489,32 @@ export function twoAxesData(results: Results, styles: readonly string[]): TwoAxe
  * of the x range to the right, at about the same height), then left if there is room, else below. vega-lite's text
  * marks do not avoid each other, and two styles often cost about the same.
  */
-export function labelSides(points: readonly TwoAxesPoint[]): Map<string, 'right' | 'left' | 'below'> {
-  const xs = points.map((p) => p.memory);
+export function labelSides(points: readonly TwoAxesPoint[], scale: (x: number) => number = (x) => x): Map<string, 'right' | 'left' | 'below'> {
+  const at = new Map(points.map((p) => [p, scale(p.memory)]));
+  const xOf = (p: TwoAxesPoint): number => at.get(p) ?? p.memory;
+  const xs = points.map(xOf);
   const ys = points.map((p) => p.tokens);
   const xRange = Math.max(1, Math.max(...xs) - Math.min(...xs));
   const yRange = Math.max(1, Math.max(...ys) - Math.min(...ys));
   const blocked = (p: TwoAxesPoint, direction: 1 | -1): boolean =>
-    points.some((q) => q !== p && Math.abs(q.tokens - p.tokens) < 0.08 * yRange && direction * (q.memory - p.memory) > 0 && direction * (q.memory - p.memory) < 0.25 * xRange);
+    points.some((q) => q !== p && Math.abs(q.tokens - p.tokens) < 0.08 * yRange && direction * (xOf(q) - xOf(p)) > 0 && direction * (xOf(q) - xOf(p)) < 0.25 * xRange);
   // A label set left of a point near the y axis would run over the axis's numbers.
-  const roomLeft = (p: TwoAxesPoint): boolean => p.memory - Math.min(...xs) > 0.3 * xRange;
+  const roomLeft = (p: TwoAxesPoint): boolean => xOf(p) - Math.min(...xs) > 0.3 * xRange;
   return new Map(points.map((p) => [p.style, !blocked(p, 1) ? 'right' : roomLeft(p) && !blocked(p, -1) ? 'left' : 'below']));
 }
 
 export function twoAxesSpec(data: TwoAxesData): TopLevelSpec | undefined {
   if (data.points.length === 0) return undefined;
-  const sides = labelSides(data.points);
+  const sides = labelSides(data.points, Math.log10);
   const values = data.points.map((point) => ({
     ...point,
     side: sides.get(point.style) ?? 'right',
     label: `${point.style}${point.score !== undefined ? ` · ${formatNumber(point.score)}` : ''}`,
   }));
   const hasScore = data.points.some((point) => point.score !== undefined);
-  const x = { type: 'quantitative', title: 'heap per idle echo connection (bytes) → more memory', scale: { zero: false, padding: 24 }, axis: { format: ',~f' } } as const;
+  // Log: a thread per connection costs megabytes, a callback kilobytes; a linear axis would crush
+  // every event-loop style into one point at the left edge.
+  const x = { type: 'quantitative', title: 'RSS per idle echo connection (bytes, log scale) → more memory', scale: { type: 'log', padding: 24 }, axis: { format: '~s' } } as const;
   const y = { field: 'tokens', type: 'quantitative', title: 'tokens, repos-and-forks + echo → harder to write', scale: { zero: false, padding: 24 } } as const;
   const scores = data.points.map((point) => point.score).filter((score): score is number => score !== undefined);
   // The scale spans the scores seen (down to a round ten) up to the best possible, so styles that

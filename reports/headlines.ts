@@ -144,7 +144,7 @@ function memoryHeadline(metrics: readonly Metric[]): Headline | undefined {
     return 2 * (1 - normalCdf(z, 0, 1));
   };
   const tied = rows.filter((other) => other === best || (pOf(other) ?? 1) >= HEADLINE_ALPHA);
-  const what = `${formatBytes(best.slope)} of heap per idle echo connection`;
+  const what = `${formatBytes(best.slope)} of RSS per idle echo connection`;
   if (tied.length > 1) {
     return { key: 'Memory per connection', style: `tie: ${tied.map((r) => r.style).join(', ')}`, detail: `${what} for ${best.style}; the others are within the fits' error (p ≥ ${HEADLINE_ALPHA})` };
   }

@@ -189,17 +189,28 @@ async function twoAxes(results: Results, styles: readonly string[], figure: Figu
   const data = twoAxesData(results, styles);
   const spec = twoAxesSpec(data);
   const why =
-    'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves.';
+    'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves. The memory axis is logarithmic, so styles a thousand times apart (a thread per connection against an event-loop style) fit on one chart.';
   if (spec === undefined) {
     return section('two-axes', 'Memory against difficulty', why, absent(`Needs ${TWO_AXES_MEMORY} and difficulty rows for at least one style; this file has neither for any style.`));
   }
   const caption = [
-    `<b>x</b>: ${TWO_AXES_MEMORY} (heap after GC, slope over open connections; bar: 95% interval).`,
+    `<b>x</b>: ${TWO_AXES_MEMORY} (process RSS after GC, slope over open connections, log scale; bar: 95% interval). RSS, not heap: a thread's isolate, stack and event loop are invisible to the main heap.`,
+    bothEnds(data.points),
     '<b>y</b>: scanner tokens of repos-and-forks.ts + echo.ts.',
     `<b>colour</b>: total traceback score${data.maxScore !== undefined ? ` (each case scores up to ${formatNumber(data.maxScore)})` : ''}; the plain coroutines run, not its debug mode.`,
     data.missing.length > 0 ? `Not plotted: ${escapeHtml(data.missing.join(', '))}.` : '',
   ].join(' ');
   return section('two-axes', 'Memory against difficulty', why, await figure('chart-two-axes', spec, caption));
+}
+
+/** What the chart shows at its two ends, in words: the cheapest and the dearest style per connection. */
+function bothEnds(points: readonly { readonly style: string; readonly memory: number; readonly tokens: number }[]): string {
+  const sorted = [...points].sort((a, b) => a.memory - b.memory);
+  const left = sorted[0];
+  const right = sorted[sorted.length - 1];
+  if (left === undefined || right === undefined || left === right) return '';
+  return `<b>Left end</b>: ${escapeHtml(left.style)}, ${formatBytes(left.memory)} per connection in ${formatNumber(left.tokens)} tokens. ` +
+    `<b>Right end</b>: ${escapeHtml(right.style)}, ${formatBytes(right.memory)} per connection (${formatFactor(right.memory / left.memory)} the left end) in ${formatNumber(right.tokens)} tokens.`;
 }
 
 async function throughput(context: ChartContext, figure: Figure): Promise<string> {

@@ -96,7 +96,7 @@ describe('index.html from the fixture', () => {
     const data = twoAxesData(fixture, orderStyles(fixture.metrics.map((metric) => metric.style)));
     expect(data.points.map((point) => point.style)).toEqual(['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']);
     const callbacks = data.points[0];
-    const memory = fixture.metrics.find((m) => m.name === 'memory.echo_idle.bytes_per_conn' && m.style === 'callbacks');
+    const memory = fixture.metrics.find((m) => m.name === 'memory.echo_idle.rss_per_conn' && m.style === 'callbacks');
     const tokens = (fixture.difficulty ?? []).filter((row) => row.style === 'callbacks').reduce((sum, row) => sum + row.tokens, 0);
     expect(callbacks).toMatchObject({ memory: memory?.median, tokens, score: fixture.tracebacks?.totals.find((t) => t.style === 'callbacks')?.score });
   });

@@ -4,7 +4,7 @@
 import type { EchoServerHandle, EchoServerOptions } from '../scenarios/echo/contract.js';
 import type { ReposAndForksInput, ReposAndForksResult } from '../scenarios/repos-and-forks/contract.js';
 
-export const STYLE_IDS = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'] as const;
+export const STYLE_IDS = ['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'] as const;
 export type StyleId = (typeof STYLE_IDS)[number];
 
 export interface StyleAdapter {
@@ -16,4 +16,11 @@ export interface StyleAdapter {
   readonly sources: { readonly reposAndForks: string; readonly echo: string };
   runReposAndForks(input: ReposAndForksInput): Promise<ReposAndForksResult>;
   startEchoServer(options: EchoServerOptions): Promise<EchoServerHandle>;
+  /**
+   * The memory sweeps' steps (open connections, held workflows; first 0) for a style whose unit
+   * costs too much for the run's steps (threads: megabytes each). Absent: the run's steps.
+   */
+  readonly memorySteps?: { readonly echo: readonly number[]; readonly workflow: readonly number[] };
+  /** What one unit costs as the style's own runtime sees it (threads: a thread's own heap), for the memory metrics' extra. */
+  unitCost?(): Readonly<Record<string, number | string>> | undefined;
 }

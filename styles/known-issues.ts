@@ -9,7 +9,28 @@ export interface KnownIssue {
   readonly reason: string;
 }
 
-export const KNOWN_ISSUES: readonly KnownIssue[] = [];
+export const KNOWN_ISSUES: readonly KnownIssue[] = [
+  {
+    style: 'threads',
+    suite: 'echo',
+    test: '1,000 concurrent connections each get their own bytes back',
+    reason:
+      'A thread per connection is a whole Node worker: on the kit\'s 2-core machine (Node 20) one costs 7.8 MiB of RSS ' +
+      'and ~32 ms of CPU to start. The machine holds 1,000 of them (7.8 GiB, measured), but starting them takes ~70 s, ' +
+      'far past the suite\'s 10 s wait; so the style caps live threads at 256 (ROSETTA_THREADS_MAX) and sheds ' +
+      'connections past the cap, a bounded process instead of an unbounded one (styles/threads/runtime/README.md).',
+  },
+  {
+    style: 'threads',
+    suite: 'echo',
+    test: 'survives running out of file descriptors (EMFILE) and accepts again when some close',
+    reason:
+      'Each connection costs five descriptors, not one: its socket plus its worker\'s own libuv loop (epoll, an ' +
+      'eventfd and a signal pipe pair, measured with /proc/self/fd on Node 20). Under the test\'s 64-descriptor ' +
+      'limit the server holds 5 connections, not the more than 10 the test asks; past that a worker cannot start, ' +
+      'and the connection is shed (the process stays up and bounded).',
+  },
+];
 
 export function knownIssue(style: string, suite: KnownIssue['suite'], test: string): KnownIssue | undefined {
   return KNOWN_ISSUES.find((issue) => issue.style === style && issue.suite === suite && issue.test === test);

@@ -10,10 +10,12 @@ import { loadStyle } from './style.js';
 
 const id = process.argv[2] ?? '';
 let server: EchoServerHandle | undefined;
+let unitCost: (() => Readonly<Record<string, number | string>> | undefined) | undefined;
 
 async function start(host: string, port: number): Promise<EchoServerHandle> {
   if (id === 'baseline') return startBaselineEchoServer({ host, port });
   const style = await loadStyle(id);
+  unitCost = style.unitCost?.bind(style);
   return style.startEchoServer({ host, port });
 }
 
@@ -28,6 +30,8 @@ serve({
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     connections: () => server?.connections() ?? 0,
     memory: () => ({ ...memorySample(), connections: server?.connections() ?? 0 }),
+    // What one connection costs as the style's runtime sees it (threads: its thread's own heap).
+    unitCost: () => unitCost?.() ?? null,
     async close() {
       await server?.close();
       server = undefined;

@@ -154,5 +154,7 @@ serve({
       return { completed: outcomes.length };
     },
     memory: () => memorySample(),
+    // What one held workflow costs as the style's runtime sees it (threads: its thread's own heap).
+    unitCost: async () => (await style).unitCost?.() ?? null,
   },
 });

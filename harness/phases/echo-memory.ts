@@ -7,7 +7,8 @@
 // measured at once (config.memoryParallel): heap after forced GC does not depend on CPU contention.
 import { spawnChild, type Child } from '../processes.js';
 import type { MemorySample } from '../child/ipc.js';
-import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
+import { findStyle } from '../../styles/registry.js';
+import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
 
 /** Connects in flight at once: the servers listen with Node's default backlog (511). */
@@ -26,22 +27,24 @@ export const echoMemoryPhase: Phase = {
   steps: (config) => echoServers(config.styles).length,
   async run(context) {
     const { config } = context;
-    const { steps, cappedAt } = stepsWithinFdLimit(config.echoMemorySteps);
-    if (cappedAt !== undefined) {
-      context.progress.note(`echo memory: steps above ${cappedAt} connections dropped: the open-file limit is ${cappedAt + 256}`);
-    }
-    const max = steps[steps.length - 1] ?? 0;
     await forEachLimited(echoServers(config.styles), config.memoryParallel, async (server) => {
       throwIfAborted(context.signal);
+      // A style may sweep its own steps (threads: a few hundred, at megabytes a connection).
+      const sweep = sweepSteps(config.echoMemorySteps, findStyle(server)?.memorySteps?.echo);
+      const { steps, cappedAt } = stepsWithinFdLimit(sweep.steps);
+      if (cappedAt !== undefined) {
+        context.progress.note(`echo memory: steps above ${cappedAt} connections dropped: the open-file limit is ${cappedAt + 256}`);
+      }
+      const max = steps[steps.length - 1] ?? 0;
       context.progress.doing(`${server} up to ${max} connections`);
       await measure(context, `memory.echo style=${server}`, async (track) => {
-        const deadlineMs = 60_000 + max * 10;
+        const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
         const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs }));
         const { port } = await echo.request<{ port: number }>('start', { port: 0 });
         // Warm-up: the first connections compile the server's code and build its hidden classes, a
         // one-time cost that would otherwise land between the first two steps and bend the line.
-        await client.request('open', { port, total: WARMUP_CONNECTIONS, batch: CONNECT_BATCH }, 60_000);
+        await client.request('open', { port, total: Math.min(WARMUP_CONNECTIONS, Math.max(max, 1)), batch: CONNECT_BATCH }, 60_000);
         await client.request('echoAll', { size: config.echoActiveBytes, batch: 500 }, 60_000);
         await client.request('closeTo', { total: 0 });
         await settledSample(echo, 0);
@@ -62,6 +65,8 @@ export const echoMemoryPhase: Phase = {
         active.reverse();
 
         const params = { maxConnections: max };
+        const unitCost = await echo.request<Record<string, string | number> | null>('unitCost');
+        const extra = { ...sweep.extra, ...unitCost };
         addSlopes(context.collector, idle, {
           name: 'memory.echo_idle.bytes_per_conn',
           rssName: 'memory.echo_idle.rss_per_conn',
@@ -71,6 +76,7 @@ export const echoMemoryPhase: Phase = {
           unit: 'bytes/conn',
           repeat: 0,
           cappedAt,
+          extra,
         });
         addSlopes(context.collector, active, {
           name: 'memory.echo_active.bytes_per_conn',
@@ -80,6 +86,7 @@ export const echoMemoryPhase: Phase = {
           unit: 'bytes/conn',
           repeat: 0,
           cappedAt,
+          extra,
         });
       });
       context.progress.step(`${server} up to ${max} connections`);

@@ -23,11 +23,26 @@ export function stepsWithinFdLimit(steps: readonly number[], limit = openFileLim
   return { steps: kept, cappedAt: kept.length < steps.length ? max : undefined };
 }
 
+/**
+ * The steps of a memory sweep for one style: its own (StyleAdapter.memorySteps, for a style whose
+ * unit costs megabytes) or the run's, and extra facts saying which.
+ */
+export function sweepSteps(
+  runSteps: readonly number[],
+  styleSteps: readonly number[] | undefined,
+): { steps: readonly number[]; extra: Record<string, string>; msPerUnit: number } {
+  // Children's deadline per unit of the largest step: a connection or a held workflow costs the
+  // event-loop styles microseconds, a thread tens of milliseconds to start and to join.
+  return styleSteps === undefined
+    ? { steps: runSteps, extra: {}, msPerUnit: 10 }
+    : { steps: styleSteps, extra: { stepsFrom: 'style' }, msPerUnit: 250 };
+}
+
 /** Adds `<name>` (heap bytes: heapUsed + external) and optionally `<rssName>` as slope samples. */
 export function addSlopes(
   collector: Collector,
   points: readonly MemoryPoint[],
-  metric: { name: string; rssName?: string; scenario: Scenario; style: string; params: Params; unit: string; repeat: number; cappedAt?: number | undefined },
+  metric: { name: string; rssName?: string; scenario: Scenario; style: string; params: Params; unit: string; repeat: number; cappedAt?: number | undefined; extra?: Readonly<Record<string, string | number>> | undefined },
 ): void {
   const xs = points.map((point) => point.count);
   const heap = linearFit(xs, points.map((point) => point.sample.bytes));
@@ -37,6 +52,7 @@ export function addSlopes(
   const common = {
     steps: xs.join(','),
     ...(metric.cappedAt !== undefined ? { cappedByOpenFileLimitAt: metric.cappedAt } : {}),
+    ...metric.extra,
   };
   collector.add({
     name: metric.name,
@@ -67,7 +83,7 @@ export function addSlopes(
       direction: 'lower',
       repeat: metric.repeat,
       value: rss.slope,
-      extra: { r2: round(rss.r2, 4), interceptBytes: Math.round(rss.intercept), ...common },
+      extra: { r2: round(rss.r2, 4), slopeSe: round(rss.slopeSe, 2), interceptBytes: Math.round(rss.intercept), ...common },
     });
   }
 }

@@ -9,7 +9,8 @@
 // CPU contention.
 import { HELD_USER } from '../child/world.js';
 import { spawnChild, type Child } from '../processes.js';
-import { addSlopes, stepsWithinFdLimit, type MemoryPoint } from './memory-fit.js';
+import { findStyle } from '../../styles/registry.js';
+import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, throwIfAborted, waitUntil, type Phase } from './common.js';
 import type { MemorySample } from '../child/ipc.js';
 
@@ -29,14 +30,16 @@ export const workflowMemoryPhase: Phase = {
   steps: (config) => config.styles.length,
   async run(context) {
     const { config } = context;
-    const { steps, cappedAt } = stepsWithinFdLimit(config.workflowMemorySteps);
-    if (cappedAt !== undefined) context.progress.note(`workflow memory: steps capped at ${cappedAt} by the open-file limit`);
-    const max = steps[steps.length - 1] ?? 0;
     await forEachLimited(config.styles, config.memoryParallel, async (style) => {
       throwIfAborted(context.signal);
+      // A style may sweep its own steps (threads: a thread per held workflow).
+      const sweep = sweepSteps(config.workflowMemorySteps, findStyle(style)?.memorySteps?.workflow);
+      const { steps, cappedAt } = stepsWithinFdLimit(sweep.steps);
+      if (cappedAt !== undefined) context.progress.note(`workflow memory: steps capped at ${cappedAt} by the open-file limit`);
+      const max = steps[steps.length - 1] ?? 0;
       context.progress.doing(`${style} up to ${max} held`);
       await measure(context, `memory.workflow style=${style}`, async (track) => {
-        const deadlineMs = 60_000 + max * 10;
+        const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
         const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
         const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
@@ -57,6 +60,7 @@ export const workflowMemoryPhase: Phase = {
           const sample = await runner.request<MemorySample>('memory', {}, 30_000);
           points.push({ count: step, sample });
         }
+        const unitCost = await runner.request<Record<string, string | number> | null>('unitCost');
         await fake.request('setHold', { hold: false });
         await runner.request('settleHeld', {}, 60_000 + max * 5);
         addSlopes(context.collector, points, {
@@ -68,6 +72,7 @@ export const workflowMemoryPhase: Phase = {
           unit: 'bytes/workflow',
           repeat: 0,
           cappedAt,
+          extra: { ...sweep.extra, ...unitCost },
         });
       });
       context.progress.step(`${style} up to ${max} held`);

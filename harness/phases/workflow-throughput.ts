@@ -151,8 +151,9 @@ async function measureOne(
   const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number): void =>
     context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra });
   add('workflow.throughput', 'workflows/s', 'higher', rate(window));
-  // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O.
-  add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.completed === 0 ? Number.POSITIVE_INFINITY : window.runnerUs / 1000 / window.completed);
+  // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O. A
+  // window in which no workflow completed has no cost per workflow to give (throughput says 0).
+  if (window.completed > 0) add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.runnerUs / 1000 / window.completed);
 
   await fake.request('setLatency', { latencyMs: workflow.latencyMs });
   const wall = await runner.request<{ ms: number[]; pages: number; forks: number }>(

@@ -146,6 +146,8 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     const after = await openResources();
     expect(after.handles).toEqual(before.handles);
     expect(after.timers).toBeLessThanOrEqual(before.timers);
+    // A thread-per-connection server joins every thread it started.
+    if (before.threads !== undefined) expect(after.threads).toBeLessThanOrEqual(before.threads);
   });
 
   test(subject, TITLES.listenError)(TITLES.listenError, async () => {

@@ -12,6 +12,7 @@ import { knownIssue } from '../../styles/known-issues.js';
 import { STYLES } from '../../styles/registry.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { startHostileApi } from '../support/hostile-api.js';
+import { openResources } from '../support/resources.js';
 
 const world = createWorld();
 const DEADLINE_MS = 10_000;
@@ -26,6 +27,8 @@ interface Observed {
   readonly cleanups: number;
   readonly unhandled: readonly unknown[];
   readonly printed: readonly string[];
+  /** OS threads of this process before the run and once it settled: a thread not joined shows here. */
+  readonly threads: { readonly before: number | undefined; readonly after: number | undefined };
 }
 
 /** Runs one workflow with a deadline, counting cleanups and watching for unhandled rejections. */
@@ -46,6 +49,7 @@ async function observe(style: StyleAdapter, overrides: Partial<ReposAndForksInpu
     },
     ...overrides,
   };
+  const threadsBefore = (await openResources()).threads;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'hung' }), DEADLINE_MS);
@@ -60,7 +64,7 @@ async function observe(style: StyleAdapter, overrides: Partial<ReposAndForksInpu
     ]);
     // Let stray callbacks (a second cleanup, a late rejection) surface before counting.
     await new Promise((resolve) => setTimeout(resolve, 30));
-    return { outcome, cleanups, unhandled, printed };
+    return { outcome, cleanups, unhandled, printed, threads: { before: threadsBefore, after: (await openResources()).threads } };
   } finally {
     clearTimeout(timer);
     process.off('unhandledRejection', onUnhandled);
@@ -237,6 +241,7 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
     expect(observed.printed).toEqual(world.expectedSourceNames(DEFAULT_USER));
     expect(observed.cleanups).toBe(1);
     expect(observed.unhandled).toEqual([]);
+    expect(observed.threads.after ?? 0).toBeLessThanOrEqual(observed.threads.before ?? 0);
     await expectNothingLeft();
   });
 
@@ -289,6 +294,7 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
       fault.check?.(error as never);
       expect(observed.cleanups).toBe(1);
       expect(observed.unhandled).toEqual([]);
+      expect(observed.threads.after ?? 0, 'threads left running').toBeLessThanOrEqual(observed.threads.before ?? 0);
       // Fail-fast: once a fork fails, at most the requests already in flight were answered after it.
       // (Not for a hang or a huge body: the other slots rightly keep working until the timeout
       // fires or the cap is reached.)

@@ -1,8 +1,12 @@
-// What a test must give back: the sockets and listeners this process holds, by kind, and its timers.
+// What a test must give back: the sockets and listeners this process holds, by kind, its timers,
+// and its OS threads (a worker thread not joined is one more).
+import { readFileSync } from 'node:fs';
 
 export interface OpenResources {
   readonly handles: Record<string, number>;
   readonly timers: number;
+  /** Threads of this process (Linux /proc/self/status); undefined where that is not available. */
+  readonly threads: number | undefined;
 }
 
 /**
@@ -19,5 +23,15 @@ export async function openResources(): Promise<OpenResources> {
     if (kind.startsWith('TCP')) handles[kind] = (handles[kind] ?? 0) + 1;
     if (kind === 'Timeout' || kind === 'Immediate') timers++;
   }
-  return { handles, timers };
+  return { handles, timers, threads: osThreads() };
+}
+
+/** Compare as "no more than before": libuv's thread pool may start meanwhile, and never shrinks. */
+function osThreads(): number | undefined {
+  try {
+    const match = /^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
 }
