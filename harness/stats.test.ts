@@ -293,3 +293,11 @@ describe('holm, skewness, Wilson, the minimum detectable change', () => {
     expect(minimumDetectableRatio(0, 8, 0.01)).toBe(1);
   });
 });
+
+describe('interval95 at the edges of a double', () => {
+  it('keeps both bounds finite for samples hundreds of orders of magnitude apart (found by the results.json property)', () => {
+    const [low, high] = interval95([5e-324, 1e308, 1e308]);
+    expect(Number.isFinite(low)).toBe(true);
+    expect(high).toBe(Number.MAX_VALUE);
+  });
+});

@@ -196,7 +196,9 @@ export function interval95(xs: readonly number[]): [number, number] {
     const logs = xs.map(Math.log);
     const half = tQuantile(0.975, logs.length - 1) * (stdev(logs) / Math.sqrt(logs.length));
     const centre = mean(logs);
-    return [Math.exp(centre - half), Math.exp(centre + half)];
+    // Samples spread over hundreds of orders of magnitude can carry a bound past the largest double:
+    // results.json holds finite numbers only, so such a bound is the largest one there is.
+    return [Math.min(Math.exp(centre - half), Number.MAX_VALUE), Math.min(Math.exp(centre + half), Number.MAX_VALUE)];
   }
   return bootstrapInterval([xs], (resampled) => mean(resampled[0] as number[]), 0.95, { seed: BOOTSTRAP_SEED });
 }
