@@ -14,12 +14,12 @@ const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [-
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
   style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
-  quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 4 repeats' },
+  quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 3 repeats' },
   repeat: {
     kind: 'int',
     min: 1,
     max: 50,
-    help: 'repeats of each timed measurement, each a fresh process pair (default 5, quick 4)',
+    help: 'repeats of each timed measurement, each a fresh process pair (default 3)',
     metavar: 'N',
   },
   seed: {

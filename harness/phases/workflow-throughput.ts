@@ -1,6 +1,7 @@
 // Workflow throughput and wall time. Per (style, repeat): a fresh fake GitHub child (load core) and
 // workflow child (measured core), the styles in an order shuffled per round. At zero latency, C
-// workers run workflows back to back: warmed until two short windows agree, then a timed window of
+// workers run workflows back to back: warmed until two short windows agree on the runner's CPU per
+// request served, then a timed window of
 // completed, verified workflows (counted between the runner's own CPU readings, exact on the shared
 // monotonic clock), with the fake server's CPU share recorded: a cell where the fake server is the
 // limit is flagged. Then at a set latency, workflows run one at a time and each is timed against the
@@ -90,7 +91,7 @@ interface CpuReading {
 /** A fresh fake GitHub and workflow child; two workflows must return the expected names before anything is timed. */
 async function startPair(context: PhaseContext, style: string, track: (child: Child) => Child): Promise<Pair> {
   const { workflow } = context.config;
-  const deadlineMs = 30_000 + workflow.warmup.maxMs + workflow.windowMs + workflow.wallRuns * 5_000;
+  const deadlineMs = 30_000 + workflow.warmup.maxMs + 4 * workflow.windowMs + workflow.wallRuns * 5_000;
   const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
   const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
   const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
@@ -98,8 +99,13 @@ async function startPair(context: PhaseContext, style: string, track: (child: Ch
   return { fake, runner, url };
 }
 
+/** Fewer completed workflows than this in a window make its rate a count of a handful: the window grows. */
+const MIN_WORKFLOWS_PER_WINDOW = 10;
+
 interface Reading {
   readonly completed: number;
+  /** HTTP requests the fake server answered over the window (read around it: for the warm-up only). */
+  readonly served: number;
   readonly ms: number;
   readonly runnerUs: number;
   readonly fakeUs: number;
@@ -107,11 +113,17 @@ interface Reading {
 
 /** One exact window: both CPUs read at its edges, workflows counted between the runner's two instants. */
 async function readWindow(pair: Pair, ms: number): Promise<Reading> {
-  const [a, fa] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu')]);
+  const [a, fa, sa] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
   await sleep(ms);
-  const [b, fb] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu')]);
+  const [b, fb, sb] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
   const { completed } = await pair.runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
-  return { completed, ms: b.t - a.t, runnerUs: b.user - a.user + (b.system - a.system), fakeUs: fb.user - fa.user + (fb.system - fa.system) };
+  return {
+    completed,
+    served: sb.served - sa.served,
+    ms: b.t - a.t,
+    runnerUs: b.user - a.user + (b.system - a.system),
+    fakeUs: fb.user - fa.user + (fb.system - fa.system),
+  };
 }
 
 async function measureOne(
@@ -128,8 +140,21 @@ async function measureOne(
   await fake.request('setLatency', { latencyMs: 0 });
   await runner.request('loop-start', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent });
   const rate = (reading: Reading): number => (reading.completed / reading.ms) * 1000;
-  const warm = await warmUntilSteady(async () => rate(await readWindow(pair, workflow.warmup.stepMs)), workflow.warmup);
-  const window = await readWindow(pair, workflow.windowMs);
+  const perRequest = (reading: Reading): number => (reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served);
+  const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, workflow.warmup.stepMs)), workflow.warmup);
+  // A slow style (threads: a few workflows a second) completes too few workflows in one window for
+  // a rate: the window grows by whole windows until it holds enough of them, or four windows' time.
+  let window = await readWindow(pair, workflow.windowMs);
+  for (let extra = 1; window.completed < MIN_WORKFLOWS_PER_WINDOW && extra < 4; extra++) {
+    const more = await readWindow(pair, workflow.windowMs);
+    window = {
+      completed: window.completed + more.completed,
+      served: window.served + more.served,
+      ms: window.ms + more.ms,
+      runnerUs: window.runnerUs + more.runnerUs,
+      fakeUs: window.fakeUs + more.fakeUs,
+    };
+  }
   await runner.request('loop-stop', {}, 15_000);
   const fakeShare = window.fakeUs / 1000 / window.ms;
   const fakeSaturated = fakeShare >= SATURATED_SHARE;
