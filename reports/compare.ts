@@ -490,7 +490,13 @@ export function mergeResults(runs: readonly Results[]): Results {
   return {
     ...first,
     durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
-    config: { ...config, ...(units.size === 1 && first.config.repeatUnit !== undefined ? { repeatUnit: first.config.repeatUnit } : {}), mergedRuns: nextRun },
+    config: {
+      ...config,
+      ...(units.size === 1 && first.config.repeatUnit !== undefined ? { repeatUnit: first.config.repeatUnit } : {}),
+      mergedRuns: nextRun,
+      // Each run's own seed (the order its styles took turns in), where the runs recorded one.
+      ...(runs.some((run) => run.config.seed !== undefined) ? { runSeeds: runs.map((run) => run.config.seed ?? null) } : {}),
+    },
     metrics,
     failures: runs.flatMap((run) => run.failures),
   };

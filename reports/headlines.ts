@@ -122,7 +122,10 @@ function headline(
       detail: `${what}: ${lead.best.style} leads, but ${others} ${lead.tied.length === 2 ? 'is' : 'are'} not significantly behind (p ≥ ${HEADLINE_ALPHA}, ${n})`,
     };
   }
-  const next = lead.runnerUp === undefined ? '' : `; next: ${lead.runnerUp.style}, ${formatFactor(factor(lead.runnerUp))} (p = ${formatP(lead.p)}, ${n})`;
+  const next =
+    lead.runnerUp === undefined
+      ? `; the only style that qualified (${n})`
+      : `; next: ${lead.runnerUp.style}, ${formatFactor(factor(lead.runnerUp))} (p = ${formatP(lead.p)}, ${n})`;
   return { key, style: lead.best.style, detail: `${what}${next}` };
 }
 

@@ -68,6 +68,14 @@ export const command: Command = {
   },
 };
 
+/** Facts of one run rather than of its setup: where it was written, its seed and order, the load it met. */
+const PER_RUN_CONFIG = new Set(['out', 'seed', 'order', 'loadAverage', 'mergedRuns', 'runSeeds']);
+
+/** A run's configuration without its per-run facts: what two runs of one setup share. */
+export function setupOf(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !PER_RUN_CONFIG.has(key)));
+}
+
 /** "Of the same code": one commit, clean trees, one config and one kind of machine, or a usage error. */
 function refuseMixedRuns(files: readonly string[], runs: readonly Results[]): void {
   const first = runs[0];
@@ -81,7 +89,7 @@ function refuseMixedRuns(files: readonly string[], runs: readonly Results[]): vo
       env.cpuModel !== first.environment.cpuModel ? `CPU ${JSON.stringify(env.cpuModel)} vs ${JSON.stringify(first.environment.cpuModel)}` : '',
       env.cores !== first.environment.cores ? `${env.cores} vs ${first.environment.cores} cores` : '',
       env.node !== first.environment.node ? `Node ${env.node} vs ${first.environment.node}` : '',
-      JSON.stringify(run.config) !== JSON.stringify(first.config) ? 'a different config' : '',
+      JSON.stringify(setupOf(run.config)) !== JSON.stringify(setupOf(first.config)) ? 'a different config' : '',
     ].filter((difference) => difference !== '');
     if (differences.length > 0) {
       throw new UsageError(
