@@ -6,6 +6,7 @@ import {
   bootstrapInterval,
   ci95Mean,
   compareLog,
+  compareLogToOne,
   geometricMean,
   holm,
   interval95,
@@ -299,5 +300,23 @@ describe('interval95 at the edges of a double', () => {
     const [low, high] = interval95([5e-324, 1e308, 1e308]);
     expect(Number.isFinite(low)).toBe(true);
     expect(high).toBe(Number.MAX_VALUE);
+  });
+});
+
+describe('compareLogToOne', () => {
+  it('matches the log-scale prediction interval of one more sample, computed in R', () => {
+    // R (harness/fixtures/stats-reference.R): 2 * (1 - pt(|t|, 3)) = 0.00810573908596357,
+    // interval exp(d ± qt(0.975, 3) · se) = 1.04568780321875 1.14578981578755
+    const result = compareLogToOne(110, [100, 102, 99, 101]);
+    expect(result.test).toBe('prediction-log');
+    expect(result.pValue).toBeCloseTo(0.00810573908596357, 10);
+    expect(result.interval[0]).toBeCloseTo(1.04568780321875, 10);
+    expect(result.interval[1]).toBeCloseTo(1.14578981578755, 10);
+    expect(result.df).toBe(3);
+  });
+
+  it('needs two earlier samples and positive values', () => {
+    expect(() => compareLogToOne(1, [1])).toThrow(/at least 2/);
+    expect(() => compareLogToOne(0, [1, 2])).toThrow(/above 0/);
   });
 });

@@ -6,6 +6,7 @@
 // distribution. stats.test.ts checks the answers against R's.
 import ttest2 from '@stdlib/stats-ttest2';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
@@ -211,7 +212,7 @@ export const BOOTSTRAP_SEED = 0x5eed;
 export const BOOTSTRAP_RESAMPLES = 4000;
 
 /** Which test decided a comparison, printed beside its verdict. */
-export type TestName = 'welch-log' | 'mann-whitney' | 'welch';
+export type TestName = 'welch-log' | 'mann-whitney' | 'welch' | 'prediction-log';
 
 export interface LogComparison {
   /** geomean(head) / geomean(base) (or, for non-positive data, mean(head) / mean(base)). */
@@ -276,6 +277,34 @@ export function compareLog(head: readonly number[], base: readonly number[], con
     df: test.df,
     standardError: test.standardError,
     skewness: skew,
+  };
+}
+
+/**
+ * One new measurement against a group of earlier ones, on the log scale: is `value` outside what the
+ * group predicts for one more measurement? t = (log value - mean(log group)) / (s · sqrt(1 + 1/n)),
+ * n - 1 degrees of freedom (the prediction interval of one observation). For a figure a run measures
+ * once (a memory slope) against a baseline of several runs. Needs 2 earlier samples, positive data.
+ */
+export function compareLogToOne(value: number, group: readonly number[], confidence = 0.95): LogComparison {
+  if (group.length < 2) throw new StatsError(`compareLogToOne: needs at least 2 earlier samples (got ${group.length})`);
+  if (!allPositive([value]) || !allPositive(group)) throw new StatsError('compareLogToOne: every sample must be above 0');
+  const logs = group.map(Math.log);
+  const difference = Math.log(value) - mean(logs);
+  const df = logs.length - 1;
+  const se = stdev(logs) * Math.sqrt(1 + 1 / logs.length);
+  let pValue: number;
+  if (se === 0) pValue = difference === 0 ? 1 : 0;
+  else pValue = 2 * (1 - tCdf(Math.abs(difference / se), df));
+  const half = se === 0 ? 0 : tCritical(1 - confidence, df) * se;
+  return {
+    ratio: Math.exp(difference),
+    interval: [Math.exp(difference - half), Math.exp(difference + half)],
+    pValue,
+    test: 'prediction-log',
+    df,
+    standardError: se,
+    skewness: 0,
   };
 }
 

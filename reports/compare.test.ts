@@ -66,7 +66,7 @@ describe('compareResults: verdicts', () => {
     expect(row.changePercent).toBeCloseTo(50, 6);
   });
 
-  it('fewer than 2 samples on a side is untested, never a regression, whatever the change', () => {
+  it('fewer than 2 samples on the base side is untested, never a regression, whatever the change', () => {
     const row = only(metric('echo.rps', 'higher', [1000]), metric('echo.rps', 'higher', around(10)));
     expect(row.verdict).toBe('untested');
     expect(row.note).toMatch(/fewer than 2 independent samples \(base 1, head 7\)/);
@@ -368,5 +368,16 @@ describe('compareResults: the unit, the family, the machine', () => {
     const same = compareResults(results(both(10)), results(both(20), { osRelease: '6.2.0' }), OPTIONS);
     expect(same.sameMachine).toBe(true);
     expect(same.rows[0]!.verdict).toBe('regression');
+  });
+});
+
+describe('compareResults: a figure measured once per run', () => {
+  it('tests one head sample against what the base runs predict for one more (a memory slope)', () => {
+    const base = metric('memory.echo_idle.bytes_per_conn', 'lower', [1200, 1201, 1199, 1200.5], { unit: 'B/connection' });
+    const same = compareResults(results([base]), results([metric('memory.echo_idle.bytes_per_conn', 'lower', [1200.2], { unit: 'B/connection' })]), OPTIONS);
+    expect(same.rows[0]).toMatchObject({ test: 'prediction-log', verdict: 'same' });
+    const worse = compareResults(results([base]), results([metric('memory.echo_idle.bytes_per_conn', 'lower', [1500], { unit: 'B/connection' })]), OPTIONS);
+    expect(worse.rows[0]).toMatchObject({ test: 'prediction-log', verdict: 'regression' });
+    expect(worse.rows[0]!.changePercent).toBeCloseTo(25, 0);
   });
 });

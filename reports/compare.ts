@@ -6,7 +6,7 @@
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
 import { type Direction, type Metric, type Results } from './schema.js';
-import { allPositive, compareLog, geometricMean, holm, mean, median, minimumDetectableRatio, summarize, tCritical, welch, type TestName } from '../harness/stats.js';
+import { allPositive, compareLog, compareLogToOne, geometricMean, holm, mean, median, minimumDetectableRatio, summarize, tCritical, welch, type TestName } from '../harness/stats.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
@@ -271,11 +271,32 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
   if (h.kind === 'absolute' && !sameMachine) {
     return untested('absolute figure from another machine class: not comparable (ratios are)');
   }
-  if (baseUnits.values.length < 2 || headUnits.values.length < 2) {
-    return untested(`fewer than 2 independent samples (base ${baseUnits.values.length}, head ${headUnits.values.length}): cannot test`);
+  const nb = baseUnits.values.length;
+  const nh = headUnits.values.length;
+  // A figure the head measured once (a memory slope: one sweep per run) is tested against what the
+  // base's several runs predict for one more; with fewer than that on either side, nothing can be.
+  const predictable = nh === 1 && nb >= 2 && allPositive(headUnits.values) && allPositive(baseUnits.values);
+  if (!predictable && (nb < 2 || nh < 2)) {
+    return untested(`fewer than 2 independent samples (base ${nb}, head ${nh}): cannot test`);
   }
   const note = headUnits.note ?? baseUnits.note;
-  return { common, result: runTest(headUnits.values, baseUnits.values), untested: untested('').untested, note };
+  const result = predictable ? runPrediction(headUnits.values[0] as number, baseUnits.values) : runTest(headUnits.values, baseUnits.values);
+  return { common, result, untested: untested('').untested, note };
+}
+
+/** One head measurement against the base's prediction interval for one more, on the log scale. */
+function runPrediction(head: number, base: number[]): TestResult {
+  const log = compareLogToOne(head, base, 0.95);
+  return {
+    test: log.test,
+    changePercent: (log.ratio - 1) * 100,
+    ci95Percent: [(log.interval[0] - 1) * 100, (log.interval[1] - 1) * 100],
+    pValue: log.pValue,
+    df: log.df,
+    se: log.standardError,
+    logScale: true,
+    baseCentre: geometricMean(base),
+  };
 }
 
 /** The test of one row: log scale for positive data, Welch on raw values otherwise. */

@@ -16,11 +16,11 @@ import { compareResults, type Comparison } from '../../reports/compare.js';
 import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD } from '../../reports/gate.js';
 import { metricId, parseResults, type Metric, type Results } from '../../reports/schema.js';
 import { geometricMean, median, wilsonInterval } from '../stats.js';
-import { flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
+import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { describeInputError } from './compare.js';
-import { DEFAULT_BASELINE, measureGate } from './gate.js';
+import { DEFAULT_BASELINE, measureGate, type GateMeasurement } from './gate.js';
 
 const DEFAULT_RUNS = 20;
 const DEFAULT_SLOWDOWN = 10;
@@ -33,12 +33,16 @@ const FLAGS: FlagSpecs = {
   slowdown: { kind: 'number', min: 1, max: 500, metavar: 'PCT', help: `the injected slowdown of callbacks' CPU per request (default ${DEFAULT_SLOWDOWN})` },
   baseline: { kind: 'string', metavar: 'FILE', help: `the baseline the gate compares with (default ${DEFAULT_BASELINE})` },
   out: { kind: 'string', metavar: 'DIR', help: `where runs and calibrate.json go (default ${DEFAULT_OUT})` },
+  rejudge: {
+    kind: 'boolean',
+    help: 'measure nothing: judge the runs already in --out (run-1 ... run-N) again, e.g. after a change to the statistics',
+  },
 };
 
 export const command: Command = {
   summary: "measure the gate's own false-alarm and detection rates (A/A runs and an injected slowdown)",
   help: helpText(
-    'rosetta calibrate [--runs N] [--slowdown PCT] [--baseline FILE] [--out DIR]',
+    'rosetta calibrate [--runs N] [--slowdown PCT] [--baseline FILE] [--out DIR] [--rejudge]',
     `Runs N gate measurements (\`rosetta ${GATE_RUN_ARGS.join(' ')}\`, plus a slowed callbacks echo server\n` +
       'beside the real one) and judges each twice with the gate (reports/gate.ts): unchanged (A/A: a failure is a\n' +
       'false alarm) and with callbacks\' echo figures replaced by the slowed server\'s (a regression of that row is a\n' +
@@ -77,8 +81,9 @@ export const command: Command = {
 
     const rows: CalibrationRun[] = [];
     const started = performance.now();
+    const rejudge = flagBoolean(args, 'rejudge');
     for (let i = 1; i <= runs; i++) {
-      const measured = await measureGate(path.join(out, `run-${i}`), env, true);
+      const measured = rejudge ? await readRun(path.join(out, `run-${i}`)) : await measureGate(path.join(out, `run-${i}`), env, true);
       if (typeof measured === 'string') {
         process.stderr.write(`rosetta calibrate: run ${i}: ${measured}\n`);
         return 2;
@@ -95,6 +100,16 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** A run `calibrate` measured earlier, for --rejudge. */
+async function readRun(dir: string): Promise<GateMeasurement | string> {
+  const file = path.join(dir, 'results.json');
+  try {
+    return { results: parseResults(await readFile(file, 'utf8'), file), ms: 0 };
+  } catch (error) {
+    return describeInputError(file, error);
+  }
+}
 
 export interface CalibrationRun {
   readonly run: number;
