@@ -44,7 +44,7 @@ import type { TopLevelSpec } from 'vega-lite';
 export const SECTIONS = [
   ['header', 'Run'],
   ['two-axes', 'Two axes'],
-  ['throughput', 'Throughput'],
+  ['throughput', 'Echo cost'],
   ['latency', 'Latency'],
   ['memory', 'Memory'],
   ['workflow', 'Workflow'],
