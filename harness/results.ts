@@ -111,7 +111,8 @@ function metricOf(id: string, group: readonly Sample[], kind: Metric['kind'] = '
 }
 
 // Side facts of a metric from those of its samples: a flag any sample raised stays raised (e.g.
-// clientSaturated), a number is the largest seen (e.g. the client's CPU share), text is the last.
+// saturated), a number is the largest seen (e.g. a CPU share), and text keeps every distinct value,
+// joined by '|' (e.g. saturatedBy `neither|client`: one repeat's client was the limit).
 function mergeExtra(group: readonly Sample[]): Extra | undefined {
   const merged: Record<string, string | number | boolean> = {};
   let any = false;
@@ -122,7 +123,9 @@ function mergeExtra(group: readonly Sample[]): Extra | undefined {
       const previous = merged[key];
       if (typeof value === 'boolean' && typeof previous === 'boolean') merged[key] = previous || value;
       else if (typeof value === 'number' && typeof previous === 'number') merged[key] = Math.max(previous, value);
-      else merged[key] = value;
+      else if (typeof value === 'string' && typeof previous === 'string') {
+        merged[key] = previous.split('|').includes(value) ? previous : `${previous}|${value}`;
+      } else merged[key] = value;
     }
   }
   return any ? merged : undefined;

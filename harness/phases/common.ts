@@ -144,38 +144,6 @@ export async function measure(context: PhaseContext, what: string, body: (track:
 }
 
 /**
- * The children of one style kept across the repeats of a phase, so repeats can interleave styles
- * without paying a process start each time: still one fresh process per (scenario, style), started
- * on first use, and started again after a failure killed it.
- */
-export class Pool<T extends { readonly children: readonly Child[] }> {
-  readonly #entries = new Map<string, T>();
-
-  async get(key: string, track: Track, create: (track: Track) => Promise<T>): Promise<T> {
-    let entry = this.#entries.get(key);
-    if (entry !== undefined && !entry.children.every((child) => child.alive())) {
-      await Promise.all(entry.children.map((child) => child.kill()));
-      this.#entries.delete(key);
-      entry = undefined;
-    }
-    if (entry === undefined) {
-      entry = await create((child) => track(child, { keep: true }));
-      this.#entries.set(key, entry);
-    } else {
-      for (const child of entry.children) track(child, { keep: true });
-    }
-    return entry;
-  }
-
-  /** Stops every child of the pool. */
-  async close(): Promise<void> {
-    const all = [...this.#entries.values()].flatMap((entry) => entry.children);
-    this.#entries.clear();
-    await Promise.all(all.map((child) => child.stop(500)));
-  }
-}
-
-/**
  * Runs `fn` over `items`, at most `limit` at once, in order of start. The memory phases use it: a
  * heap read after forced GC does not depend on CPU contention, so two styles can be measured at
  * once; timing phases never use it.
