@@ -5,14 +5,16 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Environment } from '../reports/schema.js';
 import { CHILD_NODE_FLAGS, canPin, repoRoot } from './processes.js';
+import type { Runtime } from './runtimes.js';
 
-export function collectEnvironment(): Environment {
+/** `runtime`: the Node the children ran on, whose versions are the ones every figure belongs to. */
+export function collectEnvironment(runtime?: Runtime): Environment {
   const cpus = os.cpus();
   const cores = availableCores();
   const git = gitState();
   return {
-    node: process.version,
-    v8: process.versions.v8,
+    node: runtime?.version ?? process.version,
+    v8: runtime?.v8 ?? process.versions.v8,
     platform: process.platform,
     osRelease: os.release(),
     arch: process.arch,

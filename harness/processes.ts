@@ -61,6 +61,8 @@ export interface SpawnOptions {
   readonly cpu?: number | undefined;
   /** The child is killed when it lives longer than this, whatever it is doing. */
   readonly deadlineMs: number;
+  /** The Node binary the child runs on (a runtime of `--node`); the harness's own when absent. */
+  readonly node?: string | undefined;
 }
 
 export interface ExitInfo {
@@ -143,14 +145,15 @@ export function openFileLimit(): number {
 export function spawnChild(options: SpawnOptions): Child {
   const file = childEntry(options.entry);
   const pinned = options.cpu !== undefined && canPin(2);
+  const node = options.node ?? process.execPath;
   const env = { ...process.env };
   // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
   delete env.NODE_OPTIONS;
   // fork() runs `execPath ...execArgv file ...args`; with taskset as execPath, taskset execs node on
   // the core, keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
   const proc: ChildProcess = fork(file, [...(options.args ?? [])], {
-    execPath: pinned ? TASKSET : process.execPath,
-    execArgv: pinned ? ['-c', String(options.cpu), process.execPath, ...CHILD_NODE_FLAGS] : [...CHILD_NODE_FLAGS],
+    execPath: pinned ? TASKSET : node,
+    execArgv: pinned ? ['-c', String(options.cpu), node, ...CHILD_NODE_FLAGS] : [...CHILD_NODE_FLAGS],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
     env,

@@ -69,12 +69,13 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     progress,
     signal: controller.signal,
     cpus: canPin(cores) ? { measured: 0, load: 1 } : undefined,
+    node: options.runtime?.binary,
   });
 
   const loadAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
   const removeSignals = installSignalHandlers(controller, progress, config.out);
   try {
-    const environment = collectEnvironment();
+    const environment = collectEnvironment(options.runtime);
     const selected = STYLES.filter((style) => config.styles.includes(style.id));
     const { sources, difficulty, missing } = collectDifficulty(selected);
     if (missing.length > 0) progress.note(`difficulty: not measured (files missing): ${missing.join(', ')}`);
@@ -85,7 +86,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       progress.end();
     }
     let tracebacks: Tracebacks | undefined;
-    if (config.scenarios.includes('tracebacks')) tracebacks = await runTracebacks(config, progress, collector);
+    if (config.scenarios.includes('tracebacks')) tracebacks = await runTracebacks(config, progress, collector, options.runtime?.binary);
 
     const metrics = buildMetrics(collector.samples);
     const results: Results = {
@@ -108,6 +109,9 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         order: collector.orders,
         echoCpuWindow:
           'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
+        // environment.node is the children's Node; the harness (and the traceback matrix's fake GitHub) ran on this one.
+        harnessNode: process.version,
+        ...(options.runtime !== undefined ? { nodeBuild: options.runtime.source } : {}),
       },
       metrics,
       ...(tracebacks !== undefined ? { tracebacks } : {}),
@@ -136,9 +140,9 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
   }
 }
 
-async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector): Promise<Tracebacks | undefined> {
+async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector, node: string | undefined): Promise<Tracebacks | undefined> {
   const module = await importIfPresent<{
-    runTracebackMatrix?: (options: { rows?: readonly string[]; onRow?: (row: { style: string; case: string }) => void }) => Promise<Tracebacks>;
+    runTracebackMatrix?: (options: { rows?: readonly string[]; onRow?: (row: { style: string; case: string }) => void; node?: string }) => Promise<Tracebacks>;
     matrixRows?: () => readonly { label: string; style: { id: string } }[];
   }>('harness/tracebacks.js');
   if (module?.runTracebackMatrix === undefined) {
@@ -149,7 +153,7 @@ async function runTracebacks(config: RunConfig, progress: Progress, collector: C
   const cases = (await importIfPresent<{ FAULT_CASES?: readonly unknown[] }>('harness/tracebacks/cases.js'))?.FAULT_CASES?.length ?? 0;
   progress.phase('tracebacks', rows.length * cases);
   try {
-    const matrix = await module.runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`) });
+    const matrix = await module.runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`), ...(node !== undefined ? { node } : {}) });
     progress.end();
     // The schema's Tracebacks fields only: the matrix carries extras (warnings, case rules) for its own command.
     return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals };
@@ -160,7 +164,7 @@ async function runTracebacks(config: RunConfig, progress: Progress, collector: C
   }
 }
 
-async function renderIfPresent(results: Results, out: string, progress: Progress): Promise<void> {
+export async function renderIfPresent(results: Results, out: string, progress: Progress): Promise<void> {
   const module = await importIfPresent<{ renderReport?: (results: Results, outDir: string) => unknown }>('reports/render.js');
   if (module?.renderReport === undefined) {
     progress.note('report: reports/render.js is not built; results.json only (render later with `rosetta report`)');

@@ -59,6 +59,8 @@ export interface TracebackMatrixOptions {
   readonly settleMs?: number;
   /** Called as each (row, case) finishes, in completion order. */
   readonly onRow?: (row: TracebackRow) => void;
+  /** The Node binary the trace-case children run on (a runtime of `--node`); the harness's own when absent. */
+  readonly node?: string;
 }
 
 interface MatrixSettings {
@@ -102,6 +104,7 @@ export async function runTracebackMatrix(options: TracebackMatrixOptions = {}): 
   };
   const root = repoRoot();
   const entry = childEntry('trace-case');
+  const node = options.node ?? process.execPath;
   const world = createWorld();
   const warnings: string[] = [];
   const origins = new Map<string, ReadonlyMap<string, number>>();
@@ -127,7 +130,7 @@ export async function runTracebackMatrix(options: TracebackMatrixOptions = {}): 
         const job = jobs[index];
         if (job === undefined) return;
         server = await readyServer(server, world);
-        const row = await runPair({ ...job, world, root, entry, settings, origins: origins.get(job.row.label) ?? new Map() }, server);
+        const row = await runPair({ ...job, world, root, entry, node, settings, origins: origins.get(job.row.label) ?? new Map() }, server);
         results[index] = row;
         options.onRow?.(row);
       }
@@ -166,6 +169,7 @@ interface PairContext {
   readonly world: World;
   readonly root: string;
   readonly entry: string;
+  readonly node: string;
   readonly settings: MatrixSettings;
   readonly origins: ReadonlyMap<string, number>;
 }
@@ -257,6 +261,7 @@ function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithu
   if (context.row.debug) env[LOOP_DEBUG_ENV] = '1';
   else delete env[LOOP_DEBUG_ENV];
   const child: ChildProcess = fork(context.entry, [JSON.stringify(job)], {
+    execPath: context.node,
     execArgv: [...TRACE_CHILD_FLAGS],
     env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -5,6 +5,7 @@ import type { Failure } from '../../reports/schema.js';
 import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
+import type { Runtime } from '../runtimes.js';
 
 export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
 export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
@@ -68,6 +69,8 @@ export interface PhaseContext {
   readonly signal: AbortSignal;
   /** Cores the children may be pinned to (server/measured child, load/backend child), or undefined. */
   readonly cpus: { readonly measured: number; readonly load: number } | undefined;
+  /** The Node binary every child of the run starts on (harness/runtimes.ts); the harness's own when absent. */
+  readonly node?: string | undefined;
 }
 
 export interface Phase {
@@ -185,6 +188,8 @@ export interface RunOptions {
   readonly repeats?: number;
   readonly seed?: number;
   readonly out: string;
+  /** The Node the children run on (harness/runtimes.ts); the CLI's own when absent. */
+  readonly runtime?: Runtime;
 }
 
 

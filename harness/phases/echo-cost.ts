@@ -67,8 +67,8 @@ async function startPair(context: PhaseContext, server: string, track: (child: C
   const { echo } = context.config;
   const perCell = echo.warmup.maxMs + echo.windowMs + echo.capacity.warmMs + echo.capacity.windowMs + 10_000;
   const deadlineMs = 30_000 + echo.cells.length * perCell;
-  const serverChild = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
-  const load = track(spawnChild({ entry: 'echo-load', label: `echo-load[${server}]`, cpu: context.cpus?.load, deadlineMs }));
+  const serverChild = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+  const load = track(spawnChild({ entry: 'echo-load', label: `echo-load[${server}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
   const { port } = await serverChild.request<{ port: number }>('start', { port: 0 });
   const sizes = [...new Set(echo.cells.map((cell) => cell.size))];
   await load.request('verify', { port, sizes }, 15_000);

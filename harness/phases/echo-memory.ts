@@ -39,8 +39,8 @@ export const echoMemoryPhase: Phase = {
       context.progress.doing(`${server} up to ${max} connections`);
       await measure(context, `memory.echo style=${server}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
-        const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs }));
-        const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs }));
+        const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+        const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
         const { port } = await echo.request<{ port: number }>('start', { port: 0 });
         // Warm-up: the first connections compile the server's code and build its hidden classes, a
         // one-time cost that would otherwise land between the first two steps and bend the line.

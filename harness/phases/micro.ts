@@ -17,7 +17,7 @@ export const microPhase: Phase = {
       await measure(context, `micro style=${style}`, async (track) => {
         // Three benchmarks, each warm-up plus timed budget, plus start-up and verification.
         const budgetMs = 3 * (config.micro.timeMs + config.micro.warmupMs) * 3 + 15_000;
-        const child = track(spawnChild({ entry: 'micro', label: `micro[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs: budgetMs }));
+        const child = track(spawnChild({ entry: 'micro', label: `micro[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs: budgetMs, node: context.node }));
         const results = await child.request<MicroResult[]>('run', { timeMs: config.micro.timeMs, warmupMs: config.micro.warmupMs }, budgetMs);
         for (const result of results) {
           context.collector.add({

@@ -40,8 +40,8 @@ export const workflowMemoryPhase: Phase = {
       context.progress.doing(`${style} up to ${max} held`);
       await measure(context, `memory.workflow style=${style}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
-        const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
-        const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
+        const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
+        const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
         const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
         // Verified warm-up: the code paths are compiled before the first point is read.
         await runner.request('warmup', { apiUrl: url, user: HELD_USER, count: 3 }, 10_000);

@@ -92,8 +92,8 @@ interface CpuReading {
 async function startPair(context: PhaseContext, style: string, track: (child: Child) => Child): Promise<Pair> {
   const { workflow } = context.config;
   const deadlineMs = 30_000 + workflow.warmup.maxMs + 4 * workflow.windowMs + workflow.wallRuns * 5_000;
-  const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs }));
-  const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs }));
+  const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
+  const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
   const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
   await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
   return { fake, runner, url };
