@@ -24,6 +24,11 @@ export interface CompareOptions {
   readonly filter?: RegExp;
   /** How to name the two sides in the output (file names, git refs). */
   readonly labels?: { readonly base: string; readonly head: string };
+  /**
+   * The two sides are runtimes measured on one machine (the node-<major> files of one `run --node`):
+   * absolute figures are compared across Node majors too. Every other machine difference still counts.
+   */
+  readonly acrossNode?: boolean;
 }
 
 export const DEFAULT_THRESHOLD = 5;
@@ -153,15 +158,15 @@ export function unitsOf(metric: Metric, results: Results): { readonly values: nu
   return { values };
 }
 
-/** Two files from one machine class: absolute figures can be compared. */
-export function sameMachineClass(base: Results, head: Results): boolean {
+/** Two files from one machine class: absolute figures can be compared. `acrossNode`: the Node major may differ. */
+export function sameMachineClass(base: Results, head: Results, acrossNode = false): boolean {
   const b = base.environment;
   const h = head.environment;
   const major = (version: string): string => version.replace(/^v/, '').split('.')[0] ?? version;
   return (
     b.cpuModel === h.cpuModel &&
     b.cores === h.cores &&
-    major(b.node) === major(h.node) &&
+    (acrossNode || major(b.node) === major(h.node)) &&
     b.platform === h.platform &&
     b.arch === h.arch &&
     b.pinned === h.pinned
@@ -179,7 +184,7 @@ export function compareResults(base: Results, head: Results, options: CompareOpt
   const keep = (metric: Metric): boolean => kinds.includes(metric.kind) && (filter === undefined || filter.test(metric.id));
   const baseById = indexById('base', base.metrics.filter(keep));
   const headById = indexById('head', head.metrics.filter(keep));
-  const sameMachine = sameMachineClass(base, head);
+  const sameMachine = sameMachineClass(base, head, options.acrossNode === true);
 
   const tests: Tested[] = [];
   for (const [id, h] of headById) {
@@ -439,6 +444,14 @@ function warnings(base: Results, head: Results, sameMachine: boolean, rows: read
       out.push(`${side} recorded ${results.failures.length} failure${results.failures.length === 1 ? '' : 's'}: ${what}`);
     }
   }
+  for (const [side, results] of [['base', base], ['head', head]] as const) {
+    const runtimes = results.runtimes ?? [];
+    if (runtimes.length > 1) {
+      out.push(
+        `${side} is a runtime matrix (Node ${runtimes.map((run) => run.environment.node).join(', ')}): only its top level (Node ${results.environment.node}) is compared; compare its node-<major>/results.json files for the others`,
+      );
+    }
+  }
   const shared = rows.filter((row) => row.note === 'repeats shared a process pair: tested as if independent').length;
   if (shared > 0) {
     out.push(`${shared} row${shared === 1 ? '' : 's'} tested repeats that shared a process pair as independent samples (a single run of an older harness): p-values are too small there`);
@@ -508,8 +521,10 @@ export function mergeResults(runs: readonly Results[]): Results {
   });
   const units = new Set(runs.map((run) => JSON.stringify(run.config.repeatUnit ?? null)));
   const { repeatUnit: _unit, ...config } = first.config;
+  // A runtime matrix's other runtimes were not merged: keeping the first run's would describe none of this.
+  const { runtimes: _runtimes, ...firstRun } = first;
   return {
-    ...first,
+    ...firstRun,
     durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
     config: {
       ...config,

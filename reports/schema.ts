@@ -138,6 +138,12 @@ export interface Results {
   readonly difficulty?: readonly DifficultyRow[];
   readonly sources?: readonly SourceFile[];
   readonly failures: readonly Failure[];
+  /**
+   * Set by `rosetta run --node A,B,...` (harness/matrix.ts): every runtime's own results, oldest Node
+   * first, each as written to its node-<major>/results.json but without sources and difficulty (the
+   * code is the same). The top level is the first runtime named; ratios live within each runtime.
+   */
+  readonly runtimes?: readonly Results[];
 }
 
 export class ResultsError extends Error {
@@ -164,6 +170,12 @@ export function parseResults(text: string, file = 'results.json'): Results {
   // JSON has no Infinity, but `1e999` parses to it, and JSON.stringify would write it back as null.
   const infinite = firstNonFinite(data);
   if (infinite !== undefined) fail(`${infinite.path} is ${infinite.text}, which overflows to ${infinite.value}; every number must be finite`);
+  checkResults(data, fail);
+  return data as Results;
+}
+
+/** The checks of one results object; a runtime matrix's runtimes are each checked the same way. */
+function checkResults(data: unknown, fail: (message: string) => never): void {
   if (!isRecord(data)) return fail('expected a JSON object at the top level');
   if (data.schemaVersion !== SCHEMA_VERSION) {
     return fail(`schemaVersion is ${JSON.stringify(data.schemaVersion)}; this kit reads version ${SCHEMA_VERSION}`);
@@ -172,7 +184,7 @@ export function parseResults(text: string, file = 'results.json'): Results {
   if (typeof data.createdAt !== 'string') fail('createdAt is missing');
   if (typeof data.durationMs !== 'number') fail('durationMs is missing');
   if (!isRecord(data.environment)) fail('environment is missing');
-  const env = data.environment as Record<string, unknown>;
+  const env = data.environment;
   for (const key of ['node', 'v8', 'platform', 'cpuModel'] as const) {
     if (typeof env[key] !== 'string') fail(`environment.${key} is missing`);
   }
@@ -209,7 +221,7 @@ export function parseResults(text: string, file = 'results.json'): Results {
   checkRows(data.failures, 'failures', { what: 'string', reason: 'string', message: 'string' }, fail);
   if (data.tracebacks !== undefined) {
     if (!isRecord(data.tracebacks)) fail('tracebacks must be an object');
-    const tracebacks = data.tracebacks as Record<string, unknown>;
+    const tracebacks = data.tracebacks;
     checkRows(tracebacks.cases, 'tracebacks.cases', { id: 'string', description: 'string', expectedError: 'string' }, fail);
     checkRows(tracebacks.totals, 'tracebacks.totals', { style: 'string', score: 'number' }, fail);
     checkRows(
@@ -230,7 +242,11 @@ export function parseResults(text: string, file = 'results.json'): Results {
   if (data.sources !== undefined) {
     checkRows(data.sources, 'sources', { style: 'string', scenario: 'string', path: 'string', text: 'string' }, fail);
   }
-  return data as unknown as Results;
+  if (data.runtimes !== undefined) {
+    if (!Array.isArray(data.runtimes)) return fail('runtimes must be an array');
+    data.runtimes.forEach((runtime: unknown, index) => checkResults(runtime, (message) => fail(`runtimes[${index}]: ${message}`)));
+  }
+  return undefined;
 }
 
 /** The stable id of a metric: its name, style and params in key order. */

@@ -45,6 +45,10 @@ const SPECS: FlagSpecs = {
     help: 'do not fail when head lacks metrics that base has, or recorded failures (default: exit 1 for either)',
   },
   kind: { kind: 'string', choices: ['ratio', 'absolute', 'all'], metavar: 'KIND', help: 'absolute figures, ratios to the in-run reference, or both (default all)' },
+  'across-node': {
+    kind: 'boolean',
+    help: 'the files are one machine\'s runtimes (the node-<major>/results.json of one `run --node`): compare absolute figures across Node majors too',
+  },
   format: { kind: 'string', choices: ['text', 'md', 'json'], metavar: 'FORMAT', help: 'output format (default text)' },
   filter: { kind: 'string', metavar: 'REGEX', help: 'compare only the metrics whose id matches' },
   against: { kind: 'string', metavar: 'GIT-REF', help: 'build GIT-REF in a temporary worktree and compare this tree against it' },
@@ -68,8 +72,8 @@ export const command: Command = {
       'p-values, stars (* p<0.05, ** p<0.01, *** p<0.001), the smallest change the row could detect, and a verdict:\n' +
       'regression/improvement (Holm p < --alpha and beyond --threshold), same, inconclusive (not significant,\n' +
       'but the interval reaches beyond the threshold), untested (fewer than 2 units; an absolute figure from\n' +
-      'another machine class). With --against, each side runs `rosetta run` N times, alternated; the runs are\n' +
-      'merged per side.\n' +
+      'another machine class: CPU, cores, pinning, platform, or Node major unless --across-node). With --against,\n' +
+      'each side runs `rosetta run` N times, alternated; the runs are merged per side.\n' +
       'Exit codes: 0 no regression, 1 a regression, or head lacks metrics of base or recorded failures (unless\n' +
       '--allow-missing), 2 unusable input, 130 interrupted.',
     SPECS,
@@ -81,6 +85,7 @@ export const command: Command = {
       alpha: flagNumber(args, 'alpha') ?? DEFAULT_ALPHA,
       kinds: kindsFor(flagString(args, 'kind') ?? 'all'),
       ...filterFor(flagString(args, 'filter')),
+      acrossNode: flagBoolean(args, 'across-node'),
     };
     const format = (flagString(args, 'format') ?? 'text') as ComparisonFormat;
     const allowMissing = flagBoolean(args, 'allow-missing');

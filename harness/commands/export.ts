@@ -60,6 +60,9 @@ export const command: Command = {
       process.stderr.write(`rosetta export: ${describeInputError(input, error)}\n`);
       return 2;
     }
+    if ((results.runtimes ?? []).length > 1) {
+      process.stderr.write(`rosetta export: ${input} is a runtime matrix: exporting its top level (Node ${results.environment.node}); export node-<major>/results.json for the others\n`);
+    }
     const exported = toGithubActionBenchmark(results, { direction, kinds });
     if (exported.entries.length === 0) {
       // github-action-benchmark fails on an empty file; say why here, where the cause is visible.

