@@ -132,6 +132,11 @@ pre.trace mark.own { background: #fff3b0; color: #3d2e00; font-weight: 600; bord
 pre.trace .noise { color: #9aa3ad; }
 pre.trace .cause { color: #8250df; font-weight: 600; }
 
+.rt-regression { color: var(--bad) !important; font-weight: 600; }
+.rt-improvement { color: var(--good) !important; font-weight: 600; }
+ul.frames { margin: 6px 0; padding-left: 0; list-style: none; font-family: var(--mono); font-size: 11.5px; }
+details.rt-change { margin: 8px 0; }
+details.rt-change summary { cursor: pointer; font-weight: 600; }
 .failure { border: 1px solid #ffb1b1; border-radius: 8px; padding: 10px 14px; margin: 10px 0; background: #fffafa; }
 .failure pre { white-space: pre-wrap; max-height: 14em; overflow: auto; background: #fff; border: 1px solid #f3d4d4; padding: 8px; border-radius: 4px; }
 footer { max-width: 1320px; margin: 0 auto; padding: 20px 0 0; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); }

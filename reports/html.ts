@@ -36,6 +36,7 @@ import {
 } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
 import { headlines } from './headlines.js';
+import { runtimeHtml } from './runtimes.js';
 import { sideBySide } from './side-by-side.js';
 import { type FactorCell, type FactorRow, factorTable, rowLabel } from './table.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -43,6 +44,7 @@ import type { TopLevelSpec } from 'vega-lite';
 /** The sections of the page, in order: their ids are the page's public anchors. */
 export const SECTIONS = [
   ['header', 'Run'],
+  ['runtimes', 'Runtimes'],
   ['two-axes', 'Two axes'],
   ['throughput', 'Echo cost'],
   ['latency', 'Latency'],
@@ -76,6 +78,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
   const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours);
   const sections = [
     header(results, styles),
+    section('runtimes', 'Runtimes', 'The same comparison on each Node version of the run: does the conclusion hold on the Node you run?', runtimeHtml(results)),
     await twoAxes(results, styles, figure),
     await throughput(context, figure),
     await latency(context, figure),

@@ -5,6 +5,7 @@ import type { DifficultyRow, Metric, Results } from './schema.js';
 import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
 import { headlines } from './headlines.js';
 import { casesOf, maxScore } from './gallery.js';
+import { runtimeMarkdown } from './runtimes.js';
 import { type FactorRow, factorTable, rowLabel } from './table.js';
 
 export function renderMarkdown(results: Results): string {
@@ -31,6 +32,8 @@ export function renderMarkdown(results: Results): string {
     for (const [key, value] of config) out.push(`| ${cell(key)} | ${cell(configValue(value))} |`);
     out.push('', '</details>', '');
   }
+
+  out.push(...runtimeMarkdown(results));
 
   const metricSection = (title: string, names: readonly string[], note = ''): void => {
     const metrics = results.metrics.filter((m) => m.kind === 'absolute' && names.includes(m.name));
