@@ -61,6 +61,11 @@ export interface SpawnOptions {
   readonly cpu?: number | undefined;
   /** The child is killed when it lives longer than this, whatever it is doing. */
   readonly deadlineMs: number;
+  /**
+   * A program that runs node under it, with its arguments, e.g. valgrind's (harness/callgrind.ts).
+   * It must exec node in the same process, keeping the pid and the inherited IPC channel, as taskset does.
+   */
+  readonly wrapper?: readonly string[];
 }
 
 export interface ExitInfo {
@@ -148,9 +153,10 @@ export function spawnChild(options: SpawnOptions): Child {
   delete env.NODE_OPTIONS;
   // fork() runs `execPath ...execArgv file ...args`; with taskset as execPath, taskset execs node on
   // the core, keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
+  const command = [...(pinned ? [TASKSET, '-c', String(options.cpu)] : []), ...(options.wrapper ?? []), process.execPath, ...CHILD_NODE_FLAGS];
   const proc: ChildProcess = fork(file, [...(options.args ?? [])], {
-    execPath: pinned ? TASKSET : process.execPath,
-    execArgv: pinned ? ['-c', String(options.cpu), process.execPath, ...CHILD_NODE_FLAGS] : [...CHILD_NODE_FLAGS],
+    execPath: command[0],
+    execArgv: command.slice(1),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
     env,

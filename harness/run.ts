@@ -16,6 +16,8 @@ import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseCo
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
+import { echoInstructionsPhase } from './phases/echo-instructions.js';
+import { callgrindVersion } from './callgrind.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
@@ -39,13 +41,14 @@ interface PlannedPhase {
   readonly config: RunConfig;
 }
 
-function plannedPhases(config: RunConfig): PlannedPhase[] {
+function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
   const planned: PlannedPhase[] = [];
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
   if (config.scenarios.includes('echo')) {
     // Echo phases add the baseline server themselves (echoServers).
     planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config });
   }
+  if (config.scenarios.includes('instructions') && callgrind) planned.push({ phase: echoInstructionsPhase, config });
   if (config.scenarios.includes('repos-and-forks')) {
     planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
   }
@@ -79,7 +82,11 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     const { sources, difficulty, missing } = collectDifficulty(selected);
     if (missing.length > 0) progress.note(`difficulty: not measured (files missing): ${missing.join(', ')}`);
 
-    for (const { phase, config: phaseConfig } of plannedPhases(config)) {
+    const valgrind = config.scenarios.includes('instructions') ? await callgrindVersion() : undefined;
+    if (config.scenarios.includes('instructions') && valgrind === undefined) {
+      progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
+    }
+    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined)) {
       progress.phase(phase.name, phase.steps(phaseConfig));
       await phase.run(context(phaseConfig));
       progress.end();
@@ -96,7 +103,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       environment,
       config: {
         ...config,
-        echoServers: config.scenarios.includes('echo') ? echoServers(config.styles) : [],
+        echoServers: config.scenarios.includes('echo') || config.scenarios.includes('instructions') ? echoServers(config.styles) : [],
         workflowStyles: config.scenarios.includes('repos-and-forks') ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
         references: REFERENCES,
         memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
@@ -108,6 +115,10 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         order: collector.orders,
         echoCpuWindow:
           'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
+        echoInstructions:
+          valgrind === undefined
+            ? 'not measured (not asked for, or valgrind is not installed)'
+            : `instructions counted by callgrind (${valgrind}) in the server process, all threads, over two agreeing windows of a closed loop on one connection, divided by the round trips completed in them (harness/phases/echo-instructions.ts)`,
       },
       metrics,
       ...(tracebacks !== undefined ? { tracebacks } : {}),

@@ -86,13 +86,13 @@ export interface GateMeasurement {
  * through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
  * signal to this process is passed on to the run, which stops its children and exits 130/143.
  */
-export function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false): Promise<GateMeasurement | string> {
+export function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false, runArgs: readonly string[] = GATE_RUN_ARGS): Promise<GateMeasurement | string> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const started = performance.now();
   // A results.json left by an earlier run must not pass for this one's.
   rmSync(path.join(out, 'results.json'), { force: true });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...GATE_RUN_ARGS, '--out', out], {
+    const child = spawn(process.execPath, [cli, ...runArgs, '--out', out], {
       env: { ...process.env, ...env },
       stdio: ['ignore', quiet ? 'ignore' : process.stderr, quiet ? 'pipe' : process.stderr],
     });

@@ -6,8 +6,12 @@ import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../proce
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
 
-export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
-export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
+/**
+ * What `--scenario` selects. `instructions` is echo's cost counted by callgrind (its metrics belong to
+ * the echo scenario): its own name because it needs valgrind and takes minutes.
+ */
+export type ScenarioName = 'echo' | 'instructions' | 'repos-and-forks' | 'micro' | 'tracebacks';
+export const SCENARIOS: readonly ScenarioName[] = ['echo', 'instructions', 'repos-and-forks', 'micro', 'tracebacks'];
 
 /** One cell of the echo grid, with the open-loop rate every server is offered there. */
 export interface EchoCell {
@@ -53,6 +57,19 @@ export interface RunConfig {
     readonly wallRuns: number;
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
+  readonly instructions: {
+    /** Fresh server processes per server: the samples. */
+    readonly repeats: number;
+    /** Servers counted at once: a count does not depend on what the other core does. */
+    readonly parallel: number;
+    /** Round trips of the uninstrumented closed loop before counting starts. */
+    readonly warmRequests: number;
+    /** Round trips of one counted window; windows are taken until two in a row agree within `tolerance`. */
+    readonly windowRequests: number;
+    readonly maxWindows: number;
+    readonly tolerance: number;
+  };
   /** Styles whose memory is measured at once (memory does not depend on CPU contention; timing does). */
   readonly memoryParallel: number;
   readonly out: string;
@@ -234,6 +251,10 @@ export function planConfig(options: RunOptions): RunConfig {
       wallRuns: quick ? 1 : 3,
     },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
+    // Under callgrind a request costs about a millisecond: a window of 3,000 is long enough that a
+    // scavenge more or less moves the count by under 1%; the warm-up runs at valgrind's uninstrumented
+    // speed, several times faster.
+    instructions: { repeats: options.repeats ?? (quick ? 2 : 3), parallel: 2, warmRequests: 20_000, windowRequests: 3_000, maxWindows: 8, tolerance: 0.02 },
     memoryParallel: 2,
     out: options.out,
   };
