@@ -62,7 +62,7 @@ describe('rosetta run --scenario instructions', () => {
       }
       const ratio = byStyle('callbacks', 'echo.instructions_per_req.ratio');
       expect(ratio?.samples[0]).toBeCloseTo(byStyle('callbacks')!.samples[0]! / byStyle('baseline')!.samples[0]!, 10);
-      expect(results.config.echoInstructions).toMatch(/callgrind/);
+      expect(results.config.instructionsMethod).toMatch(/callgrind/);
     },
   );
 });

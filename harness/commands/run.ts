@@ -10,7 +10,7 @@ import { SCENARIOS, type ScenarioName } from '../phases/common.js';
 import { randomSeed } from '../phases/order.js';
 import { runAll } from '../run.js';
 
-const USAGE = 'rosetta run [--scenario echo,instructions,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
@@ -41,8 +41,9 @@ export const command: Command = {
       'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
       'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
       'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
-      'Instructions (needs valgrind) is echo\'s cost counted by callgrind: instructions per request on one connection,\n' +
-      'the low-noise figure the regression gate reads; a few minutes, two servers at a time.\n' +
+      'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
+      'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
+      'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
