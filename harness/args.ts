@@ -1,5 +1,7 @@
-// A small, strict flag parser shared by every CLI command. Errors name the flag, the value given
-// and what is accepted (STYLE.md, after p-limit), and map to exit code 2.
+// The flags of every CLI command: Node's own parser (`node:util` parseArgs) splits the words, and
+// the kit checks each value against its spec. Errors name the flag, the value given and what is
+// accepted (STYLE.md, after p-limit), and map to exit code 2.
+import { parseArgs as parseArgsNode } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -31,37 +33,33 @@ export interface ParsedArgs {
 
 /** Parses `--name value`, `--name=value` and boolean `--name`; anything unknown is a UsageError. */
 export function parseArgs(command: string, argv: readonly string[], specs: FlagSpecs): ParsedArgs {
+  // Node splits the words (flag or value, inline `=` or the next word, `--` ending the flags);
+  // what a word may be is the kit's own check below, so every message names flag, value and range.
+  const { tokens } = parseArgsNode({ args: [...argv], options: nodeOptions(specs), strict: false, allowPositionals: true, tokens: true });
   const flags = new Map<string, string | number | boolean | readonly string[]>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--') || arg === '--') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = specs[name];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = token.rawName.startsWith('--') && Object.hasOwn(specs, token.name) ? specs[token.name] : undefined;
     if (spec === undefined) {
+      // A single dash is no flag of this kit (`-x`, `-abc`): name the word as it was typed.
+      const name = token.rawName.startsWith('--') ? token.rawName : (argv[token.index] ?? token.rawName);
       const known = Object.keys(specs).map((flag) => `--${flag}`).join(', ');
-      throw new UsageError(`rosetta ${command}: unknown flag --${name}; accepted: ${known || '(none)'}, --help`);
+      throw new UsageError(`rosetta ${command}: unknown flag ${name}; accepted: ${known || '(none)'}, --help`);
     }
+    const name = token.name;
     if (spec.kind === 'boolean') {
-      if (eq !== -1) throw new UsageError(`rosetta ${command}: --${name} takes no value (got ${JSON.stringify(arg.slice(eq + 1))})`);
+      if (token.value !== undefined) throw new UsageError(`rosetta ${command}: --${name} takes no value (got ${JSON.stringify(token.value)})`);
       flags.set(name, true);
       continue;
     }
-    let raw: string | undefined;
-    if (eq !== -1) raw = arg.slice(eq + 1);
-    else {
-      raw = argv[i + 1];
-      i++;
-      // `--user --json` is a forgotten value, not a user named "--json"; `--user=--json` says it is.
-      if (raw?.startsWith('--') === true) {
-        throw new UsageError(
-          `rosetta ${command}: --${name} needs a value (${describe(spec)}), got the flag ${raw}; write --${name}=VALUE for a value that starts with --`,
-        );
-      }
+    const raw = token.value;
+    // `--user --json` is a forgotten value, not a user named "--json"; `--user=--json` says it is.
+    if (raw?.startsWith('--') === true && token.inlineValue === false) {
+      throw new UsageError(
+        `rosetta ${command}: --${name} needs a value (${describe(spec)}), got the flag ${raw}; write --${name}=VALUE for a value that starts with --`,
+      );
     }
     if (raw === undefined) throw new UsageError(`rosetta ${command}: --${name} needs a value (${describe(spec)})`);
     const value = convert(command, name, spec, raw);
@@ -73,6 +71,11 @@ export function parseArgs(command: string, argv: readonly string[], specs: FlagS
     }
   }
   return { flags, positionals };
+}
+
+/** The shape Node's parser needs: which flags take a value (every kind but boolean). */
+function nodeOptions(specs: FlagSpecs): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.kind === 'boolean' ? 'boolean' : 'string' }]));
 }
 
 const INT_SYNTAX = /^[+-]?[0-9]+$/;
