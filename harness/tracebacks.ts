@@ -3,7 +3,6 @@
 // against a fake GitHub holding that case's fault rule (idle, counters and rule reset between pairs),
 // measured and scored by one rubric. The parent owns the server, so it can count the requests still
 // in flight after the error surfaced.
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { createWorld, DEFAULT_USER, type World } from '../scenarios/repos-and-fo
 import type { StyleAdapter } from '../styles/adapter.js';
 import { STYLES } from '../styles/registry.js';
 import type { TracebackRow, Tracebacks } from '../reports/schema.js';
-import { childEntry, repoRoot } from './processes.js';
+import { childEntry, repoRoot, startProcess } from './processes.js';
 import { FAULT_CASES, faultRuleFor, formatPath, targetUrl, type FaultCase } from './tracebacks/cases.js';
 import { chainCoverage, debugFrames, errorFrames, hasContext, noiseShare, scopeFor, styleLines } from './tracebacks/measure.js';
 import { findFaultOrigins, originDistance } from './tracebacks/origins.js';
@@ -243,32 +242,17 @@ async function runPair(context: PairContext, server: FakeGithub): Promise<Traceb
   return measure(context, observed, server.url);
 }
 
-/** Every trace-case child started and not yet exited: what an interrupt of the matrix must kill. */
-const liveTraceChildren = new Set<ChildProcess>();
-
-/** Kills every trace-case child at once (SIGKILL): an interrupted matrix leaves no child behind. */
-export function killTraceChildren(): void {
-  for (const child of liveTraceChildren) child.kill('SIGKILL');
-}
-
 function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithub): Promise<Observed> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  if (context.row.debug) env[LOOP_DEBUG_ENV] = '1';
-  else delete env[LOOP_DEBUG_ENV];
-  const child: ChildProcess = fork(context.entry, [JSON.stringify(job)], {
-    execArgv: [...TRACE_CHILD_FLAGS],
-    env,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    serialization: 'json',
+  const child = startProcess({
+    label: `trace-case[${context.row.label}/${context.faultCase.id}]`,
+    command: process.execPath,
+    args: [...TRACE_CHILD_FLAGS, context.entry, JSON.stringify(job)],
+    env: { NODE_OPTIONS: undefined, [LOOP_DEBUG_ENV]: context.row.debug ? '1' : undefined },
+    ipc: true,
+    group: true,
+    tailBytes: 4_096,
   });
-  liveTraceChildren.add(child);
-  child.once('exit', () => liveTraceChildren.delete(child));
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4_096);
-  });
+  const stderr = (): string => child.tail();
 
   return new Promise<Observed>((resolve, reject) => {
     let started = false;
@@ -286,27 +270,17 @@ function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithu
       const sampled = inFlightAfter ?? server.stats().inFlight;
       // Resolve once the child is gone, so the next pair starts on an idle server.
       const result = (observed: Observed): void => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolve(observed);
-          return;
-        }
-        const stop = setTimeout(() => child.kill('SIGKILL'), 1_000);
-        child.once('exit', () => {
-          clearTimeout(stop);
-          resolve(observed);
-        });
-        if (child.connected) child.disconnect();
-        else child.kill('SIGKILL');
+        void child.stop(1_000).then(() => resolve(observed));
       };
       if (!started) {
         // It never reached the workflow: a broken build or a style that fails to load is not a trace.
         reject(
           new TracebackMatrixError(
             `trace-case child for ${context.row.label}/${context.faultCase.id} failed before it started the workflow: ` +
-              `${failure ?? 'no report'}${stderr === '' ? '' : `\n${stderr.trimEnd()}`}`,
+              `${failure ?? 'no report'}${stderr() === '' ? '' : `\n${stderr().trimEnd()}`}`,
           ),
         );
-        child.kill('SIGKILL');
+        void child.kill();
         return;
       }
       if (report !== undefined && failure === null) {
@@ -314,16 +288,16 @@ function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithu
         return;
       }
       result({
-        outcome: failure?.startsWith('no report') === true ? { kind: 'hung' } : { kind: 'crashed', error: childError(failure, stderr) },
+        outcome: failure?.startsWith('no report') === true ? { kind: 'hung' } : { kind: 'crashed', error: childError(failure, stderr()) },
         cleanupCount: 0,
         surfaceMs: null,
         others: [],
         inFlightAfter: sampled,
-        childFailure: `${failure ?? 'no report'}${stderr === '' ? '' : `\n${stderr.trimEnd()}`}`,
+        childFailure: `${failure ?? 'no report'}${stderr() === '' ? '' : `\n${stderr().trimEnd()}`}`,
       });
     };
 
-    child.on('message', (raw: unknown) => {
+    child.onMessage((raw: unknown) => {
       const message = raw as ChildMessage;
       if (message.type === 'started') {
         started = true;
@@ -341,11 +315,14 @@ function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithu
         if (inFlightAfter !== undefined) finish(null);
       }
     });
-    child.once('exit', (code, signal) => {
-      // Give stderr a moment to arrive before a failure quotes it.
-      setTimeout(() => finish(`the child exited (${signal ?? `code ${String(code)}`}) before it reported`), 50);
-    });
-    child.once('error', (error) => finish(`the child could not run: ${error.message}`));
+    // `exited` waits for the last stderr, so a failure quotes all of it.
+    void child.exited.then((exit) =>
+      finish(
+        exit.startError !== undefined
+          ? `the child could not run: ${exit.startError}`
+          : `the child exited (${exit.signal ?? `code ${String(exit.code)}`}) before it reported`,
+      ),
+    );
   });
 }
 

@@ -1,13 +1,14 @@
 // `rosetta compare`: the regression gate. Either two results.json files, or this tree against another
 // git ref built in a temporary worktree, both run alternately (A B A B ...) on this machine so that
 // drift (thermal, other load) falls on both sides alike. Exit 1 on a regression, 2 on unusable input.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import { type Command } from '../cli.js';
+import { startProcess, type WatchedProcess } from '../processes.js';
 import { parseResults, ResultsError, type Results } from '../../reports/schema.js';
 import {
   compareResults,
@@ -241,7 +242,7 @@ interface AgainstState {
   readonly root: string;
   readonly tmp: string;
   readonly tree: string;
-  child: ChildProcess | null;
+  child: WatchedProcess | null;
   interrupted: NodeJS.Signals | null;
 }
 
@@ -281,7 +282,7 @@ async function compareAgainst(ref: string, plan: AgainstPlan): Promise<number> {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     state.interrupted = signal;
-    state.child?.kill(signal);
+    void state.child?.kill(signal);
     process.stderr.write(`\nrosetta compare: ${signal}: stopping and removing the worktree (again to force)\n`);
   };
   process.on('SIGINT', onSignal);
@@ -380,42 +381,27 @@ interface ExecResult {
 
 const TAIL_BYTES = 4096;
 
-function exec(state: AgainstState, cmd: string, args: readonly string[], cwd: string): Promise<ExecResult> {
-  if (state.interrupted !== null) return Promise.reject(new AgainstError(`interrupted before ${cmd}`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    state.child = child;
-    let tail = '';
-    const keep = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', (error) => {
-      state.child = null;
-      reject(new AgainstError(`cannot start ${cmd}: ${error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      state.child = null;
-      resolve({ code, signal, tail: tail.trimEnd() });
-    });
-  });
+async function exec(state: AgainstState, cmd: string, args: readonly string[], cwd: string): Promise<ExecResult> {
+  if (state.interrupted !== null) throw new AgainstError(`interrupted before ${cmd}`);
+  // Not a process group of its own: a terminal's Ctrl-C reaches the run as well as this process.
+  const child = startProcess({ label: cmd, command: cmd, args, cwd, stdout: 'tail', tailBytes: TAIL_BYTES });
+  state.child = child;
+  const exit = await child.exited;
+  state.child = null;
+  if (exit.startError !== undefined) throw new AgainstError(`cannot start ${cmd}: ${exit.startError}`);
+  return { code: exit.code, signal: exit.signal, tail: child.tail().trimEnd() };
 }
 
 /** Removes the worktree, its registration and the temporary folder; never throws. */
 async function cleanup(state: AgainstState): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const child = spawn('git', ['worktree', 'remove', '--force', state.tree], { cwd: state.root, stdio: 'ignore' });
-    child.on('error', () => resolve());
-    child.on('close', () => resolve());
-  });
+  await startProcess({ label: 'git worktree remove', command: 'git', args: ['worktree', 'remove', '--force', state.tree], cwd: state.root }).exited;
   // rm does not follow the node_modules symlink: it unlinks it, leaving this tree's modules alone.
   await rm(state.tmp, { recursive: true, force: true }).catch(() => undefined);
   spawnSync('git', ['worktree', 'prune'], { cwd: state.root, stdio: 'ignore' });
 }
 
 function cleanupSync(state: AgainstState): void {
-  state.child?.kill('SIGKILL');
+  void state.child?.kill();
   spawnSync('git', ['worktree', 'remove', '--force', state.tree], { cwd: state.root, stdio: 'ignore' });
   rmSync(state.tmp, { recursive: true, force: true });
   spawnSync('git', ['worktree', 'prune'], { cwd: state.root, stdio: 'ignore' });

@@ -3,7 +3,6 @@
 // baseline on the gate's metrics (reports/gate.ts) with the statistics of `rosetta compare`.
 // Exit 0 pass, 1 a regression or a style that lost its metrics or crashed, 2 unusable input or a run
 // that produced no results, 130/143 interrupted.
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
 import { parseResults, type Results } from '../../reports/schema.js';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
+import { startProcess } from '../processes.js';
 import { describeInputError, exitFor } from './compare.js';
 
 export const DEFAULT_BASELINE = path.join('reports', 'baseline', 'results.json');
@@ -86,36 +86,38 @@ export interface GateMeasurement {
  * through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
  * signal to this process is passed on to the run, which stops its children and exits 130/143.
  */
-export function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false): Promise<GateMeasurement | string> {
+export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false): Promise<GateMeasurement | string> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const started = performance.now();
   // A results.json left by an earlier run must not pass for this one's.
   rmSync(path.join(out, 'results.json'), { force: true });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...GATE_RUN_ARGS, '--out', out], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', quiet ? 'ignore' : process.stderr, quiet ? 'pipe' : process.stderr],
-    });
-    let tail = '';
-    child.stderr?.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString('utf8')).slice(-2048)));
-    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('error', (error) => resolve(`cannot start the gate run: ${error.message}`));
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      if (code === 130 || code === 143 || signal !== null) process.exit(code ?? 130);
-      const file = path.join(out, 'results.json');
-      // `run` exits 1 when a measurement failed: its results still hold the failure, which fails the gate.
-      if ((code !== 0 && code !== 1) || !existsSync(file)) {
-        resolve(`the gate run exited ${code ?? signal ?? '?'} without results${tail === '' ? '' : `:\n${tail.trimEnd()}`}`);
-        return;
-      }
-      readFile(file, 'utf8').then(
-        (text) => resolve({ results: parseResults(text, file), ms: performance.now() - started }),
-        (error: unknown) => resolve(describeInputError(file, error)),
-      );
-    });
+  // Its progress goes straight to this stderr (a live line stays live); quiet, only the tail is kept.
+  const child = startProcess({
+    label: 'gate run',
+    command: process.execPath,
+    args: [cli, ...GATE_RUN_ARGS, '--out', out],
+    env,
+    stdout: quiet ? 'drop' : 'pass',
+    stderr: quiet ? 'tail' : 'pass',
   });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const exit = await child.exited;
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  if (exit.startError !== undefined) return `cannot start the gate run: ${exit.startError}`;
+  const { code, signal } = exit;
+  if (code === 130 || code === 143 || signal !== null) process.exit(code ?? 130);
+  const file = path.join(out, 'results.json');
+  // `run` exits 1 when a measurement failed: its results still hold the failure, which fails the gate.
+  const tail = child.tail();
+  if ((code !== 0 && code !== 1) || !existsSync(file)) {
+    return `the gate run exited ${code ?? signal ?? '?'} without results${tail === '' ? '' : `:\n${tail.trimEnd()}`}`;
+  }
+  try {
+    return { results: parseResults(await readFile(file, 'utf8'), file), ms: performance.now() - started };
+  } catch (error) {
+    return describeInputError(file, error);
+  }
 }

@@ -4,7 +4,8 @@
 import type { TracebackRow } from '../../reports/schema.js';
 import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../cli.js';
-import { killTraceChildren, matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
+import { killAllChildren } from '../processes.js';
+import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
 import { caseIds } from '../tracebacks/cases.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);
@@ -43,8 +44,7 @@ export const command: Command = {
     const tty = process.stderr.isTTY;
     // An interrupt kills the running children now (they would otherwise live to their deadline).
     const interrupt = (signal: NodeJS.Signals): void => {
-      killTraceChildren();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      void killAllChildren().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
     process.once('SIGINT', interrupt);
     process.once('SIGTERM', interrupt);

@@ -5,6 +5,7 @@ import type { Failure } from '../../reports/schema.js';
 import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
+import { VerificationError } from '../verification.js';
 
 export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
 export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
@@ -77,11 +78,6 @@ export interface Phase {
   run(context: PhaseContext): Promise<void>;
 }
 
-/** A wrong answer from the thing measured: recorded as `verification`, never timed. */
-export class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
-
 /** The run was interrupted; phases rethrow it instead of recording a failure. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
@@ -105,7 +101,7 @@ export function failureOf(what: string, error: unknown, children: readonly (Chil
   if (error instanceof ChildError) {
     return { what, reason: error.reason, message: error.message, stderrTail: tails || error.stderrTail.slice(-STDERR_TAIL_BYTES) };
   }
-  if (error instanceof VerificationError || (error instanceof RemoteError && error.name === 'VerificationError')) {
+  if (error instanceof VerificationError) {
     return { what, reason: 'verification', message: error.message, stderrTail: tails };
   }
   const message = error instanceof RemoteError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,8 +1,6 @@
 // The echo conformance suite (scenarios/echo/SPEC.md), run against every style in STYLES and the
 // baseline. Behaviour a client can see is tested in-process; memory and file-descriptor limits are
 // tested on the built server (`dist/`, `rosetta echo-server`) in a child process, asked over IPC.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
@@ -16,6 +14,7 @@ import type { EchoServerHandle, EchoServerOptions } from '../../scenarios/echo/c
 import type { ControlAnswer, ControlMessage, ControlRequest } from '../../scenarios/echo/control.js';
 import { knownIssue } from '../../styles/known-issues.js';
 import { STYLES } from '../../styles/registry.js';
+import { startProcess } from '../../harness/processes.js';
 import { openResources } from '../support/resources.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -450,17 +449,18 @@ async function startChild(
     ...(options.script === undefined ? [CLI, 'echo-server', '--style', id, '--port', '0'] : ['--input-type=module', '-e', options.script]),
   ];
   // `ulimit -n` in a shell that then becomes node: the limit applies to the server alone.
-  const [file, ...args] = options.fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'bash', ...node];
-  const child: ChildProcess = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const [command, ...args] = options.fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'bash', ...node];
+  const child = startProcess({ label: `echo-server[${id}]`, command: command!, args, ipc: true, tailBytes: 16 * KiB });
+  const gone = (what: string): Promise<never> =>
+    child.exited.then((exit) => Promise.reject(new Error(`echo server ${id} exited (${exit.code}) before ${what}: ${child.tail()}`)));
 
   const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (message: ControlMessage) => {
-      if (message.kind === 'listening') resolve(message.port);
+    const off = child.onMessage((message) => {
+      if ((message as ControlMessage).kind !== 'listening') return;
+      off();
+      resolve((message as Extract<ControlMessage, { kind: 'listening' }>).port);
     });
-    void exited.then((code) => reject(new Error(`echo server ${id} exited (${code}) before listening: ${stderr}`)));
+    gone('listening').catch(reject);
   });
 
   let nextId = 0;
@@ -469,19 +469,16 @@ async function startChild(
     ask: (request) =>
       new Promise<ControlAnswer>((resolve, reject) => {
         const id = nextId++;
-        const onMessage = (message: ControlMessage): void => {
+        const off = child.onMessage((raw) => {
+          const message = raw as ControlMessage;
           if (message.kind !== 'answer' || message.id !== id) return;
-          child.off('message', onMessage);
+          off();
           resolve(message.answer);
-        };
-        child.on('message', onMessage);
-        void exited.then((code) => reject(new Error(`echo server exited (${code}) before answering ${request}: ${stderr}`)));
-        child.send({ id, request });
+        });
+        gone(`answering ${request}`).catch(reject);
+        child.send({ id, request }).catch(reject);
       }),
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    stop: async () => (await child.kill('SIGTERM')).code,
   };
 }
 
