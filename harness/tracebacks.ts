@@ -12,7 +12,7 @@ import { formatFaultRule } from '../scenarios/repos-and-forks/faults.js';
 import { createWorld, DEFAULT_USER, type World } from '../scenarios/repos-and-forks/world.js';
 import type { StyleAdapter } from '../styles/adapter.js';
 import { STYLES } from '../styles/registry.js';
-import type { TracebackRow, Tracebacks } from '../reports/schema.js';
+import type { TracebackRow, Tracebacks } from './schema.js';
 import { childEntry, repoRoot, startProcess } from './processes.js';
 import { FAULT_CASES, faultRuleFor, formatPath, targetUrl, type FaultCase } from './tracebacks/cases.js';
 import { chainCoverage, debugFrames, errorFrames, hasContext, noiseShare, scopeFor, styleLines } from './tracebacks/measure.js';

@@ -4,7 +4,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { Metric, Results } from './schema.js';
+import type { Metric, Results } from '../harness/schema.js';
 import { BASELINE, compareParams, formatBytes, formatFactor, formatNumber, formatR2, formatValue, paramLabel } from './format.js';
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';

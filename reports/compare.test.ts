@@ -2,7 +2,7 @@
 // direction, too few samples, a threshold that swallows a significant but small change, and the
 // renderers. The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
 import { describe, expect, it } from 'vitest';
-import { type Metric, type Results } from './schema.js';
+import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
 import {
   compareResults,

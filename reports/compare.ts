@@ -5,7 +5,7 @@
 // whole family of metrics at alpha; a verdict is "inconclusive" when the interval still holds a
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
-import { type Direction, type Metric, type Results } from './schema.js';
+import { type Direction, type Metric, type Results } from '../harness/schema.js';
 import { allPositive, compareLog, compareLogToOne, geometricMean, holm, mean, median, minimumDetectableRatio, summarize, tCritical, welch, type TestName } from '../harness/stats.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';

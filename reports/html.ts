@@ -1,7 +1,7 @@
 // index.html: the whole report as one self-contained page (inline CSS, inline SVG charts, no
 // script, no network). Every section has a stable id and says in one line when results.json holds
 // nothing for it, so a partial run still renders a complete page.
-import type { DifficultyRow, Results } from './schema.js';
+import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
 import {
   type Chart,

@@ -11,7 +11,7 @@ import { orderStyles } from './format.js';
 import { type HtmlReport, SECTIONS, renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { renderReport } from './render.js';
-import { type Results, parseResults } from './schema.js';
+import { type Results, parseResults } from '../harness/schema.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
 const fixtureText = readFileSync(FIXTURE, 'utf8');

@@ -1,7 +1,7 @@
 // What every measurement phase shares: the run's configuration, where samples and failures go, and
 // how an error in a measurement becomes a recorded failure (reason, message, stderr tail) instead
 // of ending the run.
-import type { Failure } from '../../reports/schema.js';
+import type { Failure } from '../schema.js';
 import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';

@@ -18,7 +18,7 @@ import { startProcess } from '../../harness/processes.js';
 import { openResources } from '../support/resources.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/harness/cli.js');
+const CLI = path.join(ROOT, 'dist/cli/main.js');
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -486,8 +486,8 @@ async function startChild(
 function assertBuilt(subject: Subject): void {
   const sources = [
     ...subject.sources,
-    'harness/cli.ts',
-    'harness/commands/echo-server.ts',
+    'cli/main.ts',
+    'cli/commands/echo-server.ts',
     'styles/registry.ts',
     'scenarios/echo/control.ts',
     'scenarios/echo/server-options.ts',

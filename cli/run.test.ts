@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseResults } from '../reports/schema.js';
-import { repoRoot } from './processes.js';
-import { descendants } from './run.js';
+import { parseResults } from '../harness/schema.js';
+import { repoRoot } from '../harness/processes.js';
+import { descendants } from '../harness/run.js';
 
-const CLI = path.join(repoRoot(), 'dist', 'harness', 'cli.js');
+const CLI = path.join(repoRoot(), 'dist', 'cli', 'main.js');
 const dirs: string[] = [];
 const started: ChildProcess[] = [];
 

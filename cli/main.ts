@@ -1,17 +1,10 @@
 #!/usr/bin/env node
-// `rosetta`: the kit's one command line. Each subcommand lives in harness/commands/<name>.ts and is
+// `rosetta`: the kit's one command line, the top layer (DESIGN.md, "Layers"): it may import every
+// folder below it, and nothing imports it. Each subcommand lives in cli/commands/<name>.ts and is
 // loaded only when called, so `rosetta styles` does not pay for the report renderer.
 // Exit codes: 0 ok, 1 the thing ran and found a failure (e.g. a regression), 2 bad usage or input.
 import { UsageError } from './args.js';
-
-export interface Command {
-  /** One line for `rosetta --help`. */
-  readonly summary: string;
-  /** The command's own `--help`. */
-  readonly help: string;
-  /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(argv: readonly string[]): Promise<number>;
-}
+import type { Command } from './command.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   styles: () => import('./commands/styles.js'),

@@ -1,7 +1,7 @@
 // How calibrate turns one gate measurement into an A/A head and an injected head: the slowed
 // server's figures take the place of callbacks' in the injected one, and vanish from the A/A one.
 import { describe, expect, it } from 'vitest';
-import { metricId } from '../../reports/schema.js';
+import { metricId } from '../../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
 import { splitCalibrationRun } from './calibrate.js';
 

@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../harness/args.js';
-import { command } from '../harness/commands/report.js';
-import { testResults } from '../test/results-fixture.js';
-import { captureOutput } from '../test/support/capture-output.js';
+import { UsageError } from '../args.js';
+import { command } from './report.js';
+import { testResults } from '../../test/results-fixture.js';
+import { captureOutput } from '../../test/support/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rosetta-report-command-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

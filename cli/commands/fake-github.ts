@@ -1,11 +1,11 @@
 // `rosetta fake-github`: runs the fake GitHub API on its own until SIGINT or SIGTERM, to point a
 // style (`rosetta repos --api URL`), curl or a benchmark at it; then closes every socket and exits 0.
-// Flags go through harness/args.ts; `--latency` and `--fault` values get their own checks here.
+// Flags go through cli/args.ts; `--latency` and `--fault` values get their own checks here.
 import { FAULT_RULE_SYNTAX, FaultRuleError, describeFaultRule, parseFaultRule, type FaultRule } from '../../scenarios/repos-and-forks/faults.js';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions, type Latency } from '../../scenarios/repos-and-forks/fake-github.js';
 import { DEFAULT_SEED, DEFAULT_USER, createWorld } from '../../scenarios/repos-and-forks/world.js';
 import { UsageError, flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 
 const MAX_LATENCY_MS = 600_000;
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
-import type { Results } from '../../reports/schema.js';
+import type { Results } from '../../harness/schema.js';
 import { captureOutput } from '../../test/support/capture-output.js';
 import { command } from './gate.js';
 

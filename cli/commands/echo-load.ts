@@ -7,7 +7,7 @@ import { EchoLoadConnectError, runLoad } from '../../scenarios/echo/load.js';
 import type { LoadOptions, LoadResult } from '../../scenarios/echo/load.js';
 import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs } from '../args.js';
 import type { FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 
 const USAGE = 'rosetta echo-load --port P [--host H] [--connections C] [--size BYTES] [--duration S] [--warmup S] [--json]';
 const SUMMARY = 'closed-loop load against a running echo server: req/s, MiB/s, latency';

@@ -1,6 +1,6 @@
 // `rosetta styles`: the styles the registry lists, with their idiom and source files.
 import { helpText, parseArgs, flagBoolean, rejectPositionals, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 import { STYLES } from '../../styles/registry.js';
 
 const FLAGS: FlagSpecs = { json: { kind: 'boolean', help: 'print JSON instead of a table' } };

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareResults, CompareInputError, formatComparison, type ComparisonFormat } from '../../reports/compare.js';
 import { GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
-import { parseResults, type Results } from '../../reports/schema.js';
+import { parseResults, type Results } from '../../harness/schema.js';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
-import { startProcess } from '../processes.js';
+import type { Command } from '../command.js';
+import { startProcess } from '../../harness/processes.js';
 import { describeInputError, exitFor } from './compare.js';
 
 export const DEFAULT_BASELINE = path.join('reports', 'baseline', 'results.json');
@@ -87,7 +87,7 @@ export interface GateMeasurement {
  * signal to this process is passed on to the run, which stops its children and exits 130/143.
  */
 export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false): Promise<GateMeasurement | string> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
+  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
   const started = performance.now();
   // A results.json left by an earlier run must not pass for this one's.
   rmSync(path.join(out, 'results.json'), { force: true });

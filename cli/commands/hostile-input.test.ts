@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testMetric, testResults } from '../../test/results-fixture.js';
 import { captureOutput } from '../../test/support/capture-output.js';
 import { UsageError } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 import { command as exportCommand } from './export.js';
 import { MAX_MERGED_SAMPLES, command as merge } from './merge.js';
 import { command as report } from './report.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'dist', 'harness', 'cli.js');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
 const slow = path.join(root, 'dist', 'harness', 'fixtures', 'slow-callbacks.js');
 const work = mkdtempSync(path.join(tmpdir(), 'rosetta-gate-'));
 

@@ -5,8 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
-import { type Command } from '../cli.js';
-import { parseResults, type Results } from '../../reports/schema.js';
+import type { Command } from '../command.js';
+import { parseResults, type Results } from '../../harness/schema.js';
 import { renderReport, stagingDir } from '../../reports/render.js';
 import { checkOutDir, removeOnInterrupt } from '../output.js';
 import { formatBytes } from '../../reports/format.js';
@@ -46,13 +46,7 @@ export const command: Command = {
     // After the input is known good: an unusable input must not leave a new, empty folder behind.
     const outDir = checkOutDir('report', 'out', outFlag);
     const started = performance.now();
-    const release = removeOnInterrupt(() => [stagingDir(outDir)]);
-    let files: string[];
-    try {
-      ({ files } = await renderReport(results, outDir));
-    } finally {
-      release();
-    }
+    const files = await writeReport(results, outDir);
     const ms = performance.now() - started;
     for (const file of files) {
       const { size } = await stat(file);
@@ -62,3 +56,16 @@ export const command: Command = {
     return 0;
   },
 };
+
+/**
+ * The report step, shared by `rosetta report` and `rosetta run`: renders the results into `outDir`,
+ * written atomically; an interrupt removes the half-written staging folder. Resolves to the files.
+ */
+export async function writeReport(results: Results, outDir: string): Promise<string[]> {
+  const release = removeOnInterrupt(() => [stagingDir(outDir)]);
+  try {
+    return (await renderReport(results, outDir)).files;
+  } finally {
+    release();
+  }
+}

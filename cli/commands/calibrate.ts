@@ -14,11 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareResults, type Comparison } from '../../reports/compare.js';
 import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD } from '../../reports/gate.js';
-import { metricId, parseResults, type Metric, type Results } from '../../reports/schema.js';
-import { geometricMean, median, wilsonInterval } from '../stats.js';
+import { metricId, parseResults, type Metric, type Results } from '../../harness/schema.js';
+import { geometricMean, median, wilsonInterval } from '../../harness/stats.js';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
-import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
+import type { Command } from '../command.js';
+import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
 import { describeInputError } from './compare.js';
 import { DEFAULT_BASELINE, measureGate, type GateMeasurement } from './gate.js';
 

@@ -11,7 +11,7 @@ import type { ControlMessage } from '../../scenarios/echo/control.js';
 import { findStyle, styleIds } from '../../styles/registry.js';
 import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs } from '../args.js';
 import type { FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 
 const BASELINE = 'baseline';
 const USAGE = 'rosetta echo-server --style <id|baseline> [--host H] [--port P] [--report-cpu]';

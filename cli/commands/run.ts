@@ -1,13 +1,15 @@
-// `rosetta run`: measures the styles (echo, workflow, micro, tracebacks), writes results.json and
-// the report. `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
+// `rosetta run`: measures the styles (echo, workflow, micro, tracebacks) and writes results.json
+// (harness/run.ts), then renders the report from it, the step `rosetta report` takes on its own.
+// `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
 import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import { checkOutDir } from '../output.js';
-import type { Command } from '../cli.js';
-import { SCENARIOS, type ScenarioName } from '../phases/common.js';
-import { randomSeed } from '../phases/order.js';
-import { runAll } from '../run.js';
+import type { Command } from '../command.js';
+import { SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
+import { randomSeed } from '../../harness/phases/order.js';
+import { runAll } from '../../harness/run.js';
+import { writeReport } from './report.js';
 
 const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
@@ -44,14 +46,14 @@ export const command: Command = {
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
   ),
-  run(argv) {
+  async run(argv) {
     const args = parseArgs('run', argv, FLAGS);
     rejectPositionals('run', args, USAGE);
     // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
-    return runAll({
+    const { code, results } = await runAll({
       seed,
       scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
       styles: flagList(args, 'style') ?? styleIds(),
@@ -59,5 +61,13 @@ export const command: Command = {
       ...(repeats !== undefined ? { repeats } : {}),
       out,
     });
+    // The report is drawn from results.json alone; a renderer that fails costs the report, not the measurements.
+    try {
+      await writeReport(results, out);
+      process.stderr.write(`report: ${path.join(out, 'index.html')}, ${path.join(out, 'report.md')}\n`);
+    } catch (error) {
+      process.stderr.write(`report: rendering failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return code;
   },
 };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
-import { type Results } from '../../reports/schema.js';
+import { type Results } from '../../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
 import { alternateRuns, command, type Side } from './compare.js';
 import { captureOutput } from '../../test/support/capture-output.js';
@@ -195,7 +195,8 @@ describe('rosetta compare --against', () => {
 
 // Needs `rosetta run` in this tree and in HEAD (the ref it compares against).
 const runAvailable =
-  existsSync('harness/commands/run.ts') && spawnSync('git', ['cat-file', '-e', 'HEAD:harness/commands/run.ts']).status === 0;
+  existsSync('cli/commands/run.ts') &&
+  ['HEAD:cli/commands/run.ts', 'HEAD:harness/commands/run.ts'].some((object) => spawnSync('git', ['cat-file', '-e', object]).status === 0);
 
 describe.runIf(runAvailable)('rosetta compare --against HEAD (end to end, needs `rosetta run`)', () => {
   // A narrow slice (micro costs of one style and its reference) keeps this under a minute; the whole

@@ -7,9 +7,9 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
-import { type Command } from '../cli.js';
-import { startProcess, type WatchedProcess } from '../processes.js';
-import { parseResults, ResultsError, type Results } from '../../reports/schema.js';
+import type { Command } from '../command.js';
+import { startProcess, type WatchedProcess } from '../../harness/processes.js';
+import { parseResults, ResultsError, type Results } from '../../harness/schema.js';
 import {
   compareResults,
   CompareInputError,
@@ -350,7 +350,8 @@ async function build(state: AgainstState, dir: string, label: string): Promise<v
 
 /** One `rosetta run` in a fresh process; its results.json is the contract. */
 async function runOnce(state: AgainstState, dir: string, runArgs: readonly string[], out: string, label: string): Promise<Results> {
-  const cli = join(dir, 'dist', 'harness', 'cli.js');
+  // A ref from before the CLI had its own folder built its entry point under harness/.
+  const cli = [join(dir, 'dist', 'cli', 'main.js'), join(dir, 'dist', 'harness', 'cli.js')].find((file) => existsSync(file)) ?? join(dir, 'dist', 'cli', 'main.js');
   const file = join(out, 'results.json');
   // `run` exits 1 when it recorded failures; its results.json still holds them and they show up
   // as warnings in the comparison. Any other exit, or no results.json, makes the run unusable.

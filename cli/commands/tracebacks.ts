@@ -1,12 +1,12 @@
 // `rosetta tracebacks`: the traceback quality matrix (style x fault case) with each style's total,
 // the rubric that scored it, and on request one trace in full. It runs its children from dist/, so
 // it needs the built JavaScript; the CLI itself runs from dist too.
-import type { TracebackRow } from '../../reports/schema.js';
+import type { TracebackRow } from '../../harness/schema.js';
 import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
-import { killAllChildren } from '../processes.js';
-import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../tracebacks.js';
-import { caseIds } from '../tracebacks/cases.js';
+import type { Command } from '../command.js';
+import { killAllChildren } from '../../harness/processes.js';
+import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../../harness/tracebacks.js';
+import { caseIds } from '../../harness/tracebacks/cases.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);
 

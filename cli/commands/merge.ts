@@ -4,10 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MergeError, mergeResults } from '../../reports/compare.js';
-import { parseResults, type Results } from '../../reports/schema.js';
+import { parseResults, type Results } from '../../harness/schema.js';
 import { UsageError, flagBoolean, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
-import { tempResultsPath, writeResultsAtomic } from '../results.js';
+import type { Command } from '../command.js';
+import { tempResultsPath, writeResultsAtomic } from '../../harness/results.js';
 import { checkOutDir, removeOnInterrupt } from '../output.js';
 import { describeInputError } from './compare.js';
 

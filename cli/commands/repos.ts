@@ -8,7 +8,7 @@ import { isLoopbackHost } from '../../scenarios/repos-and-forks/http.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import { findStyle, styleIds } from '../../styles/registry.js';
 import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
-import type { Command } from '../cli.js';
+import type { Command } from '../command.js';
 
 const USAGE = 'rosetta repos --style <id> [--user LOGIN] [--api URL] [--concurrency N] [--json]';
 
