@@ -14,16 +14,14 @@ import {
   compareResults,
   CompareInputError,
   DEFAULT_ALPHA,
-  displayName,
   DEFAULT_THRESHOLD,
-  formatComparison,
-  mergeResults,
-  MergeError,
   type CompareOptions,
   type Comparison,
   type ComparisonFormat,
   type MetricKind,
 } from '../../reports/compare.js';
+import { displayName, formatComparison } from '../../reports/compare-format.js';
+import { mergeResults, MergeError } from '../../reports/merge.js';
 
 const DEFAULT_RUNS = 5;
 
