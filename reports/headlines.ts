@@ -4,7 +4,8 @@
 // significantly behind the best. Computed from results.json alone, as plain text; the HTML page
 // shows them as cards and report.md as a list.
 import type { Metric, Results } from '../harness/schema.js';
-import { TWO_AXES_MEMORY, metricsNamed } from './charts.js';
+import { metricsNamed } from './charts/select.js';
+import { TWO_AXES_MEMORY } from './charts/two-axes.js';
 import { BASELINE, formatBytes, formatFactor, formatNumber } from './format.js';
 import { casesOf, maxScore } from './gallery.js';
 import { allPositive, compareLog, geometricMean, median } from '../harness/stats.js';

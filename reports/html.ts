@@ -3,20 +3,9 @@
 // nothing for it, so a partial run still renders a complete page.
 import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
-import {
-  type Chart,
-  type ChartContext,
-  TWO_AXES_MEMORY,
-  echoBarsSpec,
-  latencySpec,
-  memorySpec,
-  microSpec,
-  renderChart,
-  twoAxesData,
-  twoAxesSpec,
-  workflowThroughputSpec,
-  workflowWallSpec,
-} from './charts.js';
+import { echoBarsSpec, latencySpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { renderChart, type Chart } from './charts/render.js';
+import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
 import {
   BASELINE,
   configValue,
