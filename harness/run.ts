@@ -18,7 +18,7 @@ import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
 import { FAULT_CASES } from './tracebacks/cases.js';
-import { matrixRows, runTracebackMatrix } from './tracebacks.js';
+import { matrixRows, runTracebackMatrix } from './tracebacks/matrix.js';
 
 export interface RunStreams {
   readonly stdout: NodeJS.WritableStream;

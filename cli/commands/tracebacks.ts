@@ -5,7 +5,7 @@ import type { TracebackRow } from '../../harness/schema.js';
 import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { killAllChildren } from '../../harness/processes.js';
-import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../../harness/tracebacks.js';
+import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../../harness/tracebacks/matrix.js';
 import { caseIds } from '../../harness/tracebacks/cases.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STYLES } from '../../styles/registry.js';
-import type { TracebackMatrix } from '../tracebacks.js';
+import type { TracebackMatrix } from './matrix.js';
 import { FAULT_CASES, HANG_TIMEOUT_MS } from './cases.js';
 import { findFaultOrigins } from './origins.js';
 
