@@ -1,4 +1,4 @@
-// The traceback quality matrix (DESIGN.md, "Traceback quality"): every style against every fault
+// The traceback quality matrix (DESIGN.md, "The measurement method"): every style against every fault
 // case, each pair (pair.ts) in a fresh child (`node --enable-source-maps dist/harness/child/trace-case.js`,
 // watched by observe.ts) against a fake GitHub holding that case's fault rule (server.ts: idle,
 // counters and rule reset between pairs), measured and scored by one rubric (row.ts). This file
