@@ -40,7 +40,8 @@ describe('the regression gate', () => {
     const head = path.join(work, 'slow');
     quickEcho(base);
     quickEcho(same);
-    quickEcho(head, { ROSETTA_STYLE_OVERRIDE: `callbacks=${slow}`, ROSETTA_SLOW_US: '40' });
+    // 15,000 iterations of fixed work per write: about 40 µs here, several times the server's own cost.
+    quickEcho(head, { ROSETTA_STYLE_OVERRIDE: `callbacks=${slow}`, ROSETTA_SLOW_WORK: '15000' });
 
     // A wide threshold: one short run a side is noisy (the CI gate pools runs and uses 15%), and the
     // injected slowdown is several times that.
@@ -53,7 +54,7 @@ describe('the regression gate', () => {
     const slowRows = (JSON.parse(slowed.stdout) as { rows: Row[] }).rows;
     expect(slowRows.length).toBeGreaterThan(0);
     expect(slowed.status, slowed.stdout).toBe(1);
-    // At 1 KiB the extra 40 µs per write is several times the server's own CPU per request.
+    // At 1 KiB the extra work per write is several times the server's own CPU per request.
     const small = slowRows.find((row) => row.id.includes('size=1024'));
     expect(small?.verdict).toBe('regression');
     expect(small?.changePercent).toBeGreaterThan(50);

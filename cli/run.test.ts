@@ -135,7 +135,7 @@ describe('rosetta run (built CLI)', () => {
     const out = tempDir();
     const { output, exited } = runCli(['--scenario', 'echo,nope', '--out', out]);
     expect(await exited).toBe(2);
-    expect(output.stderr).toContain('--scenario got unknown "nope"; accepted: echo, repos-and-forks, micro, tracebacks');
+    expect(output.stderr).toContain('--scenario got unknown "nope"; accepted: echo, repos-and-forks, memory, instructions, micro, tracebacks');
     expect(readdirSync(out)).toEqual([]);
   });
 

@@ -219,6 +219,26 @@ export function startProcess(options: StartOptions): WatchedProcess {
   return watched;
 }
 
+/** A command that did not exit 0 (or never ran); the message ends with the tail of its output. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  readonly exit: ExitInfo;
+
+  constructor(label: string, exit: ExitInfo, tail: string) {
+    const how = exit.startError ?? exit.killedBecause ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit ${String(exit.code)}`);
+    super(`${label} failed (${how})${tail.trim() === '' ? '' : `: ${tail.trim()}`}`);
+    this.exit = exit;
+  }
+}
+
+/** Runs a command to its end; resolves with the tail of its output (stdout and stderr), rejects with CommandError unless it exits 0. */
+export async function runCommand(options: StartOptions): Promise<string> {
+  const child = startProcess({ stdout: 'tail', ...options });
+  const exit = await child.exited;
+  if (exit.code !== 0) throw new CommandError(options.label, exit, child.tail());
+  return child.tail();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measured children: the built JavaScript, pinned where it can be, asked over IPC.
 
@@ -251,6 +271,11 @@ export interface SpawnOptions {
   readonly cpu?: number | undefined;
   /** The child is killed when it lives longer than this, whatever it is doing. */
   readonly deadlineMs: number;
+  /**
+   * A program that runs node under it, with its arguments, e.g. valgrind's (harness/callgrind.ts).
+   * It must exec node in the same process, keeping the pid and the inherited IPC channel, as taskset does.
+   */
+  readonly wrapper?: readonly string[];
 }
 
 export interface Child {
@@ -321,13 +346,20 @@ interface Waiter {
 export function spawnChild(options: SpawnOptions): Child {
   const file = childEntry(options.entry);
   const pinned = options.cpu !== undefined && canPin(2);
-  const node = [...CHILD_NODE_FLAGS, file, ...(options.args ?? [])];
-  // With taskset in front, taskset execs node on the core, keeping the pid and the IPC channel
-  // (NODE_CHANNEL_FD is inherited across exec).
+  // With taskset (or a wrapper such as valgrind) in front, it execs node in the same process,
+  // keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
+  const [command, ...args] = [
+    ...(pinned ? [TASKSET, '-c', String(options.cpu)] : []),
+    ...(options.wrapper ?? []),
+    process.execPath,
+    ...CHILD_NODE_FLAGS,
+    file,
+    ...(options.args ?? []),
+  ] as [string, ...string[]];
   const proc = startProcess({
     label: options.label,
-    command: pinned ? TASKSET : process.execPath,
-    args: pinned ? ['-c', String(options.cpu), process.execPath, ...node] : node,
+    command,
+    args,
     // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
     env: { NODE_OPTIONS: undefined },
     ipc: true,

@@ -10,10 +10,12 @@ import { availableCores, collectEnvironment } from './env.js';
 import { canPin, killAllChildren } from './processes.js';
 import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
-import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig } from './phases/common.js';
+import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
+import { echoInstructionsPhase } from './phases/instructions.js';
+import { callgrindVersion } from './callgrind.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
@@ -39,18 +41,20 @@ interface PlannedPhase {
   readonly config: RunConfig;
 }
 
-function plannedPhases(config: RunConfig): PlannedPhase[] {
-  const planned: PlannedPhase[] = [];
+function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
-  if (config.scenarios.includes('echo')) {
-    // Echo phases add the baseline server themselves (echoServers).
-    planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config });
-  }
-  if (config.scenarios.includes('repos-and-forks')) {
-    planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
-  }
-  if (config.scenarios.includes('micro')) planned.push({ phase: microPhase, config });
-  return planned;
+  const has = (scenario: ScenarioName): boolean => config.scenarios.includes(scenario);
+  // Echo phases add the baseline server themselves (echoServers). `memory` and `instructions` cut
+  // across both programs; a phase two selections ask for runs once.
+  const planned: (PlannedPhase | false)[] = [
+    has('echo') && { phase: echoCostPhase, config },
+    (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
+    has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
+    has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
+    (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
+    has('micro') && { phase: microPhase, config },
+  ];
+  return planned.filter((entry): entry is PlannedPhase => entry !== false);
 }
 
 export type { RunOptions };
@@ -87,7 +91,11 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     const { sources, difficulty, missing } = collectDifficulty(selected);
     if (missing.length > 0) progress.note(`difficulty: not measured (files missing): ${missing.join(', ')}`);
 
-    for (const { phase, config: phaseConfig } of plannedPhases(config)) {
+    const valgrind = config.scenarios.includes('instructions') ? await callgrindVersion() : undefined;
+    if (config.scenarios.includes('instructions') && valgrind === undefined) {
+      progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
+    }
+    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined)) {
       progress.phase(phase.name, phase.steps(phaseConfig));
       await phase.run(context(phaseConfig));
       progress.end();
@@ -104,8 +112,8 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       environment,
       config: {
         ...config,
-        echoServers: config.scenarios.includes('echo') ? echoServers(config.styles) : [],
-        workflowStyles: config.scenarios.includes('repos-and-forks') ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
+        echoServers: ['echo', 'memory', 'instructions'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? echoServers(config.styles) : [],
+        workflowStyles: ['repos-and-forks', 'memory'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
         references: REFERENCES,
         memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
@@ -116,6 +124,10 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         order: collector.orders,
         echoCpuWindow:
           'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
+        instructionsMethod:
+          valgrind === undefined
+            ? 'not measured (not asked for, or valgrind is not installed)'
+            : `user-space instructions counted by callgrind (${valgrind}) in the measured process, all threads, over two agreeing windows of a fixed number of units (round trips of 1 KiB on one connection), divided by the round trips (harness/phases/instructions.ts)`,
       },
       metrics,
       ...(tracebacks !== undefined ? { tracebacks } : {}),

@@ -283,3 +283,34 @@ describe('compareResults: a figure measured once per run', () => {
     expect(worse.rows[0]!.changePercent).toBeCloseTo(25, 0);
   });
 });
+
+describe('compareResults: instruction counts share one noise level', () => {
+  const styles = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'];
+  const counts = (centre: number, spread: readonly number[]): number[] => spread.map((x) => centre * x);
+  const side = (head: boolean, slower?: string): Metric[] =>
+    styles.map((style, i) =>
+      metric('echo.instructions_per_req.ratio', 'lower', counts((1 + i / 10) * (head && style === slower ? 1.1 : 1), head ? [1.004, 0.995, 1.001] : [1, 1.008, 0.993, 0.999, 1.006, 0.996]), {
+        style,
+        kind: 'ratio',
+        unit: 'x baseline',
+      }),
+    );
+
+  it('tests each row with the variance pooled over all rows and sides, so three head samples can decide', () => {
+    const c = compareResults(results(side(false)), results(side(true, 'rxjs')), { threshold: 5, alpha: 0.01 });
+    expect(c.rows).toHaveLength(styles.length);
+    for (const row of c.rows) expect(row.test).toBe('pooled-log');
+    // 7 rows x (5 + 2) degrees of freedom: the noise is known well even though each row has 3 + 6 samples.
+    expect(c.rows[0]!.df).toBe(49);
+    const rxjs = c.rows.find((row) => row.style === 'rxjs')!;
+    expect(rxjs.verdict).toBe('regression');
+    expect(rxjs.changePercent).toBeGreaterThan(9);
+    expect(c.rows.filter((row) => row.verdict === 'regression')).toHaveLength(1);
+    expect(c.rows.filter((row) => row.style !== 'rxjs').every((row) => row.verdict === 'same')).toBe(true);
+  });
+
+  it('is not pooled for other metrics: three samples a side stay under Welch', () => {
+    const c = compareResults(results([metric('echo.rps', 'higher', [1, 1.01, 0.99])]), results([metric('echo.rps', 'higher', [1.0, 1.02, 0.98])]), OPTIONS);
+    expect(c.rows[0]!.test).toBe('welch-log');
+  });
+});

@@ -6,7 +6,7 @@
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
 import { type Direction, type Metric, type Results } from '../harness/schema.js';
-import { allPositive, compareLog, compareLogToOne, geometricMean, holm, mean, median, minimumDetectableRatio, tCritical, welch, type TestName } from '../harness/stats.js';
+import { allPositive, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
@@ -181,11 +181,12 @@ export function compareResults(base: Results, head: Results, options: CompareOpt
   const headById = indexById('head', head.metrics.filter(keep));
   const sameMachine = sameMachineClass(base, head);
 
-  const tests: Tested[] = [];
-  for (const [id, h] of headById) {
+  const pairs = [...headById].flatMap(([id, h]) => {
     const b = baseById.get(id);
-    if (b !== undefined) tests.push(testMetric(b, base, h, head, sameMachine));
-  }
+    return b === undefined ? [] : [{ b, h }];
+  });
+  const noise = pooledNoise(pairs, base, head, sameMachine);
+  const tests = pairs.map(({ b, h }) => testMetric(b, base, h, head, sameMachine, noise.get(h.name)));
   const testedCount = tests.filter((t) => t.result !== null).length;
   const adjusted = holm(tests.filter((t) => t.result !== null).map((t) => (t.result as TestResult).pValue));
   let k = 0;
@@ -235,7 +236,34 @@ interface Tested {
   readonly note: string | undefined;
 }
 
-function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Results, sameMachine: boolean): Tested {
+/**
+ * Metrics whose relative noise is one and the same wherever they are measured: instructions counted by
+ * callgrind (the same counter, the same method, for every server). Their rows are tested with the
+ * noise pooled over every row and side of the metric (stats.ts pooledLogNoise), so a row with three
+ * samples a side still has a test with tens of degrees of freedom. Pooling assumes the rows share that
+ * noise; where one row is noisier, a false "significant" is possible, but the threshold still stands
+ * between it and a regression verdict (reports/BASELINE.md measures the rows' spreads).
+ */
+export const POOLED_NOISE = /^echo\.instructions_per_req(\.ratio)?$/;
+
+/** The pooled noise of each POOLED_NOISE metric name over the rows that will be tested. */
+function pooledNoise(pairs: readonly { b: Metric; h: Metric }[], base: Results, head: Results, sameMachine: boolean): Map<string, PooledNoise> {
+  const groups = new Map<string, number[][]>();
+  for (const { b, h } of pairs) {
+    if (!POOLED_NOISE.test(h.name) || (h.kind === 'absolute' && !sameMachine)) continue;
+    const list = groups.get(h.name) ?? [];
+    list.push(unitsOf(b, base).values, unitsOf(h, head).values);
+    groups.set(h.name, list);
+  }
+  const out = new Map<string, PooledNoise>();
+  for (const [name, list] of groups) {
+    const noise = pooledLogNoise(list);
+    if (noise !== undefined && noise.df >= 2) out.set(name, noise);
+  }
+  return out;
+}
+
+function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Results, sameMachine: boolean, noise?: PooledNoise): Tested {
   const baseUnits = unitsOf(b, baseResults);
   const headUnits = unitsOf(h, headResults);
   const side = (metric: Metric, units: number[]): SideStats => ({
@@ -273,6 +301,10 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
   }
   const nb = baseUnits.values.length;
   const nh = headUnits.values.length;
+  if (noise !== undefined && nb >= 1 && nh >= 1 && allPositive(headUnits.values) && allPositive(baseUnits.values)) {
+    const note = `noise pooled over ${noise.groups} groups of this metric (df ${noise.df})`;
+    return { common, result: logResult(compareLogPooled(headUnits.values, baseUnits.values, noise, 0.95), baseUnits.values), untested: untested('').untested, note };
+  }
   // A figure the head measured once (a memory slope: one sweep per run) is tested against what the
   // base's several runs predict for one more; with fewer than that on either side, nothing can be.
   const predictable = nh === 1 && nb >= 2 && allPositive(headUnits.values) && allPositive(baseUnits.values);
@@ -284,9 +316,8 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
   return { common, result, untested: untested('').untested, note };
 }
 
-/** One head measurement against the base's prediction interval for one more, on the log scale. */
-function runPrediction(head: number, base: number[]): TestResult {
-  const log = compareLogToOne(head, base, 0.95);
+/** A log-scale comparison as a row's test result. */
+function logResult(log: LogComparison, base: readonly number[]): TestResult {
   return {
     test: log.test,
     changePercent: (log.ratio - 1) * 100,
@@ -299,21 +330,14 @@ function runPrediction(head: number, base: number[]): TestResult {
   };
 }
 
+/** One head measurement against the base's prediction interval for one more, on the log scale. */
+function runPrediction(head: number, base: number[]): TestResult {
+  return logResult(compareLogToOne(head, base, 0.95), base);
+}
+
 /** The test of one row: log scale for positive data, Welch on raw values otherwise. */
 function runTest(head: number[], base: number[]): TestResult {
-  if (allPositive(head) && allPositive(base)) {
-    const log = compareLog(head, base, 0.95);
-    return {
-      test: log.test,
-      changePercent: (log.ratio - 1) * 100,
-      ci95Percent: [(log.interval[0] - 1) * 100, (log.interval[1] - 1) * 100],
-      pValue: log.pValue,
-      df: log.df,
-      se: log.standardError,
-      logScale: true,
-      baseCentre: geometricMean(base),
-    };
-  }
+  if (allPositive(head) && allPositive(base)) return logResult(compareLog(head, base, 0.95), base);
   // A quantity that can be 0 or negative (a slope, a count of leaks): the raw difference of means.
   const test = welch(head, base);
   const baseMean = mean(base);

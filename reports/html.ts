@@ -207,6 +207,11 @@ async function throughput(context: ChartContext, figure: Figure): Promise<string
     'Cost: an open-loop load offers every server the same fixed rate, below the slowest one\'s capacity, so neither side saturates; the figure is the server\'s own CPU time per request over an exact window, after a warm-up to a steady state. Capacity: a closed loop (each connection waits for its echo before sending again) on the same connections, with who saturated. The baseline is a raw <code>socket.on(\'data\')</code> server: a reference, not a floor (scenarios/echo/SPEC.md says where read-loop servers beat it).';
   const parts = [
     await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context.results)}`),
+    await figure(
+      'chart-echo-instructions',
+      echoBarsSpec(context, 'echo.instructions_per_req', 'instructions per request'),
+      'Server instructions per request counted by callgrind (one connection, closed loop, 1 KiB), lower is better: user-space work of every thread of the server process, not the kernel\'s; process-to-process spread about 1%, where CPU time spreads several percent. The regression gate reads this figure.',
+    ),
     await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), `Capacity: requests per second of the closed loop, higher is better. ${capacityLimits(context.results)}`),
     await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Capacity in echoed MiB per second, higher is better.'),
   ].filter((part) => part !== '');

@@ -48,6 +48,11 @@ export function renderMarkdown(results: Results): string {
     'Open loop at the same rate for every server, below the slowest one’s capacity; exact windows after a warm-up to a steady state. _saturated_: the window got less than 99% of the rate, not ranked.',
   );
   metricSection(
+    'Echo cost in instructions per request, counted by callgrind (lower is better)',
+    ['echo.instructions_per_req'],
+    'One connection in a closed loop, 1 KiB messages; the server runs under valgrind, warmed, then counted until two windows agree. User-space instructions of every thread of the server process (the kernel\'s share of a request is not counted): a figure the machine\'s noise does not move, the one the regression gate reads.',
+  );
+  metricSection(
     'Echo latency p99 at that rate, from the due time (µs, lower is better)',
     ['echo.p99_us'],
     'Coordinated omission corrected (as wrk2): latency counts from when each message was due.',

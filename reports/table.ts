@@ -58,6 +58,7 @@ const GROUPS: readonly { readonly id: string; readonly title: string; readonly p
 ];
 const NAME_ORDER: readonly string[] = [
   'echo.cpu_us_per_req',
+  'echo.instructions_per_req',
   'echo.rps_per_core',
   'echo.p50_us',
   'echo.p99_us',

@@ -87,7 +87,7 @@ export interface GateMeasurement {
  * through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
  * signal to this process is passed on to the run, which stops its children and exits 130/143.
  */
-export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false): Promise<GateMeasurement | string> {
+export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false, runArgs: readonly string[] = GATE_RUN_ARGS): Promise<GateMeasurement | string> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
   const started = performance.now();
   // A results.json left by an earlier run must not pass for this one's.
@@ -96,7 +96,7 @@ export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = f
   const child = startProcess({
     label: 'gate run',
     command: process.execPath,
-    args: [cli, ...GATE_RUN_ARGS, '--out', out],
+    args: [cli, ...runArgs, '--out', out],
     env,
     stdout: quiet ? 'drop' : 'pass',
     stderr: quiet ? 'tail' : 'pass',

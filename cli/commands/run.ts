@@ -3,7 +3,8 @@
 // `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
-import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
+import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, UsageError, type FlagSpecs } from '../args.js';
+import { callgrindVersion } from '../../harness/callgrind.js';
 import { checkOutDir } from '../output.js';
 import type { Command } from '../command.js';
 import { SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
@@ -11,7 +12,7 @@ import { randomSeed } from '../../harness/phases/order.js';
 import { runAll } from '../../harness/run.js';
 import { writeReport } from './report.js';
 
-const USAGE = 'rosetta run [--scenario echo,repos-and-forks,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
@@ -42,6 +43,9 @@ export const command: Command = {
       'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
       'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
       'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
+      'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
+      'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
+      'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
@@ -49,6 +53,10 @@ export const command: Command = {
   async run(argv) {
     const args = parseArgs('run', argv, FLAGS);
     rejectPositionals('run', args, USAGE);
+    // Asked for by name, instruction counts without valgrind are bad input; in the default (all) they are skipped with a note.
+    if (flagList(args, 'scenario')?.includes('instructions') === true && (await callgrindVersion()) === undefined) {
+      throw new UsageError('rosetta run: --scenario instructions needs valgrind and callgrind_control (apt-get install valgrind); neither was found on PATH');
+    }
     // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');

@@ -75,6 +75,14 @@ serve({
       s.forget(num(payload, 'to'));
       return stats;
     },
+    // A closed loop for a number of round trips, then idle: resolves with how many completed.
+    async 'round-trips'(payload) {
+      const s = current();
+      const requests = await s.roundTrips(num(payload, 'count'));
+      if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
+      if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
+      return { requests };
+    },
     // This process's CPU, with the time it was read: the client's share of a window.
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     async 'session-close'() {

@@ -7,8 +7,14 @@ import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
 import { VerificationError } from '../verification.js';
 
-export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
-export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
+/**
+ * What `--scenario` selects. The two programs (echo: cost, capacity and memory; repos-and-forks:
+ * throughput, wall time and memory), and two kinds of measurement across both: `memory` (the memory
+ * sweeps alone) and `instructions` (echo's cost counted by callgrind: needs valgrind, takes minutes);
+ * the regression gate runs those two. Metrics still belong to their program (metric.scenario).
+ */
+export type ScenarioName = 'echo' | 'repos-and-forks' | 'memory' | 'instructions' | 'micro' | 'tracebacks';
+export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'memory', 'instructions', 'micro', 'tracebacks'];
 
 /** One cell of the echo grid, with the open-loop rate every server is offered there. */
 export interface EchoCell {
@@ -54,6 +60,19 @@ export interface RunConfig {
     readonly wallRuns: number;
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
+  readonly instructions: {
+    /** Fresh server processes per server: the samples. */
+    readonly repeats: number;
+    /** Servers counted at once: a count does not depend on what the other core does. */
+    readonly parallel: number;
+    /** Echo round trips of the uninstrumented closed loop before counting starts, and of one counted window. */
+    readonly echoWarmRequests: number;
+    readonly echoWindowRequests: number;
+    /** Windows are taken until two in a row agree within `tolerance`, at most `maxWindows`. */
+    readonly maxWindows: number;
+    readonly tolerance: number;
+  };
   /** Styles whose memory is measured at once (memory does not depend on CPU contention; timing does). */
   readonly memoryParallel: number;
   readonly out: string;
@@ -230,6 +249,17 @@ export function planConfig(options: RunOptions): RunConfig {
       wallRuns: quick ? 1 : 3,
     },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
+    // Under callgrind an echo request costs about a millisecond: a window of 3,000 is long enough that
+    // a scavenge more or less moves the count by under 1%; the warm-up runs at valgrind's
+    // uninstrumented speed, several times faster.
+    instructions: {
+      repeats: options.repeats ?? (quick ? 2 : 3),
+      parallel: 2,
+      echoWarmRequests: 20_000,
+      echoWindowRequests: 3_000,
+      maxWindows: 8,
+      tolerance: 0.02,
+    },
     memoryParallel: 2,
     out: options.out,
   };
