@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instructionsIn } from './callgrind.js';
-import { parseResults } from '../reports/schema.js';
+import { parseResults } from './schema.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'dist', 'harness', 'cli.js');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
 const work = mkdtempSync(path.join(tmpdir(), 'rosetta-callgrind-'));
 const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
 

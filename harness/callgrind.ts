@@ -7,19 +7,19 @@
 // The child starts with instrumentation off (valgrind's core only, a few times slower than native),
 // is warmed that way, and then switched on with `callgrind_control`; a window is "zero the counters,
 // drive the load, stop it, dump": the dump's total is the window's count.
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCommand } from './processes.js';
 
-const run = promisify(execFile);
+const run = (command: string, args: readonly string[], deadlineMs = 60_000): Promise<string> =>
+  runCommand({ label: command, command, args, deadlineMs });
 
 /** The valgrind version, or undefined when valgrind or callgrind_control is not installed. */
 export async function callgrindVersion(): Promise<string | undefined> {
   try {
-    const { stdout } = await run('valgrind', ['--version']);
+    const version = await run('valgrind', ['--version']);
     await run('callgrind_control', ['--version']);
-    return stdout.trim();
+    return version.trim();
   } catch {
     return undefined;
   }
@@ -40,7 +40,7 @@ export function callgrindWrapper(dir: string): string[] {
 }
 
 async function control(pid: number, args: readonly string[]): Promise<void> {
-  await run('callgrind_control', [...args, String(pid)], { timeout: 60_000 });
+  await run('callgrind_control', [...args, String(pid)], 60_000);
 }
 
 export const instrumentationOn = (pid: number): Promise<void> => control(pid, ['--instr=on']);

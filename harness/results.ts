@@ -4,7 +4,7 @@
 // The file is written atomically: a temp file in the same folder, then rename.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { metricId, type Direction, type Failure, type Metric, type Results } from '../reports/schema.js';
+import { metricId, type Direction, type Failure, type Metric, type Results } from './schema.js';
 import { summarize } from './stats.js';
 
 export type Scenario = Metric['scenario'];

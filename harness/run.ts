@@ -1,15 +1,13 @@
 // `rosetta run` orchestration: plans the configuration (quick or full), runs the phases in order,
-// each measurement in fresh children, builds the metrics, writes results.json atomically, renders
-// the report when the renderer is present, and prints a summary table. SIGINT/SIGTERM kill every
-// child (and any other descendant), leave no half-written file, and exit 130/143.
+// each measurement in fresh children, builds the metrics, writes results.json atomically and prints
+// a summary table. Rendering is not measuring: the report is the CLI's next step (cli/commands/run.ts).
+// SIGINT/SIGTERM kill every child (and any other descendant), leave no half-written file, and exit 130/143.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from '../reports/schema.js';
+import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from './schema.js';
 import { STYLES } from '../styles/registry.js';
 import { availableCores, collectEnvironment } from './env.js';
-import { canPin, killAllChildren, repoRoot } from './processes.js';
+import { canPin, killAllChildren } from './processes.js';
 import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
 import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
@@ -21,6 +19,8 @@ import { callgrindVersion } from './callgrind.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
+import { FAULT_CASES } from './tracebacks/cases.js';
+import { matrixRows, runTracebackMatrix } from './tracebacks/matrix.js';
 
 export interface RunStreams {
   readonly stdout: NodeJS.WritableStream;
@@ -59,8 +59,16 @@ function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
 
 export type { RunOptions };
 
-/** Runs everything; resolves to the exit code (0, or 1 when any measurement failed). */
-export async function runAll(options: RunOptions, streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export interface RunOutcome {
+  /** 0, or 1 when any measurement failed (the rest is still written). */
+  readonly code: number;
+  readonly results: Results;
+  /** Where results.json was written. */
+  readonly file: string;
+}
+
+/** Runs everything and writes results.json; resolves to what was written and the exit code. */
+export async function runAll(options: RunOptions, streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<RunOutcome> {
   const started = performance.now();
   const config = planConfig(options);
   const progress = new Progress({ stream: streams.stderr });
@@ -129,14 +137,13 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     };
     const file = writeResultsAtomic(config.out, results);
     progress.note(`wrote ${file}`);
-    await renderIfPresent(results, config.out, progress);
     streams.stdout.write(summaryTable(results) + '\n');
     if (results.failures.length > 0) {
       streams.stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
       for (const failure of results.failures) streams.stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
     }
     progress.note(`rosetta run: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return results.failures.length > 0 ? 1 : 0;
+    return { code: results.failures.length > 0 ? 1 : 0, results, file };
   } catch (error) {
     if (error instanceof InterruptedError || controller.signal.aborted) {
       // The signal handler is killing the children and will exit; wait for it.
@@ -149,19 +156,12 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
 }
 
 async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector): Promise<Tracebacks | undefined> {
-  const module = await importIfPresent<{
-    runTracebackMatrix?: (options: { rows?: readonly string[]; onRow?: (row: { style: string; case: string }) => void }) => Promise<Tracebacks>;
-    matrixRows?: () => readonly { label: string; style: { id: string } }[];
-  }>('harness/tracebacks.js');
-  if (module?.runTracebackMatrix === undefined) {
-    progress.note('tracebacks: harness/tracebacks.js is not built; phase skipped');
-    return undefined;
-  }
-  const rows = (module.matrixRows?.() ?? []).filter((row) => config.styles.includes(row.style.id)).map((row) => row.label);
-  const cases = (await importIfPresent<{ FAULT_CASES?: readonly unknown[] }>('harness/tracebacks/cases.js'))?.FAULT_CASES?.length ?? 0;
-  progress.phase('tracebacks', rows.length * cases);
+  const rows = matrixRows()
+    .filter((row) => config.styles.includes(row.style.id))
+    .map((row) => row.label);
+  progress.phase('tracebacks', rows.length * FAULT_CASES.length);
   try {
-    const matrix = await module.runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`) });
+    const matrix = await runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`) });
     progress.end();
     // The schema's Tracebacks fields only: the matrix carries extras (warnings, case rules) for its own command.
     return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals };
@@ -170,31 +170,6 @@ async function runTracebacks(config: RunConfig, progress: Progress, collector: C
     collector.fail({ what: 'tracebacks', reason: 'error', message: error instanceof Error ? error.message : String(error), stderrTail: '' });
     return undefined;
   }
-}
-
-async function renderIfPresent(results: Results, out: string, progress: Progress): Promise<void> {
-  const module = await importIfPresent<{ renderReport?: (results: Results, outDir: string) => unknown }>('reports/render.js');
-  if (module?.renderReport === undefined) {
-    progress.note('report: reports/render.js is not built; results.json only (render later with `rosetta report`)');
-    return;
-  }
-  try {
-    await module.renderReport(results, out);
-    progress.note(`report: ${path.join(out, 'index.html')}, ${path.join(out, 'report.md')}`);
-  } catch (error) {
-    progress.note(`report: rendering failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Imports a module of the built tree by its path under dist, or undefined when it is not there. */
-async function importIfPresent<T>(relative: string): Promise<T | undefined> {
-  const file = path.join(repoRoot(), 'dist', relative);
-  try {
-    readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  return (await import(pathToFileURL(file).href)) as T;
 }
 
 function installSignalHandlers(controller: AbortController, progress: Progress, out: string): () => void {

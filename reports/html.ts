@@ -1,22 +1,11 @@
 // index.html: the whole report as one self-contained page (inline CSS, inline SVG charts, no
 // script, no network). Every section has a stable id and says in one line when results.json holds
 // nothing for it, so a partial run still renders a complete page.
-import type { DifficultyRow, Results } from './schema.js';
+import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
-import {
-  type Chart,
-  type ChartContext,
-  TWO_AXES_MEMORY,
-  echoBarsSpec,
-  latencySpec,
-  memorySpec,
-  microSpec,
-  renderChart,
-  twoAxesData,
-  twoAxesSpec,
-  workflowThroughputSpec,
-  workflowWallSpec,
-} from './charts.js';
+import { echoBarsSpec, latencySpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { renderChart, type Chart } from './charts/render.js';
+import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
 import {
   BASELINE,
   configValue,

@@ -1,7 +1,7 @@
 // report.md: the same story as index.html in GitHub-flavoured Markdown tables, short enough for a
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
-import type { DifficultyRow, Metric, Results } from './schema.js';
+import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
 import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
 import { headlines } from './headlines.js';
 import { casesOf, maxScore } from './gallery.js';

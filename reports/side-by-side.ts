@@ -3,7 +3,7 @@
 // of each step (found with TypeScript's parser, wherever it is nested), and each cut runs to the
 // next one, so every line of the file appears exactly once. Style checkboxes are plain CSS.
 import ts from 'typescript';
-import type { DifficultyRow, SourceFile } from './schema.js';
+import type { DifficultyRow, SourceFile } from '../harness/schema.js';
 import { escapeHtml, formatFactor, formatNumber, orderStyles } from './format.js';
 import { highlightTypeScript } from './highlight.js';
 

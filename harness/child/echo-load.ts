@@ -5,11 +5,8 @@ import net from 'node:net';
 import { runLoad } from '../../scenarios/echo/load.js';
 import { monotonicMs } from '../../scenarios/clock.js';
 import { LoadSession } from '../../scenarios/echo/session.js';
+import { VerificationError } from '../verification.js';
 import { num, sendEvent, serve, str } from './ipc.js';
-
-class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
 
 /** A payload whose every byte depends on its position, so a reordered or shifted echo cannot match. */
 export function knownPayload(size: number): Buffer {

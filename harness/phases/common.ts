@@ -1,10 +1,11 @@
 // What every measurement phase shares: the run's configuration, where samples and failures go, and
 // how an error in a measurement becomes a recorded failure (reason, message, stderr tail) instead
 // of ending the run.
-import type { Failure } from '../../reports/schema.js';
+import type { Failure } from '../schema.js';
 import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
+import { VerificationError } from '../verification.js';
 
 /**
  * What `--scenario` selects. The two programs (echo: cost, capacity and memory; repos-and-forks:
@@ -96,11 +97,6 @@ export interface Phase {
   run(context: PhaseContext): Promise<void>;
 }
 
-/** A wrong answer from the thing measured: recorded as `verification`, never timed. */
-export class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
-
 /** The run was interrupted; phases rethrow it instead of recording a failure. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
@@ -124,7 +120,7 @@ export function failureOf(what: string, error: unknown, children: readonly (Chil
   if (error instanceof ChildError) {
     return { what, reason: error.reason, message: error.message, stderrTail: tails || error.stderrTail.slice(-STDERR_TAIL_BYTES) };
   }
-  if (error instanceof VerificationError || (error instanceof RemoteError && error.name === 'VerificationError')) {
+  if (error instanceof VerificationError) {
     return { what, reason: 'verification', message: error.message, stderrTail: tails };
   }
   const message = error instanceof RemoteError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -24,7 +24,8 @@ import { callgrindWrapper, dumpInstructions, instrumentationOn, zeroCounters } f
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { shuffled } from './order.js';
 import { echoServers } from './echo-memory.js';
-import { forEachLimited, measure, throwIfAborted, VerificationError, type Phase, type PhaseContext, type RunConfig, type Track } from './common.js';
+import { VerificationError } from '../verification.js';
+import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type RunConfig, type Track } from './common.js';
 
 /** The one echo cell counted: 1 KiB messages on one connection. */
 export const INSTRUCTIONS_CELL = { size: 1024, connections: 1 } as const;
