@@ -69,6 +69,7 @@ export class StreamReader {
   setException(error: unknown): void {
     this.#error = { error };
     const waiter = this.#waiter;
+    this.#waiter = undefined;
     if (waiter !== undefined && !waiter.done() && !this.#loop.isClosed()) waiter.setException(error);
   }
 
@@ -79,10 +80,10 @@ export class StreamReader {
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
     if (n < 0) {
-      while (!this.#eof) yield* this.#waitForData('read');
+      while (!this.#eof) yield* wait(this.#dataArrives('read'));
       return this.#take(this.#size);
     }
-    if (this.#size === 0 && !this.#eof) yield* this.#waitForData('read');
+    if (this.#size === 0 && !this.#eof) yield* wait(this.#dataArrives('read'));
     return this.#take(Math.min(n, this.#size));
   }
 
@@ -92,7 +93,7 @@ export class StreamReader {
     this.#throwIfFailed();
     while (this.#size < n) {
       if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-      yield* this.#waitForData('readExactly');
+      yield* wait(this.#dataArrives('readExactly'));
     }
     return this.#take(n);
   }
@@ -117,7 +118,7 @@ export class StreamReader {
       if (this.#size > this.limit) throw new LimitOverrunError(this.limit, this.#size);
       if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), undefined);
       searched = Math.max(0, this.#size - needle.length + 1);
-      yield* this.#waitForData('readUntil');
+      yield* wait(this.#dataArrives('readUntil'));
     }
   }
 
@@ -137,22 +138,23 @@ export class StreamReader {
     }
   }
 
-  *#waitForData(method: string): Coro<void> {
-    if (this.#waiter !== undefined) {
+  /**
+   * The future the socket's events settle when data, EOF or an error arrives, for `yield* wait(...)`.
+   * A plain function, not a coroutine: one generator less per suspended reader. A waiter that is
+   * done (settled, or cancelled with its task) no longer counts as waiting.
+   */
+  #dataArrives(method: string): Future<void> {
+    if (this.#waiter !== undefined && !this.#waiter.done()) {
       throw new InvalidStateError(`${method}(): another coroutine is already waiting for incoming data on this stream`);
     }
     this.#resumeSocket();
-    const waiter = this.#loop.createFuture<void>();
-    this.#waiter = waiter;
-    try {
-      yield* wait(waiter);
-    } finally {
-      this.#waiter = undefined;
-    }
+    this.#waiter = this.#loop.createFuture<void>();
+    return this.#waiter;
   }
 
   #wakeWaiter(): void {
     const waiter = this.#waiter;
+    this.#waiter = undefined;
     if (waiter !== undefined && !waiter.done() && !this.#loop.isClosed()) waiter.setResult(undefined);
   }
 
