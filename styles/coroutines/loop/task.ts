@@ -20,7 +20,8 @@ const owned = new WeakSet<Coro<unknown>>();
 export class Task<T> extends Future<T> {
   /** A task's creation site opens its link of a coroutine chain: keep the whole path. */
   static override readonly siteFrames: number = SITE_FRAMES;
-  readonly name: string;
+  #name: string | undefined;
+  readonly #number: number;
   readonly #coro: Coro<T>;
   #waitingOn: Future<unknown> | undefined;
   #mustCancel = false;
@@ -42,7 +43,8 @@ export class Task<T> extends Future<T> {
     }
     owned.add(coro);
     taskCount += 1;
-    this.name = options.name ?? `Task-${taskCount}`;
+    this.#number = taskCount;
+    this.#name = options.name;
     this.#coro = coro;
     this.#wakeup = (future) => this.#onWakeup(future);
     if (loop.debug) {
@@ -51,6 +53,11 @@ export class Task<T> extends Future<T> {
       Object.defineProperty(this.#wakeup, 'name', { value: `step of Task '${this.name}'` });
     }
     loop.callSoon(this.#wakeup);
+  }
+
+  /** The name given, or `Task-<n>` in creation order, made when first shown: a string per task costs. */
+  get name(): string {
+    return (this.#name ??= `Task-${this.#number}`);
   }
 
   /** The future this task is suspended on, if any. */
