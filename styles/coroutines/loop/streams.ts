@@ -281,32 +281,59 @@ export class StreamWriter {
 
 export type Streams = readonly [StreamReader, StreamWriter];
 
-/** Binds a connected socket's events to a reader and a writer. Events only settle futures. */
+/** What a wrapped socket carries for its listeners. */
+interface Wiring {
+  readonly loop: EventLoop;
+  readonly reader: StreamReader;
+  readonly writer: StreamWriter;
+}
+
+const WIRING = Symbol('rosetta.streams');
+type WiredSocket = net.Socket & { [WIRING]: Wiring };
+
+/**
+ * Binds a connected socket's events to a reader and a writer. Events only settle futures.
+ * The listeners are shared by every socket, not five closures per connection: Node calls a listener
+ * with `this` set to the socket, which carries its streams under a symbol (the `ws` library wires its
+ * sockets the same way, and for the same reason: memory per connection).
+ */
 export function wrapSocket(loop: EventLoop, socket: net.Socket, options: StreamOptions = {}): Streams {
   const reader = new StreamReader(loop, socket, options);
   const writer = new StreamWriter(loop, socket);
-  // After close() nothing may be scheduled; a late socket event has nobody left to tell.
-  const live = (): boolean => !loop.isClosed();
-  socket.on('data', (chunk: Buffer) => {
-    if (live()) reader.feedData(chunk);
-  });
-  socket.on('end', () => {
-    if (live()) reader.feedEof();
-  });
-  socket.on('drain', () => {
-    if (live()) writer.drained();
-  });
-  socket.on('error', (error) => {
-    if (!live()) return;
-    reader.setException(error);
-    writer.connectionLost(error);
-  });
-  socket.on('close', () => {
-    if (!live()) return;
-    reader.feedEof();
-    writer.socketClosed();
-  });
+  (socket as WiredSocket)[WIRING] = { loop, reader, writer };
+  socket.on('data', onData).on('end', onEnd).on('drain', onDrain).on('error', onError).on('close', onClose);
   return [reader, writer];
+}
+
+// After the loop is closed nothing may be scheduled: a late socket event has nobody left to tell.
+
+function onData(this: WiredSocket, chunk: Buffer): void {
+  const { loop, reader } = this[WIRING];
+  if (!loop.isClosed()) reader.feedData(chunk);
+}
+
+function onEnd(this: WiredSocket): void {
+  const { loop, reader } = this[WIRING];
+  if (!loop.isClosed()) reader.feedEof();
+}
+
+function onDrain(this: WiredSocket): void {
+  const { loop, writer } = this[WIRING];
+  if (!loop.isClosed()) writer.drained();
+}
+
+function onError(this: WiredSocket, error: Error): void {
+  const { loop, reader, writer } = this[WIRING];
+  if (loop.isClosed()) return;
+  reader.setException(error);
+  writer.connectionLost(error);
+}
+
+function onClose(this: WiredSocket): void {
+  const { loop, reader, writer } = this[WIRING];
+  if (loop.isClosed()) return;
+  reader.feedEof();
+  writer.socketClosed();
 }
 
 /** Connects to `host:port`; a refused or failed connection throws the socket's error here. */
