@@ -52,10 +52,25 @@ function endWriting(socket: Socket): Observable<never> {
   });
 }
 
+// The bytes the client sends, chunk by chunk; its half-close ('end') completes the stream. Written
+// as one Observable over both events rather than `fromEvent(socket, 'data')` cut by
+// `takeUntil(fromEvent(socket, 'end'))`: the same stream, with one subscriber per connection instead
+// of three, each held as long as the connection is open.
+function chunksOf(socket: Socket): Observable<Buffer> {
+  return new Observable<Buffer>((subscriber) => {
+    const onData = (chunk: Buffer): void => subscriber.next(chunk);
+    const onEnd = (): void => subscriber.complete();
+    socket.on('data', onData).once('end', onEnd);
+    return () => {
+      socket.off('data', onData).off('end', onEnd);
+    };
+  });
+}
+
 // One connection, subscribed while the 'connection' event is being delivered, so its 'data' and
 // 'error' listeners are in place before the socket can emit either.
 export function echoConnection(socket: Socket): Observable<never> {
-  const chunks$ = fromEvent<Buffer>(socket, 'data').pipe(takeUntil(fromEvent(socket, 'end')));
+  const chunks$ = chunksOf(socket);
   // An 'error' without a listener would crash the process; this one turns it into a notification.
   const errors$ = fromEvent<Error>(socket, 'error').pipe(mergeMap((error) => throwError(() => error)));
   return merge(
