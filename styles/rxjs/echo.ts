@@ -8,11 +8,12 @@
 // So the write side pulls the brake itself: `writeChunk` completes only when the socket took the
 // chunk (`write` returned true) or, when its buffer is full, on 'drain', and while it waits the
 // socket is paused, so no 'data' arrives and concatMap's queue stays empty.
-// Look at: writeChunk, and the `takeUntil`s that bound each stream by the socket's own events.
+// Look at: writeChunk, and `takeUntil(closedOrFailed(socket))`, which bounds each connection by its
+// socket's own life.
 import net, { type AddressInfo, type Socket } from 'node:net';
 import {
-  EMPTY, Observable, Subscription, catchError, concat, concatMap, defer, finalize, forkJoin, fromEvent, map, merge,
-  mergeMap, of, shareReplay, take, takeUntil, tap, throwError,
+  EMPTY, NEVER, Observable, Subscription, catchError, concat, concatMap, defer, finalize, forkJoin, fromEvent, map, merge,
+  mergeMap, of, shareReplay, take, takeUntil, tap,
 } from 'rxjs';
 import type { EchoServerOptions } from '../../scenarios/echo/contract.js';
 import { ECHO_SERVER_OPTIONS } from '../../scenarios/echo/server-options.js';
@@ -45,10 +46,25 @@ function writeChunk(socket: Socket, chunk: Buffer): Observable<never> {
 }
 
 // Once every chunk is written: end our side (after the client's half-close), flushing what is queued.
+// It never completes: the connection ends when the socket has closed, which `closedOrFailed` says.
 function endWriting(socket: Socket): Observable<never> {
   return defer(() => {
     socket.end();
-    return EMPTY;
+    return NEVER;
+  });
+}
+
+// Emits once the socket has closed, and is an error notification if it fails first: the events a
+// connection ends on, for `takeUntil`. An 'error' without a listener would crash the process; this
+// one turns it into a notification.
+function closedOrFailed(socket: Socket): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    const onClose = (): void => subscriber.next();
+    const onError = (error: Error): void => subscriber.error(error);
+    socket.once('close', onClose).on('error', onError);
+    return () => {
+      socket.off('close', onClose).off('error', onError);
+    };
   });
 }
 
@@ -70,14 +86,9 @@ function chunksOf(socket: Socket): Observable<Buffer> {
 // One connection, subscribed while the 'connection' event is being delivered, so its 'data' and
 // 'error' listeners are in place before the socket can emit either.
 export function echoConnection(socket: Socket): Observable<never> {
-  const chunks$ = chunksOf(socket);
-  // An 'error' without a listener would crash the process; this one turns it into a notification.
-  const errors$ = fromEvent<Error>(socket, 'error').pipe(mergeMap((error) => throwError(() => error)));
-  return merge(
-    concat(chunks$.pipe(concatMap((chunk) => writeChunk(socket, chunk))), endWriting(socket)),
-    errors$,
-  ).pipe(
-    takeUntil(fromEvent(socket, 'close')),
+  return concat(chunksOf(socket).pipe(concatMap((chunk) => writeChunk(socket, chunk))), endWriting(socket)).pipe(
+    // Subscribed before the source, so the 'error' listener is in place before any other.
+    takeUntil(closedOrFailed(socket)),
     catchError(() => EMPTY),
     finalize(() => socket.destroy()),
   );
