@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js';
  * `chainRec(a, f)` runs `f(a)`: a Left ends the loop with that Left, a `Right(Left(next))` runs
  * `f(next)`, and a `Right(Right(b))` ends it with `b`.
  *
- * Why not recursion through `TE.chain`: the Promise of each turn would resolve to the Promise of the
+ * Why not recursion through `TE.flatMap`: the Promise of each turn would resolve to the Promise of the
  * next, a chain of pending Promises that grows by one every turn and is freed only when the loop
  * ends, so an echo connection that lives for a million chunks would hold a million Promises. Here
  * every turn is run on its own and the previous one is garbage as soon as it has decided.

@@ -93,7 +93,7 @@ function endWriting(socket: Socket): TE.TaskEither<Error, void> {
 function echoTurn(socket: Socket): TE.TaskEither<Error, E.Either<void, void>> {
   return pipe(
     readChunk(socket),
-    TE.chain(
+    TE.flatMap(
       O.match(
         () => pipe(endWriting(socket), TE.map(() => E.right(undefined))),
         (chunk) => pipe(writeChunk(socket, chunk), TE.map(() => E.left(undefined))),
@@ -189,7 +189,7 @@ export function startEchoServer(options: EchoServerOptions): TE.TaskEither<Error
       const server = net.createServer(ECHO_SERVER_OPTIONS, (socket) => serveConnection(socket, open));
       return { server, open };
     }),
-    TE.chain(({ server, open }) =>
+    TE.flatMap(({ server, open }) =>
       pipe(
         listen(server, options),
         TE.map((address) => ({
