@@ -49,9 +49,8 @@ function send(run: Run, url: string): TE.TaskEither<WorkflowError, RawResponse> 
 export function sendReposRequest(run: Run, url: string, listing: Listing): TE.TaskEither<WorkflowError, Listing> {
   return pipe(
     send(run, url),
-    TE.bindTo('response'),
-    TE.bind('page', ({ response }) => TE.fromEither(readRepos(response))),
-    TE.flatMap(({ page }) => {
+    TE.flatMapEither(readRepos),
+    TE.flatMap((page) => {
       const read: Listing = { repos: listing.repos.concat(page.repos), pages: listing.pages + 1 };
       return page.next === undefined ? TE.right(read) : sendReposRequest(run, page.next, read);
     }),
