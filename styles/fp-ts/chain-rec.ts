@@ -20,17 +20,16 @@ import { pipe } from 'fp-ts/lib/function.js';
 export function chainRec<A, E, B>(initial: A, f: (a: A) => TaskEither<E, E.Either<A, B>>): TaskEither<E, B> {
   return () =>
     new Promise((resolve) => {
+      // What a turn decides, made once for the whole loop rather than once a turn.
+      const decide = E.match(
+        (error: E) => resolve(E.left(error)),
+        E.match(
+          (next: A) => turn(next),
+          (b: B) => resolve(E.right(b)),
+        ),
+      );
       const turn = (a: A): void => {
-        const task = pipe(
-          f(a),
-          T.map(
-            E.match(
-              (error: E) => resolve(E.left(error)),
-              E.match(turn, (b) => resolve(E.right(b))),
-            ),
-          ),
-        );
-        void task();
+        void pipe(f(a), T.map(decide))();
       };
       turn(initial);
     });
