@@ -107,7 +107,11 @@ export function echoConnection(socket: Socket): T.Task<void> {
   return pipe(
     TE.bracketW(
       TE.right(socket),
-      (connection) => chainRec(undefined, () => echoTurn(connection)),
+      (connection) => {
+        // A TaskEither is a description that can run again and again: one turn, built once, run per chunk.
+        const turn = echoTurn(connection);
+        return chainRec(undefined, () => turn);
+      },
       (connection) =>
         TE.fromIO(() => {
           connection.destroy();
