@@ -23,6 +23,17 @@ export class Task<T> extends Future<T> {
   #name: string | undefined;
   readonly #number: number;
   readonly #coro: Coro<T>;
+  // The invariant (asyncio's Task keeps the same one, with `_fut_waiter`), while the task is pending
+  // and no step of it is running:
+  // - either `#waitingOn` is undefined and exactly one step is queued in the loop's ready queue (the
+  //   first step, queued by the constructor, or a bad yield thrown back in);
+  // - or `#waitingOn` is the future the coroutine yielded, `#wakeup` is registered on it, and no step
+  //   is queued until that future settles, which queues `#wakeup` once (at once if it was already
+  //   done when yielded, as `sleep(0)`'s is).
+  // So a wake-up always comes from `#waitingOn` (or, before the first step, from nothing), and the
+  // step it runs clears `#waitingOn` before resuming the coroutine. `cancel()` relies on it: with a
+  // future to cancel, cancelling it is the wake-up; without one, the queued step throws the
+  // CancelledError in. Debug mode checks it at every wake-up (#onWakeup).
   #waitingOn: Future<unknown> | undefined;
   #mustCancel = false;
   #cancelMessage: string | undefined;
@@ -97,6 +108,9 @@ export class Task<T> extends Future<T> {
   }
 
   #onWakeup(future: Future<unknown> | undefined): void {
+    if (this.loop.debug && (future !== this.#waitingOn || future?.done() === false)) {
+      throw new InvalidStateError(`${this.toString()} was woken by ${String(future)} while it waits on ${String(this.#waitingOn)}`);
+    }
     let error: unknown = NO_ERROR;
     if (future !== undefined && (future.cancelled() || future.exception() !== undefined)) {
       // Like asyncio's __wakeup: the awaited future's failure is thrown in at the yield point.
