@@ -16,6 +16,7 @@ import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseCo
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
+import { echoExplainPhase, withSlopes, workflowExplainPhase } from './phases/memory-explain.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
@@ -44,10 +45,14 @@ function plannedPhases(config: RunConfig): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
   if (config.scenarios.includes('echo')) {
     // Echo phases add the baseline server themselves (echoServers).
-    planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config });
+    planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config }, { phase: echoExplainPhase, config });
   }
   if (config.scenarios.includes('repos-and-forks')) {
-    planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
+    planned.push(
+      { phase: workflowThroughputPhase, config: workflowConfig },
+      { phase: workflowMemoryPhase, config: workflowConfig },
+      { phase: workflowExplainPhase, config: workflowConfig },
+    );
   }
   if (config.scenarios.includes('micro')) planned.push({ phase: microPhase, config });
   return planned;
@@ -113,6 +118,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       ...(tracebacks !== undefined ? { tracebacks } : {}),
       difficulty,
       sources,
+      ...(collector.attributions.length > 0 ? { memoryAttribution: withSlopes(collector.attributions, metrics) } : {}),
       failures: collector.failures,
     };
     const file = writeResultsAtomic(config.out, results);

@@ -40,6 +40,9 @@ export const command: Command = {
       'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
       'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
       'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
+      'echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0 and N idle\n' +
+      'connections (or in-flight workflows; N 1000, --quick 200; threads 200, --quick 20), diffed by the name V8\n' +
+      'gives each node (results.json memoryAttribution; one style alone: rosetta memory --explain STYLE).\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,
