@@ -1,8 +1,9 @@
-// The diff of two censuses: per unit, both directions, noise below half a byte dropped, and the
-// memory phase's slope attached to the attribution of the same style and unit.
+// The diff of two censuses: per unit, both directions, noise below half a byte dropped; the
+// memory phase's slope attached to the attribution of the same style and unit; and the units a
+// style is held to, reached in the steps of its own sweep.
 import { describe, expect, it } from 'vitest';
 import { testMetric } from '../../test/results-fixture.js';
-import { withSlopes } from '../phases/memory-explain.js';
+import { holdSteps, unitsFor, withSlopes } from '../phases/memory-explain.js';
 import { attribute } from './attribution.js';
 import type { HeapCensus } from './snapshot.js';
 
@@ -39,5 +40,14 @@ describe('attribute', () => {
     );
     expect(rows[0]?.slopeBytesPerConnection).toBe(13_801);
     expect(rows[1]?.slopeBytesPerConnection).toBeUndefined();
+  });
+
+  it('holds a style that costs a thread per unit to its own steps, and goes there in them', () => {
+    expect(unitsFor('rxjs', 'echo', 1000).units).toBe(1000);
+    expect(unitsFor('threads', 'echo', 1000).units).toBe(200);
+    expect(unitsFor('threads', 'repos-and-forks', 1000, 20).units).toBe(20);
+    expect(holdSteps('threads', 'echo', 200)).toEqual([40, 80, 120, 160, 200]);
+    expect(holdSteps('threads', 'echo', 100)).toEqual([40, 80, 100]);
+    expect(holdSteps('rxjs', 'echo', 1000)).toEqual([1000]);
   });
 });

@@ -46,6 +46,15 @@ export function unitsFor(style: string, scenario: ExplainScenario, asked: number
   return { units: stepsWithinFdLimit([units]).cappedAt ?? units, msPerUnit: sweep.msPerUnit };
 }
 
+/**
+ * The totals a hold goes through on its way to `units`: the style's own sweep steps below it (a
+ * thread per unit: each wait covers a few dozen thread starts, as in the sweep), then `units`.
+ */
+export function holdSteps(style: string, scenario: ExplainScenario, units: number): number[] {
+  const own = findStyle(style)?.memorySteps?.[scenario === 'echo' ? 'echo' : 'workflow'] ?? [];
+  return [...own.filter((step) => step > 0 && step < units), units];
+}
+
 /** Two snapshots around `hold`, parsed and diffed in this process; the files are removed whatever happens. */
 async function snapshotsAround(child: Child, units: number, hold: () => Promise<void>): Promise<Omit<MemoryAttribution, 'style' | 'scenario' | 'unit'>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rosetta-heap-'));
@@ -89,8 +98,10 @@ export async function explainEcho(options: ExplainOptions, track: Track): Promis
   await client.request('closeTo', { total: 0 });
   await settledConnections(echo, 0);
   const diff = await snapshotsAround(echo, units, async () => {
-    await client.request('open', { port, total: units, batch: CONNECT_BATCH }, 60_000);
-    await settledConnections(echo, units);
+    for (const total of holdSteps(options.style, 'echo', units)) {
+      await client.request('open', { port, total, batch: CONNECT_BATCH }, 60_000);
+      await settledConnections(echo, total);
+    }
   });
   return { style: options.style, scenario: 'echo', unit: 'idle connection', ...diff };
 }
@@ -106,11 +117,14 @@ export async function explainWorkflow(options: ExplainOptions, track: Track): Pr
   await fake.request('idle', { timeoutMs: 5_000 });
   await fake.request('setHold', { hold: true });
   const diff = await snapshotsAround(runner, units, async () => {
-    for (let started = 0; started < units; ) {
-      const burst = Math.min(BURST, units - started);
-      await runner.request('startHeld', { apiUrl: url, user: HELD_USER, count: burst, timeoutMs: HELD_TIMEOUT_MS });
-      started += burst;
-      await waitForHeld(fake, started);
+    let started = 0;
+    for (const total of holdSteps(options.style, 'repos-and-forks', units)) {
+      while (started < total) {
+        const burst = Math.min(BURST, total - started);
+        await runner.request('startHeld', { apiUrl: url, user: HELD_USER, count: burst, timeoutMs: HELD_TIMEOUT_MS });
+        started += burst;
+        await waitForHeld(fake, started);
+      }
     }
   });
   // Every held workflow must still finish with the right answer: a wrong one is not a measurement.
