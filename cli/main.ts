@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   calibrate: () => import('./commands/calibrate.js'),
   merge: () => import('./commands/merge.js'),
   export: () => import('./commands/export.js'),
+  memory: () => import('./commands/memory.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -16,6 +16,7 @@ import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
 import { echoInstructionsPhase } from './phases/instructions.js';
 import { callgrindVersion } from './callgrind.js';
+import { echoExplainPhase, withSlopes, workflowExplainPhase } from './phases/memory-explain.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
@@ -45,13 +46,16 @@ function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
   const has = (scenario: ScenarioName): boolean => config.scenarios.includes(scenario);
   // Echo phases add the baseline server themselves (echoServers). `memory` and `instructions` cut
-  // across both programs; a phase two selections ask for runs once.
+  // across both programs (the memory sweeps alone: the explanation's snapshots come with the
+  // programs); a phase two selections ask for runs once.
   const planned: (PlannedPhase | false)[] = [
     has('echo') && { phase: echoCostPhase, config },
     (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
+    has('echo') && { phase: echoExplainPhase, config },
     has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
     has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
     (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
+    has('repos-and-forks') && { phase: workflowExplainPhase, config: workflowConfig },
     has('micro') && { phase: microPhase, config },
   ];
   return planned.filter((entry): entry is PlannedPhase => entry !== false);
@@ -133,6 +137,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       ...(tracebacks !== undefined ? { tracebacks } : {}),
       difficulty,
       sources,
+      ...(collector.attributions.length > 0 ? { memoryAttribution: withSlopes(collector.attributions, metrics) } : {}),
       failures: collector.failures,
     };
     const file = writeResultsAtomic(config.out, results);

@@ -117,6 +117,40 @@ export interface SourceFile {
   readonly helpers?: readonly { readonly path: string; readonly text: string }[];
 }
 
+/** One group of a heap snapshot diff: the name as V8's snapshot gives it (`Socket`, `(closure) onData`, `system / Context`). */
+export interface AttributionEntry {
+  readonly name: string;
+  /** Nodes of this name added per unit (per idle connection, or per in-flight workflow). */
+  readonly countPerConnection: number;
+  /** Their self sizes per unit, in bytes. */
+  readonly bytesPerConnection: number;
+}
+
+/**
+ * What one unit keeps alive in one style's process (harness/phases/memory-explain.ts): two heap
+ * snapshots after GC, with 0 and `units` idle echo connections (or in-flight workflows) held,
+ * diffed by name and divided by `units`. For threads it is the main isolate's heap only.
+ */
+export interface MemoryAttribution {
+  readonly style: string;
+  readonly scenario: 'echo' | 'repos-and-forks';
+  readonly unit: 'idle connection' | 'in-flight workflow';
+  readonly units: number;
+  /** The groups with the most bytes per unit, largest first (a cut: see snapshotBytesPerConnection for the whole). */
+  readonly entries: readonly AttributionEntry[];
+  /** Every node's self size, second snapshot minus first, per unit. */
+  readonly snapshotBytesPerConnection: number;
+  /**
+   * Of snapshotBytesPerConnection, the embedder's C++ objects (`Node / TCPSocketWrap`, sizes as Node
+   * reports them): outside heapUsed and external, so the rest is what compares with the measured figures.
+   */
+  readonly nativeBytesPerConnection: number;
+  /** heapUsed + external after GC at the same two points, per unit: the memory phases' measure at two points. */
+  readonly measuredBytesPerConnection: number;
+  /** The memory phase's slope for this style in the same run (memory.echo_idle / memory.workflow), when it ran. */
+  readonly slopeBytesPerConnection?: number;
+}
+
 export interface Failure {
   /** What was being measured, e.g. `echo.throughput style=rxjs size=1024 connections=10`. */
   readonly what: string;
@@ -137,6 +171,8 @@ export interface Results {
   readonly tracebacks?: Tracebacks;
   readonly difficulty?: readonly DifficultyRow[];
   readonly sources?: readonly SourceFile[];
+  /** Absent in files written before the attribution existed. */
+  readonly memoryAttribution?: readonly MemoryAttribution[];
   readonly failures: readonly Failure[];
 }
 
@@ -230,7 +266,18 @@ export function parseResults(text: string, file = 'results.json'): Results {
   if (data.sources !== undefined) {
     checkRows(data.sources, 'sources', { style: 'string', scenario: 'string', path: 'string', text: 'string' }, fail);
   }
+  if (data.memoryAttribution !== undefined) checkAttributions(data.memoryAttribution, fail);
   return data as unknown as Results;
+}
+
+/** memoryAttribution: optional (older files lack it); when present, every row and entry complete. */
+function checkAttributions(rows: unknown, fail: (message: string) => never): void {
+  const numbers = ['units', 'snapshotBytesPerConnection', 'nativeBytesPerConnection', 'measuredBytesPerConnection'] as const;
+  const fields = { style: 'string', scenario: 'string', unit: 'string', entries: 'array', ...Object.fromEntries(numbers.map((key) => [key, 'number'])) } as const;
+  checkRows(rows, 'memoryAttribution', fields, fail);
+  (rows as { entries: unknown }[]).forEach((row, index) =>
+    checkRows(row.entries, `memoryAttribution[${index}].entries`, { name: 'string', countPerConnection: 'number', bytesPerConnection: 'number' }, fail),
+  );
 }
 
 /** The stable id of a metric: its name, style and params in key order. */

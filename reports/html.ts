@@ -25,6 +25,7 @@ import {
 } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
 import { headlines } from './headlines.js';
+import { EXPLAIN_CAPTION, EXPLAIN_CSS, attributionSpec, attributionTablesHtml, memoryLinks } from './memory-explain.js';
 import { sideBySide } from './side-by-side.js';
 import { type FactorCell, type FactorRow, factorTable, rowLabel } from './table.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -62,7 +63,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     return `<figure class="chart" id="${id}">${chart.svg}<figcaption>${caption}</figcaption></figure>`;
   };
 
-  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours);
+  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours, memoryLinks(results));
   const sections = [
     header(results, styles),
     await twoAxes(results, styles, figure),
@@ -84,7 +85,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>async-rosetta report · ${escapeHtml(results.createdAt)}</title>`,
-    `<style>${PAGE_CSS}\n${sbs.css}</style>`,
+    `<style>${PAGE_CSS}\n${sbs.css}\n${EXPLAIN_CSS}</style>`,
     '</head>',
     '<body>',
     `<nav class="toc" aria-label="sections"><ul><li><a href="#header">async-rosetta</a></li>${SECTIONS.slice(1)
@@ -258,8 +259,18 @@ async function memory(context: ChartContext, figure: Figure): Promise<string> {
     'memory',
     'Memory per connection and per in-flight workflow',
     'What a style keeps alive for each client while it waits: server heap (heapUsed + external + arrayBuffers, after GC) and RSS, with up to thousands of idle or echoed connections, and N workflows suspended on a slow backend.',
-    body || absent('No memory metrics in this results file.'),
+    (body || absent('No memory metrics in this results file.')) + (await memoryExplained(context.results, figure)),
   );
+}
+
+/** What each style keeps alive per unit (results.json memoryAttribution): stacked bars, then a table per style. */
+async function memoryExplained(results: Results, figure: Figure): Promise<string> {
+  const bars = [
+    await figure('chart-memory-explain-echo', attributionSpec(results, 'echo'), `Per idle echo connection. ${EXPLAIN_CAPTION}`),
+    await figure('chart-memory-explain-workflow', attributionSpec(results, 'repos-and-forks'), 'Per in-flight workflow, the same way.'),
+  ].filter((part) => part !== '');
+  if (bars.length === 0) return '';
+  return [`<h3 id="memory-explain">What one connection keeps alive</h3>`, ...bars, attributionTablesHtml(results)].join('\n');
 }
 
 async function workflow(context: ChartContext, figure: Figure): Promise<string> {

@@ -4,6 +4,7 @@
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
 import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
 import { headlines } from './headlines.js';
+import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
 import { type FactorRow, factorTable, rowLabel } from './table.js';
 
@@ -67,6 +68,10 @@ export function renderMarkdown(results: Results): string {
     ['memory.echo_idle.bytes_per_conn', 'memory.echo_idle.rss_per_conn', 'memory.echo_active.bytes_per_conn', 'memory.workflow.bytes_per_inflight', 'memory.workflow.rss_per_inflight'],
     'Slopes of a linear fit of memory against open connections (or in-flight workflows); R² in brackets.',
   );
+  const explained = attributionMarkdown(results);
+  if (explained.length > 0) {
+    out.push('## Memory explained: what one unit keeps alive (V8 heap snapshots at 0 and N, diffed)', '', ...explained);
+  }
   metricSection('repos-and-forks workflow', ['workflow.throughput', 'workflow.cpu_ms_per_workflow', 'workflow.wall_ms', 'workflow.bound_ratio']);
   metricSection('Micro-benchmarks (ns/op, lower is better)', ['micro.hop_ns', 'micro.seq10_ns', 'micro.par25_ns']);
 

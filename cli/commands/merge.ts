@@ -27,8 +27,9 @@ export const command: Command = {
   help: helpText(
     'rosetta merge <a.json> <b.json> [...] --out DIR',
     'Concatenates the samples of every metric across the runs and recomputes median and 95% interval.\n' +
-      'The environment, config, tracebacks and sources are the first run\'s. Runs of different commits, of\n' +
-      'dirty trees, or of different configs, Node versions or CPUs are refused unless --force. Exit 2 on unusable input.',
+      'The environment, config, tracebacks, sources and memory attribution are the first run\'s. Runs of different\n' +
+      'commits, of dirty trees, or of different configs, Node versions or CPUs are refused unless --force. Exit 2 on\n' +
+      'unusable input.',
     FLAGS,
   ),
   async run(argv) {

@@ -46,6 +46,9 @@ export const command: Command = {
       'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
+      'echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0 and N idle\n' +
+      'connections (or in-flight workflows; N 1000, --quick 200; threads 200, --quick 20), diffed by the name V8\n' +
+      'gives each node (results.json memoryAttribution; one style alone: rosetta memory --explain STYLE).\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
     FLAGS,

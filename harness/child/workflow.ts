@@ -4,6 +4,7 @@
 //   argv: <style id>
 import { DEFAULT_INPUT, type ReposAndForksInput, type ReposAndForksResult } from '../../scenarios/repos-and-forks/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';
+import { takeHeapSnapshot } from './heap-snapshot.js';
 import { memorySample, num, serve, str } from './ipc.js';
 import { loadStyle } from './style.js';
 import { benchWorld } from './world.js';
@@ -150,6 +151,7 @@ serve({
       return { completed: outcomes.length };
     },
     memory: () => memorySample(),
+    heapSnapshot: (payload) => takeHeapSnapshot(payload),
     // What one held workflow costs as the style's runtime sees it (threads: its thread's own heap).
     unitCost: async () => (await style).unitCost?.() ?? null,
   },

@@ -50,6 +50,11 @@ export interface RunConfig {
   readonly echoActiveBytes: number;
   /** Suspended workflows at each step of the workflow memory sweep (first 0). */
   readonly workflowMemorySteps: readonly number[];
+  /**
+   * Idle connections (and in-flight workflows) held at the second heap snapshot of the memory
+   * attribution; `costly` for a style whose unit costs megabytes and a thread to start (own memorySteps).
+   */
+  readonly memoryExplain: { readonly units: number; readonly costlyUnits: number };
   readonly workflow: {
     readonly concurrent: number;
     /** Steady state before the timed window: short windows of workflows/s until two agree. */
@@ -239,6 +244,7 @@ export function planConfig(options: RunOptions): RunConfig {
     echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
     echoActiveBytes: 1 * KIB,
     workflowMemorySteps: quick ? steps(500, 4) : steps(10_000, 5),
+    memoryExplain: quick ? { units: 200, costlyUnits: 20 } : { units: 1_000, costlyUnits: 200 },
     workflow: {
       concurrent: 4,
       // Steady on the runner's CPU per HTTP request served: a 250 ms window holds hundreds of requests
