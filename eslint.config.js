@@ -32,6 +32,23 @@ const noThrow = [
   { selector: 'ThrowStatement', message: 'fp-ts returns expected failures as Left values; it does not throw.' },
 ];
 
+// The layers, bottom to top: an import may point down or sideways, never up (DESIGN.md, "Layers").
+// Upward imports are caught here as they are typed; test/architecture/layers.test.ts reads the whole
+// graph (dynamic imports too) and finds cycles. test/ sits beside the layers: only tests use it.
+const LAYERS = ['scenarios', 'styles', 'harness', 'reports', 'cli'];
+const ARROWS = LAYERS.join(' <- ');
+const noTestSupport = { regex: '^(\\.\\./)+test/', message: 'Only tests may import test/ (support code beside the layers).' };
+
+/** Two blocks per layer: its code may not import a layer above it or test/; its tests may use test/. */
+const layerRules = (layer, index) => {
+  const above = LAYERS.slice(index + 1);
+  const upward = above.length === 0 ? [] : [{ regex: `^(\\.\\./)+(${above.join('|')})/`, message: `${layer}/ may not import ${above.join('/ or ')}/: the arrows point one way, ${ARROWS}.` }];
+  return [
+    { files: [`${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [...upward, noTestSupport] }] } },
+    { files: [`${layer}/**/*.test.ts`], rules: { 'no-restricted-imports': ['error', { patterns: upward }] } },
+  ];
+};
+
 /** One block per style folder: the rules of its idiom, the adapter exempt. */
 const styleRules = (folder, restricted) => ({
   files: [`styles/${folder}/**/*.ts`],
@@ -55,6 +72,7 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.test.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  ...LAYERS.flatMap(layerRules),
   // Promise chains: the promise plugin's rules, where chains are the whole idiom.
   { files: ['styles/promise-chains/**/*.ts'], ...pluginPromise.configs['flat/recommended'] },
   styleRules('callbacks', [...noPromise, ...noAsync, ...noThen]),

@@ -3,7 +3,7 @@
 // and load were pinned apart. Every figure in a report is read against this.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { Environment } from '../reports/schema.js';
+import type { Environment } from './schema.js';
 import { CHILD_NODE_FLAGS, canPin, repoRoot } from './processes.js';
 import type { Runtime } from './runtimes.js';
 

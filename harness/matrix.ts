@@ -1,40 +1,51 @@
 // `rosetta run --node A,B,...`: the same run once per runtime, one after another, each a complete
 // run of its own (fresh children on that Node, the same seed so the styles take their turns in the
-// same order), written to <out>/node-<major>/ with its own results.json and report. Then one combined
+// same order), written to <out>/node-<major>/ with its own results.json. Then one combined
 // results.json at <out>: the first runtime named at the top level, so every command that reads one
 // results file (compare, export, report) reads a normal one, plus `runtimes`, every runtime's
 // results oldest first, from which the report draws its runtime section. Ratios stay within a
-// runtime: each runtime's file computed its own against its own reference.
-import { readFileSync } from 'node:fs';
+// runtime: each runtime's file computed its own against its own reference. The harness writes
+// results only; the CLI renders a report for each folder written (cli/commands/run.ts).
 import path from 'node:path';
-import { parseResults, type Results } from '../reports/schema.js';
+import type { Results } from './schema.js';
 import { Progress } from './progress.js';
 import { writeResultsAtomic } from './results.js';
-import { renderIfPresent, runAll, type RunOptions, type RunStreams } from './run.js';
+import { runAll, type RunOptions, type RunStreams } from './run.js';
 import { runtimeFolder, type Runtime } from './runtimes.js';
 
-/** Runs every runtime in `runtimes` (in that order); resolves to the worst exit code of the runs. */
-export async function runMatrix(options: RunOptions, runtimes: readonly Runtime[], streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export interface MatrixOutcome {
+  /** The worst exit code of the runs: 0, or 1 when any measurement failed. */
+  readonly code: number;
+  /** What is at `out`: the one run's results, or the combination of several runtimes. */
+  readonly results: Results;
+  /** Each runtime's own results and the folder they were written to (empty for a single runtime). */
+  readonly runs: readonly { readonly out: string; readonly results: Results }[];
+}
+
+/** Runs every runtime in `runtimes` (in that order) and writes every results.json; renders nothing. */
+export async function runMatrix(options: RunOptions, runtimes: readonly Runtime[], streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<MatrixOutcome> {
   const [only] = runtimes;
-  if (only !== undefined && runtimes.length === 1) return runAll({ ...options, runtime: only }, streams);
+  if (only !== undefined && runtimes.length === 1) {
+    const { code, results } = await runAll({ ...options, runtime: only }, streams);
+    return { code, results, runs: [] };
+  }
   const started = performance.now();
   const progress = new Progress({ stream: streams.stderr });
-  const runs: Results[] = [];
+  const runs: { out: string; results: Results }[] = [];
   let exit = 0;
   for (const [index, runtime] of runtimes.entries()) {
     const out = path.join(options.out, runtimeFolder(runtime));
     progress.note(`rosetta run: runtime ${index + 1} of ${runtimes.length}: Node ${runtime.version} (V8 ${runtime.v8}, ${runtime.source}) -> ${out}`);
     streams.stdout.write(`\nNode ${runtime.version} (V8 ${runtime.v8})\n`);
-    exit = Math.max(exit, await runAll({ ...options, out, runtime }, streams));
-    const file = path.join(out, 'results.json');
-    runs.push(parseResults(readFileSync(file, 'utf8'), file));
+    const { code, results } = await runAll({ ...options, out, runtime }, streams);
+    exit = Math.max(exit, code);
+    runs.push({ out, results });
   }
-  const combined = combineRuntimes(runs, Math.round(performance.now() - started));
+  const combined = combineRuntimes(runs.map((run) => run.results), Math.round(performance.now() - started));
   const file = writeResultsAtomic(options.out, combined);
   progress.note(`wrote ${file} (${runtimes.length} runtimes; each one's own in ${runtimes.map(runtimeFolder).join(', ')})`);
-  await renderIfPresent(combined, options.out, progress);
   progress.note(`rosetta run: ${runtimes.length} runtimes done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return exit;
+  return { code: exit, results: combined, runs };
 }
 
 /**

@@ -1,16 +1,19 @@
-// The child process model: every measurement runs in a fresh Node process started from the BUILT
-// JavaScript (dist/harness/child/*.js) with the same flags, optionally pinned to one core with
-// taskset, and talked to over IPC with request/reply messages that carry deadlines.
+// The child process model: the one module that starts, watches, tails and stops child processes,
+// for every caller: the measurement children (spawnChild below: the BUILT JavaScript under
+// dist/harness/child, the same flags, optionally pinned to a core with taskset, request/reply over
+// IPC with deadlines), the traceback matrix's trace-case children, `compare --against`'s builds and
+// runs, the gate's run, and the tests' servers.
 //
-// Each child gets its own process group (`detached`), so killing `-pid` takes everything it could
-// have started; every live child is tracked here, so a signal to the harness can kill them all.
-// Children also exit by themselves when the IPC channel closes (see child/ipc.ts): a harness that
+// A child may get its own process group (`group`), so killing `-pid` takes everything it could have
+// started; every live child is tracked here, so a signal to the harness can kill them all. Measured
+// children also exit by themselves when the IPC channel closes (see child/ipc.ts): a harness that
 // dies without cleaning up still leaves no orphan behind.
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Reply, Request } from './child/ipc.js';
+import { reviveError, type Reply, type Request } from './child/ipc.js';
 
 /** Flags every measured child starts with, whatever the style: recorded in results.environment.nodeFlags. */
 export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc'];
@@ -18,7 +21,226 @@ export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 /** How much of a child's stderr a failure keeps: the end is where the error is. */
 export const STDERR_TAIL_BYTES = 2048;
 
+/** How long an exited child's last output may take to arrive before the tail is read anyway. */
+const OUTPUT_GRACE_MS = 200;
+
 const TASKSET = '/usr/bin/taskset';
+
+// ---------------------------------------------------------------------------------------------
+// Starting and watching any child process.
+
+export interface StartOptions {
+  /** A label for progress and failures, e.g. `echo-server[rxjs]`. */
+  readonly label: string;
+  readonly command: string;
+  readonly args?: readonly string[];
+  readonly cwd?: string;
+  /** Changes to this process's environment for the child; `undefined` removes a variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Opens a JSON IPC channel: `send`, `onMessage`, and `stop` closes it. */
+  readonly ipc?: boolean;
+  /** The child's stdout: dropped (default), kept in the tail with stderr, or passed on to this process's stderr. */
+  readonly stdout?: 'drop' | 'tail' | 'pass';
+  /** The child's stderr: kept in the tail (default), or passed on to this process's stderr (a live progress line stays live). */
+  readonly stderr?: 'tail' | 'pass';
+  /** How much output the tail keeps (default STDERR_TAIL_BYTES). */
+  readonly tailBytes?: number;
+  /** Starts the child in its own process group: `kill` then takes everything it started. */
+  readonly group?: boolean;
+  /** The child is killed when it lives longer than this, whatever it is doing. */
+  readonly deadlineMs?: number;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Why this module killed it (`killBecause`, or the deadline), when it did. */
+  readonly killedBecause?: string;
+  /** It never ran: the error starting it (ENOENT, EACCES). */
+  readonly startError?: string;
+}
+
+export interface WatchedProcess {
+  readonly label: string;
+  /** Undefined when it could not be started; `exited` then says why. */
+  readonly pid: number | undefined;
+  /** Resolves once it has exited and its last output has arrived; never rejects. */
+  readonly exited: Promise<ExitInfo>;
+  /** False once it has exited (or never started). */
+  alive(): boolean;
+  /** The last `tailBytes` of its output. */
+  tail(): string;
+  /** Sends one message over IPC; rejects when the channel is closed. */
+  send(message: unknown): Promise<void>;
+  /** Calls `listener` with every IPC message it sends; returns the way to stop listening. */
+  onMessage(listener: (message: unknown) => void): () => void;
+  /** Sends a signal (SIGKILL by default) to it, or to its group; resolves once it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
+  /** Kills it now (SIGKILL), and `exited` says why; the first reason wins, and an exited child stays as it is. */
+  killBecause(why: string): void;
+  /** Asks it to exit (closes IPC, or SIGTERM without it), then kills it if it has not within `graceMs`. */
+  stop(graceMs?: number): Promise<ExitInfo>;
+}
+
+const live = new Set<WatchedProcess>();
+
+/** Every child started and not yet exited: what a signal to the harness must kill. */
+export function liveChildren(): readonly WatchedProcess[] {
+  return [...live];
+}
+
+/** Kills every live child and waits (at most `waitMs`) until each has exited. */
+export async function killAllChildren(waitMs = 2_000): Promise<void> {
+  const children = [...live];
+  await Promise.race([Promise.all(children.map((child) => child.kill())), delay(waitMs)]);
+}
+
+export function startProcess(options: StartOptions): WatchedProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const stdoutMode = options.stdout ?? 'drop';
+  const stderrMode = options.stderr ?? 'tail';
+  const stdio: StdioOptions = [
+    'ignore',
+    stdoutMode === 'drop' ? 'ignore' : stdoutMode === 'pass' ? process.stderr : 'pipe',
+    stderrMode === 'pass' ? process.stderr : 'pipe',
+    ...(options.ipc === true ? (['ipc'] as const) : []),
+  ];
+  const proc: ChildProcess = spawn(options.command, [...(options.args ?? [])], {
+    stdio,
+    env,
+    detached: options.group === true,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.ipc === true ? { serialization: 'json' as const } : {}),
+  });
+  const pid = proc.pid;
+
+  const tailBytes = options.tailBytes ?? STDERR_TAIL_BYTES;
+  let tail = '';
+  for (const stream of [proc.stdout, proc.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-tailBytes);
+    });
+  }
+
+  let running = pid !== undefined;
+  let killedBecause: string | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      running = false;
+      live.delete(watched);
+      clearTimeout(deadline);
+      // Let the last output arrive before anyone quotes the tail; a grandchild that holds the pipe
+      // open must not hold this up for long.
+      const info = (): ExitInfo => ({ code, signal, ...(killedBecause !== undefined ? { killedBecause } : {}) });
+      const open = [proc.stdout, proc.stderr].filter((stream) => stream !== null && !stream.readableEnded);
+      if (open.length === 0) resolve(info());
+      else {
+        setTimeout(() => resolve(info()), OUTPUT_GRACE_MS).unref();
+        void Promise.all(open.map((stream) => once(stream!, 'close').catch(() => undefined))).then(() => resolve(info()));
+      }
+    });
+    proc.on('error', (error) => {
+      // After a start it is a failed kill or send, which the caller sees otherwise; before, it never ran.
+      if (pid !== undefined) return;
+      running = false;
+      live.delete(watched);
+      resolve({ code: null, signal: null, startError: error.message });
+    });
+  });
+
+  const signalTo = (signal: NodeJS.Signals): void => {
+    if (!running || pid === undefined) return;
+    try {
+      if (options.group === true) process.kill(-pid, signal);
+      else proc.kill(signal);
+    } catch {
+      // The group is gone already (or never formed): signal the pid itself.
+      try {
+        proc.kill(signal);
+      } catch {
+        // Already exited.
+      }
+    }
+  };
+
+  const watched: WatchedProcess = {
+    label: options.label,
+    pid,
+    exited,
+    alive: () => running,
+    tail: () => tail,
+    send(message) {
+      return new Promise<void>((resolve, reject) => {
+        if (options.ipc !== true) {
+          reject(new Error(`${options.label}: started without an IPC channel`));
+          return;
+        }
+        proc.send(message as object, (error) => (error === null ? resolve() : reject(error)));
+      });
+    },
+    onMessage(listener) {
+      proc.on('message', listener);
+      return () => proc.off('message', listener);
+    },
+    kill(signal = 'SIGKILL') {
+      signalTo(signal);
+      return exited;
+    },
+    killBecause(why) {
+      if (!running || killedBecause !== undefined) return;
+      killedBecause = why;
+      signalTo('SIGKILL');
+    },
+    async stop(graceMs = 2_000) {
+      if (!running) return exited;
+      // Closing the channel is a measured child's cue to close its servers and exit (child/ipc.ts).
+      if (options.ipc === true && proc.connected) proc.disconnect();
+      else signalTo('SIGTERM');
+      const timer = setTimeout(() => signalTo('SIGKILL'), graceMs);
+      const info = await exited;
+      clearTimeout(timer);
+      return info;
+    },
+  };
+  if (running) {
+    live.add(watched);
+    if (options.deadlineMs !== undefined) {
+      const ms = options.deadlineMs;
+      deadline = setTimeout(() => watched.killBecause(`still running after its deadline of ${ms} ms; killed`), ms);
+      deadline.unref();
+    }
+  }
+  return watched;
+}
+
+/** A command that did not exit 0 (or never ran); the message ends with the tail of its output. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  readonly exit: ExitInfo;
+
+  constructor(label: string, exit: ExitInfo, tail: string) {
+    const how = exit.startError ?? exit.killedBecause ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit ${String(exit.code)}`);
+    super(`${label} failed (${how})${tail.trim() === '' ? '' : `: ${tail.trim()}`}`);
+    this.exit = exit;
+  }
+}
+
+/** Runs a command to its end; resolves with the tail of its output (stdout and stderr), rejects with CommandError unless it exits 0. */
+export async function runCommand(options: StartOptions): Promise<string> {
+  const child = startProcess({ stdout: 'tail', ...options });
+  const exit = await child.exited;
+  if (exit.code !== 0) throw new CommandError(options.label, exit, child.tail());
+  return child.tail();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measured children: the built JavaScript, pinned where it can be, asked over IPC.
 
 export type ChildFailureReason = 'crashed' | 'timeout';
 
@@ -37,19 +259,7 @@ export class ChildError extends Error {
   }
 }
 
-/** An error a child's handler raised and sent back over IPC, re-raised in the parent under its own name. */
-export class RemoteError extends Error {
-  override readonly name: string;
-  readonly child: string;
-  readonly remoteStack: string;
-
-  constructor(child: string, name: string, message: string, stack: string) {
-    super(`${child}: ${message}`);
-    this.name = name;
-    this.child = child;
-    this.remoteStack = stack;
-  }
-}
+export { RemoteError } from './child/ipc.js';
 
 export interface SpawnOptions {
   /** Entry name under dist/harness/child, without `.js`, e.g. `echo-server`. */
@@ -63,11 +273,12 @@ export interface SpawnOptions {
   readonly deadlineMs: number;
   /** The Node binary the child runs on (a runtime of `--node`); the harness's own when absent. */
   readonly node?: string | undefined;
-}
-
-export interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
+  /**
+   * A program that runs node under it, with its arguments, e.g. valgrind's (harness/callgrind.ts).
+   * It must exec node in the same process, keeping the pid and the inherited IPC channel, as taskset does.
+   * It goes in front of the chosen node binary: `[taskset -c N] [wrapper...] node flags file args`.
+   */
+  readonly wrapper?: readonly string[];
 }
 
 export interface Child {
@@ -75,7 +286,7 @@ export interface Child {
   readonly pid: number;
   /** True when the child was started through taskset on a core. */
   readonly pinned: boolean;
-  /** Sends a request and resolves with the reply value; rejects with ChildError or RemoteError. */
+  /** Sends a request and resolves with the reply value; rejects with ChildError, or the error the child raised. */
   request<T = unknown>(type: string, payload?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
   /** Waits for the next event of this name the child sends on its own (not a reply). */
   nextEvent<T = unknown>(event: string, timeoutMs: number): Promise<T>;
@@ -87,19 +298,6 @@ export interface Child {
   kill(): Promise<ExitInfo>;
   /** Asks the child to exit (closes IPC), then kills it if it has not within `graceMs`. */
   stop(graceMs?: number): Promise<ExitInfo>;
-}
-
-const live = new Set<Child>();
-
-/** Every child started and not yet exited: what a signal to the harness must kill. */
-export function liveChildren(): readonly Child[] {
-  return [...live];
-}
-
-/** Kills every live child and waits (at most `waitMs`) until each has exited. */
-export async function killAllChildren(waitMs = 2_000): Promise<void> {
-  const children = [...live];
-  await Promise.race([Promise.all(children.map((child) => child.kill())), delay(waitMs)]);
 }
 
 let tasksetChecked: boolean | undefined;
@@ -142,80 +340,59 @@ export function openFileLimit(): number {
   }
 }
 
+interface Waiter {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
 export function spawnChild(options: SpawnOptions): Child {
   const file = childEntry(options.entry);
   const pinned = options.cpu !== undefined && canPin(2);
-  const node = options.node ?? process.execPath;
-  const env = { ...process.env };
-  // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
-  delete env.NODE_OPTIONS;
-  // fork() runs `execPath ...execArgv file ...args`; with taskset as execPath, taskset execs node on
-  // the core, keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
-  const proc: ChildProcess = fork(file, [...(options.args ?? [])], {
-    execPath: pinned ? TASKSET : node,
-    execArgv: pinned ? ['-c', String(options.cpu), node, ...CHILD_NODE_FLAGS] : [...CHILD_NODE_FLAGS],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    detached: true,
-    env,
-    serialization: 'json',
+  // With taskset (or a wrapper such as valgrind) in front, it execs node in the same process,
+  // keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
+  const [command, ...args] = [
+    ...(pinned ? [TASKSET, '-c', String(options.cpu)] : []),
+    ...(options.wrapper ?? []),
+    options.node ?? process.execPath,
+    ...CHILD_NODE_FLAGS,
+    file,
+    ...(options.args ?? []),
+  ] as [string, ...string[]];
+  const proc = startProcess({
+    label: options.label,
+    command,
+    args,
+    // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
+    env: { NODE_OPTIONS: undefined },
+    ipc: true,
+    group: true,
+    deadlineMs: options.deadlineMs,
   });
   if (proc.pid === undefined) throw new Error(`${options.label}: could not start ${file}`);
-  const pid = proc.pid;
 
-  let tail = '';
-  proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (chunk: string) => {
-    tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
-  });
-  // Stdout is drained so a chatty child never blocks on a full pipe; the harness does not read it.
-  proc.stdout?.resume();
-
-  let exitInfo: ExitInfo | undefined;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
-  const waiters = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }[]>();
+  const pending = new Map<number, Waiter>();
+  const waiters = new Map<string, Waiter[]>();
   const events = new Map<string, unknown[]>();
 
-  const failAll = (error: ChildError): void => {
-    for (const entry of pending.values()) {
+  // Every request and wait still open fails with why the child ended, its stderr tail quoted.
+  const exited = proc.exited.then((info) => {
+    const how = info.signal !== null ? `killed by ${info.signal}` : `exited with code ${String(info.code)}`;
+    const error =
+      info.killedBecause !== undefined
+        ? new ChildError('timeout', options.label, info.killedBecause, proc.tail())
+        : new ChildError('crashed', options.label, `${how} while the harness waited on it`, proc.tail());
+    for (const entry of [...pending.values(), ...[...waiters.values()].flat()]) {
       clearTimeout(entry.timer);
       entry.reject(error);
     }
     pending.clear();
-    for (const list of waiters.values()) {
-      for (const entry of list) {
-        clearTimeout(entry.timer);
-        entry.reject(error);
-      }
-    }
     waiters.clear();
-  };
-
-  let killedForTimeout: string | undefined;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      live.delete(child);
-      clearTimeout(deadline);
-      // Let the last stderr bytes arrive before a failure quotes them.
-      const finish = (): void => {
-        const how = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`;
-        failAll(
-          killedForTimeout !== undefined
-            ? new ChildError('timeout', options.label, killedForTimeout, tail)
-            : new ChildError('crashed', options.label, `${how} while the harness waited on it`, tail),
-        );
-        resolve(exitInfo ?? { code, signal });
-      };
-      if (proc.stderr !== null && !proc.stderr.readableEnded) {
-        proc.stderr.once('end', finish);
-        setTimeout(finish, 200).unref();
-      } else finish();
-    });
+    return info;
   });
-  proc.on('error', () => undefined);
 
-  proc.on('message', (raw: unknown) => {
+  proc.onMessage((raw: unknown) => {
     const message = raw as Reply;
     if ('id' in message && typeof message.id === 'number') {
       const entry = pending.get(message.id);
@@ -223,12 +400,11 @@ export function spawnChild(options: SpawnOptions): Child {
       pending.delete(message.id);
       clearTimeout(entry.timer);
       if (message.ok) entry.resolve(message.value);
-      else entry.reject(new RemoteError(options.label, message.error.name, message.error.message, message.error.stack));
+      else entry.reject(reviveError(options.label, message.error));
       return;
     }
     if ('event' in message) {
-      const list = waiters.get(message.event);
-      const first = list?.shift();
+      const first = waiters.get(message.event)?.shift();
       if (first !== undefined) {
         clearTimeout(first.timer);
         first.resolve(message.value);
@@ -240,82 +416,51 @@ export function spawnChild(options: SpawnOptions): Child {
     }
   });
 
-  const killGroup = (): void => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // The group is gone already (or never formed): kill the pid itself.
-      try {
-        proc.kill('SIGKILL');
-      } catch {
-        // Already exited.
-      }
-    }
-  };
-
-  const timeoutKill = (why: string): void => {
-    if (exitInfo !== undefined || killedForTimeout !== undefined) return;
-    killedForTimeout = why;
-    killGroup();
-  };
-
-  const deadline = setTimeout(() => timeoutKill(`still running after its deadline of ${options.deadlineMs} ms; killed`), options.deadlineMs);
-  deadline.unref();
-
-  const child: Child = {
+  return {
     label: options.label,
-    pid,
+    pid: proc.pid,
     pinned,
     request<T>(type: string, payload: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
-      if (exitInfo !== undefined) {
-        return Promise.reject(new ChildError('crashed', options.label, `has already exited; cannot ask it ${type}`, tail));
+      if (!proc.alive()) {
+        return Promise.reject(new ChildError('crashed', options.label, `has already exited; cannot ask it ${type}`, proc.tail()));
       }
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => timeoutKill(`no answer to ${type} within ${timeoutMs} ms; killed`), timeoutMs);
+        const timer = setTimeout(() => proc.killBecause(`no answer to ${type} within ${timeoutMs} ms; killed`), timeoutMs);
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
         const request: Request = { id, type, payload };
-        proc.send(request, (error) => {
-          if (error !== null && pending.has(id)) {
-            pending.delete(id);
-            clearTimeout(timer);
-            reject(new ChildError('crashed', options.label, `could not send ${type}: ${error.message}`, tail));
-          }
+        proc.send(request).catch((error: unknown) => {
+          if (!pending.delete(id)) return;
+          clearTimeout(timer);
+          reject(new ChildError('crashed', options.label, `could not send ${type}: ${(error as Error).message}`, proc.tail()));
         });
       });
     },
     nextEvent<T>(event: string, timeoutMs: number): Promise<T> {
       const queued = events.get(event);
       if (queued !== undefined && queued.length > 0) return Promise.resolve(queued.shift() as T);
-      if (exitInfo !== undefined) {
-        return Promise.reject(new ChildError('crashed', options.label, `has already exited; no ${event} will come`, tail));
+      if (!proc.alive()) {
+        return Promise.reject(new ChildError('crashed', options.label, `has already exited; no ${event} will come`, proc.tail()));
       }
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => timeoutKill(`no ${event} within ${timeoutMs} ms; killed`), timeoutMs);
+        const timer = setTimeout(() => proc.killBecause(`no ${event} within ${timeoutMs} ms; killed`), timeoutMs);
         const list = waiters.get(event) ?? [];
         list.push({ resolve: resolve as (value: unknown) => void, reject, timer });
         waiters.set(event, list);
       });
     },
     exited,
-    alive: () => exitInfo === undefined,
-    stderrTail: () => tail,
-    kill() {
-      if (exitInfo === undefined) killGroup();
+    alive: () => proc.alive(),
+    stderrTail: () => proc.tail(),
+    kill: async () => {
+      await proc.kill();
       return exited;
     },
-    async stop(graceMs = 2_000) {
-      if (exitInfo !== undefined) return exitInfo;
-      // Closing the channel is the child's cue to close its servers and exit (child/ipc.ts).
-      if (proc.connected) proc.disconnect();
-      const timer = setTimeout(killGroup, graceMs);
-      const info = await exited;
-      clearTimeout(timer);
-      return info;
+    stop: async (graceMs) => {
+      await proc.stop(graceMs);
+      return exited;
     },
   };
-  live.add(child);
-  return child;
 }
 
 function delay(ms: number): Promise<void> {

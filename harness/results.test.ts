@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricId, parseResults, SCHEMA_VERSION, type Results } from '../reports/schema.js';
+import { metricId, parseResults, SCHEMA_VERSION, type Results } from './schema.js';
 import { buildMetrics, Collector, writeResultsAtomic, type Sample } from './results.js';
 
 const echo = (style: string, repeat: number, value: number, extra?: Sample['extra']): Sample => ({

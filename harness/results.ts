@@ -4,7 +4,7 @@
 // The file is written atomically: a temp file in the same folder, then rename.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { metricId, type Direction, type Failure, type Metric, type Results } from '../reports/schema.js';
+import { metricId, type Direction, type Failure, type MemoryAttribution, type Metric, type Results } from './schema.js';
 import { summarize } from './stats.js';
 
 export type Scenario = Metric['scenario'];
@@ -44,6 +44,8 @@ export class Collector {
   readonly samples: Sample[] = [];
   readonly failures: Failure[] = [];
   readonly orders: RoundOrder[] = [];
+  /** What each style keeps alive per unit (phases/memory-explain.ts). */
+  readonly attributions: MemoryAttribution[] = [];
 
   order(round: RoundOrder): void {
     this.orders.push(round);
@@ -54,6 +56,10 @@ export class Collector {
       throw new RangeError(`sample ${sample.name} (${sample.style}) is ${sample.value}; every sample must be a finite number`);
     }
     this.samples.push(sample);
+  }
+
+  explain(attribution: MemoryAttribution): void {
+    this.attributions.push(attribution);
   }
 
   fail(failure: Failure): void {

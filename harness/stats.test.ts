@@ -6,6 +6,7 @@ import {
   bootstrapInterval,
   ci95Mean,
   compareLog,
+  compareLogPooled,
   compareLogToOne,
   geometricMean,
   holm,
@@ -15,6 +16,7 @@ import {
   mean,
   median,
   minimumDetectableRatio,
+  pooledLogNoise,
   relativeSpread,
   skewness,
   StatsError,
@@ -318,5 +320,40 @@ describe('compareLogToOne', () => {
   it('needs two earlier samples and positive values', () => {
     expect(() => compareLogToOne(1, [1])).toThrow(/at least 2/);
     expect(() => compareLogToOne(0, [1, 2])).toThrow(/above 0/);
+  });
+});
+
+describe('pooled noise on the log scale', () => {
+  // R 4.2: a <- c(15234, 15252, 15270); b <- c(15284, 15292, 15313, 15400)
+  // t.test(log(a), log(b), var.equal = TRUE): p 0.0837557130945, df 5, exp(conf.int) 0.989981469344 1.000886804457
+  const a = [15234, 15252, 15270];
+  const b = [15284, 15292, 15313, 15400];
+
+  it("with two groups is Student's equal-variance t on the logs (R's t.test(var.equal = TRUE))", () => {
+    const noise = pooledLogNoise([a, b]);
+    expect(noise).toBeDefined();
+    expect(noise?.df).toBe(5);
+    const c = compareLogPooled(a, b, noise as NonNullable<typeof noise>);
+    expect(c.test).toBe('pooled-log');
+    expect(c.pValue).toBeCloseTo(0.0837557130945, 9);
+    expect(c.ratio).toBeCloseTo(0.99541920281, 10);
+    expect(c.interval[0]).toBeCloseTo(0.989981469344, 9);
+    expect(c.interval[1]).toBeCloseTo(1.000886804457, 9);
+  });
+
+  it('adds the degrees of freedom of every group and skips groups of one', () => {
+    const noise = pooledLogNoise([a, b, [100, 101], [7]]);
+    expect(noise?.df).toBe(6);
+    expect(noise?.groups).toBe(3);
+    expect(pooledLogNoise([[1], [2]])).toBeUndefined();
+  });
+
+  it('tests a single head sample against the base with the pooled df', () => {
+    const noise = pooledLogNoise([a, b]) as NonNullable<ReturnType<typeof pooledLogNoise>>;
+    const far = compareLogPooled([15234 * 1.1], b, noise);
+    expect(far.df).toBe(5);
+    expect(far.pValue).toBeLessThan(1e-4);
+    const near = compareLogPooled([15300], b, noise);
+    expect(near.pValue).toBeGreaterThan(0.5);
   });
 });

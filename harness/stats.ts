@@ -212,7 +212,7 @@ export const BOOTSTRAP_SEED = 0x5eed;
 export const BOOTSTRAP_RESAMPLES = 4000;
 
 /** Which test decided a comparison, printed beside its verdict. */
-export type TestName = 'welch-log' | 'mann-whitney' | 'welch' | 'prediction-log';
+export type TestName = 'welch-log' | 'mann-whitney' | 'welch' | 'prediction-log' | 'pooled-log';
 
 export interface LogComparison {
   /** geomean(head) / geomean(base) (or, for non-positive data, mean(head) / mean(base)). */
@@ -303,6 +303,62 @@ export function compareLogToOne(value: number, group: readonly number[], confide
     pValue,
     test: 'prediction-log',
     df,
+    standardError: se,
+    skewness: 0,
+  };
+}
+
+/** A noise level estimated from many groups at once: the pooled variance of log values and its df. */
+export interface PooledNoise {
+  readonly variance: number;
+  readonly df: number;
+  readonly groups: number;
+}
+
+/**
+ * Pools the within-group variance of log values over many groups (each side of each row of one
+ * metric): sum of squared deviations from each group's own mean, over sum of (n - 1). For a figure
+ * whose relative noise is the same wherever it is measured, such as an instruction count, this gives
+ * a test many degrees of freedom where each row alone has two or three samples. Groups of one add
+ * nothing. Undefined when no group has two samples.
+ */
+export function pooledLogNoise(groups: readonly (readonly number[])[]): PooledNoise | undefined {
+  let squares = 0;
+  let df = 0;
+  let used = 0;
+  for (const group of groups) {
+    if (group.length < 2 || !allPositive(group)) continue;
+    const logs = group.map(Math.log);
+    const centre = mean(logs);
+    squares += logs.reduce((sum, x) => sum + (x - centre) ** 2, 0);
+    df += logs.length - 1;
+    used++;
+  }
+  return df === 0 ? undefined : { variance: squares / df, df, groups: used };
+}
+
+/**
+ * Head against base on the log scale with a pooled noise level (Student's t with the pooled df):
+ * t = (mean log head - mean log base) / (s_pooled · sqrt(1/n_head + 1/n_base)). Works with one head
+ * sample. Positive data only.
+ */
+export function compareLogPooled(head: readonly number[], base: readonly number[], noise: PooledNoise, confidence = 0.95): LogComparison {
+  if (head.length < 1 || base.length < 1) throw new StatsError(`compareLogPooled: needs a sample on each side (got ${head.length} and ${base.length})`);
+  if (!allPositive(head) || !allPositive(base)) throw new StatsError('compareLogPooled: every sample must be above 0');
+  const lh = head.map(Math.log);
+  const lb = base.map(Math.log);
+  const difference = mean(lh) - mean(lb);
+  const se = Math.sqrt(noise.variance * (1 / lh.length + 1 / lb.length));
+  let pValue: number;
+  if (se === 0) pValue = difference === 0 ? 1 : 0;
+  else pValue = 2 * (1 - tCdf(Math.abs(difference / se), noise.df));
+  const half = se === 0 ? 0 : tCritical(1 - confidence, noise.df) * se;
+  return {
+    ratio: Math.exp(difference),
+    interval: [Math.exp(difference - half), Math.exp(difference + half)],
+    pValue,
+    test: 'pooled-log',
+    df: noise.df,
     standardError: se,
     skewness: 0,
   };

@@ -1,20 +1,16 @@
 // The regression decision on synthetic results with known answers: no change, clear shifts in each
-// direction, too few samples, a threshold that swallows a significant but small change, and the
-// renderers. The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
+// direction, too few samples, a threshold that swallows a significant but small change (merging:
+// merge.test.ts; the renderers: compare-format.test.ts). The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
 import { describe, expect, it } from 'vitest';
-import { type Metric, type Results } from './schema.js';
+import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
 import {
   compareResults,
   CompareInputError,
-  displayName,
-  formatComparison,
-  formatValue,
-  mergeResults,
-  MergeError,
   starsFor,
   type CompareOptions,
 } from './compare.js';
+import { mergeResults } from './merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
 const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];
@@ -232,100 +228,6 @@ describe('starsFor', () => {
   });
 });
 
-describe('mergeResults', () => {
-  const run = (samples: number[], more: Partial<Metric> = {}, durationMs = 100): Results =>
-    results([metric('echo.rps', 'higher', samples, more), metric('echo.rps', 'higher', samples.map((x) => x * 2), { style: 'rxjs' })], {}, {
-      durationMs,
-    });
-
-  it('concatenates samples per id in run order, labels each with its run, and recomputes median and ci95', () => {
-    const merged = mergeResults([run([1]), run([2]), run([3]), run([4]), run([5])]);
-    expect(merged.metrics).toHaveLength(2);
-    const callbacks = merged.metrics[0]!;
-    expect(callbacks.samples).toEqual([1, 2, 3, 4, 5]);
-    expect(callbacks.runs).toEqual([0, 1, 2, 3, 4]);
-    expect(callbacks.median).toBe(3);
-    // R: exp(t.test(log(1:5))$conf.int) = 1.18342071759354 5.73499878753534
-    expect(callbacks.ci95[0]).toBeCloseTo(1.18342071759354, 10);
-    expect(callbacks.ci95[1]).toBeCloseTo(5.73499878753534, 10);
-    expect(merged.metrics[1]!.samples).toEqual([2, 4, 6, 8, 10]);
-    expect(merged.durationMs).toBe(500);
-    expect(merged.config).toEqual({ mode: 'quick', repeatUnit: 'fresh process pair', mergedRuns: 5 });
-  });
-
-  it('keeps a metric that only some runs produced, and every run’s failures', () => {
-    const failing = results([metric('echo.rps', 'higher', [7])], {}, {
-      failures: [{ what: 'echo style=rxjs', reason: 'crashed', message: 'boom', stderrTail: '' }],
-    });
-    const merged = mergeResults([run([1]), failing]);
-    expect(merged.metrics[0]!.samples).toEqual([1, 7]);
-    expect(merged.metrics[1]!.samples).toEqual([2]);
-    expect(merged.failures).toHaveLength(1);
-  });
-
-  it('keeps extra only when every run agrees on it', () => {
-    expect(mergeResults([run([1], { extra: { r2: 0.99 } }), run([2], { extra: { r2: 0.99 } })]).metrics[0]!.extra).toEqual({ r2: 0.99 });
-    expect(mergeResults([run([1], { extra: { r2: 0.99 } }), run([2], { extra: { r2: 0.97 } })]).metrics[0]).not.toHaveProperty('extra');
-  });
-
-  it('refuses runs that disagree on what a metric is', () => {
-    expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(MergeError);
-    expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(/run 2: .*unit "MiB\/s", an earlier run had "req\/s"/);
-    expect(() => mergeResults([])).toThrow(/at least one run/);
-  });
-
-  it('feeds compareResults: five single-sample runs per side become a testable comparison', () => {
-    const side = (centre: number): Results => mergeResults(around(centre).slice(0, 5).map((x) => run([x])));
-    const c = compareResults(side(1000), side(750), OPTIONS);
-    expect(c.rows.map((row) => row.verdict)).toEqual(['regression', 'regression']);
-  });
-});
-
-describe('formatComparison', () => {
-  const base = results([metric('echo.rps', 'higher', around(1000), { params: { size: 1024 } }), metric('one', 'higher', [1])]);
-  const head = results([metric('echo.rps', 'higher', around(800), { params: { size: 1024 } }), metric('one', 'higher', [1])], {
-    nodeFlags: ['--max-old-space-size=512'],
-  });
-  const c = compareResults(base, head, { ...OPTIONS, labels: { base: 'main.json', head: 'pr|1.json' } });
-
-  it('prints a text table with the test, change, CI, raw and Holm p, stars, detectable change, n and the false-positive note', () => {
-    const text = formatComparison(c, 'text');
-    expect(text).toMatch(/better\s+test\s+change\s+95% CI\s+p\s+p \(Holm\)\s+confidence\s+detectable\s+base \(n\)\s+head \(n\)\s+verdict/);
-    expect(text).toMatch(/echo\.rps style=callbacks size=1024\s+higher\s+welch-log\s+-20\.00%\s+\[-\d+\.\d+%, -\d+\.\d+%\]\s+\S+\s+\S+\s+\*\*\*\s+±\d+\.\d%/);
-    expect(text).toMatch(/1,?000 req\/s \(7\)\s+800 req\/s \(7\)\s+regression/);
-    expect(text).toMatch(/one style=callbacks .*NA .*untested: fewer than 2 independent samples/);
-    expect(text).toMatch(/warning: environments differ: node flags/);
-    expect(text).toMatch(/In this case, there are 1 comparisons/);
-    expect(text).toMatch(/0\.05 false positives, when considering a {3}5% risk acceptance/);
-    expect(text).toMatch(/Verdicts read Holm-adjusted p-values/);
-    expect(text.trimEnd().split('\n').at(-1)).toBe('1 regression, 0 improvements, 0 same, 0 inconclusive, 1 untested (of 2 metrics on both sides)');
-  });
-
-  it('renders Markdown with one row per metric and escapes pipes', () => {
-    const md = formatComparison(c, 'md');
-    expect(md).toMatch(/^## async-rosetta comparison: main\.json → pr\\\|1\.json/);
-    expect(md).toMatch(/\| `echo\.rps style=callbacks size=1024` \| higher \| welch-log \| -20\.00% \|.*\| \\\*\\\*\\\* \|/);
-    expect(md).toMatch(/\| p \| p \(Holm\) \| confidence \| detectable \|/);
-    expect(md).toMatch(/^- 0\.05 false positives, when considering a {3}5% risk acceptance \(\\\*, \\\*\\\*, \\\*\\\*\\\*\),$/m);
-    expect(md).not.toMatch(/^- $/m);
-    expect(md).toMatch(/> \*\*Warning:\*\* environments differ/);
-    expect(md.split('\n').filter((line) => line.startsWith('| `'))).toHaveLength(2);
-  });
-
-  it('renders JSON that reads back as the same comparison', () => {
-    const back = JSON.parse(formatComparison(c, 'json')) as typeof c;
-    expect(back.counts).toEqual(c.counts);
-    expect(back.rows[0]!.changePercent).toBeCloseTo(-20, 6);
-  });
-
-  it('formats values to four significant digits with grouped thousands', () => {
-    expect(formatValue(1234567.8)).toBe('1,234,568');
-    expect(formatValue(12.3456)).toBe('12.35');
-    expect(formatValue(0.000123456)).toBe('0.0001235');
-    expect(displayName('echo.rps|style=callbacks|size=1024')).toBe('echo.rps style=callbacks size=1024');
-  });
-});
-
 describe('compareResults: the unit, the family, the machine', () => {
   it('averages repeats that shared a process pair into one unit per run (merged files of an older harness)', () => {
     const shared = { mode: 'quick' };
@@ -379,5 +281,36 @@ describe('compareResults: a figure measured once per run', () => {
     const worse = compareResults(results([base]), results([metric('memory.echo_idle.bytes_per_conn', 'lower', [1500], { unit: 'B/connection' })]), OPTIONS);
     expect(worse.rows[0]).toMatchObject({ test: 'prediction-log', verdict: 'regression' });
     expect(worse.rows[0]!.changePercent).toBeCloseTo(25, 0);
+  });
+});
+
+describe('compareResults: instruction counts share one noise level', () => {
+  const styles = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'];
+  const counts = (centre: number, spread: readonly number[]): number[] => spread.map((x) => centre * x);
+  const side = (head: boolean, slower?: string): Metric[] =>
+    styles.map((style, i) =>
+      metric('echo.instructions_per_req.ratio', 'lower', counts((1 + i / 10) * (head && style === slower ? 1.1 : 1), head ? [1.004, 0.995, 1.001] : [1, 1.008, 0.993, 0.999, 1.006, 0.996]), {
+        style,
+        kind: 'ratio',
+        unit: 'x baseline',
+      }),
+    );
+
+  it('tests each row with the variance pooled over all rows and sides, so three head samples can decide', () => {
+    const c = compareResults(results(side(false)), results(side(true, 'rxjs')), { threshold: 5, alpha: 0.01 });
+    expect(c.rows).toHaveLength(styles.length);
+    for (const row of c.rows) expect(row.test).toBe('pooled-log');
+    // 7 rows x (5 + 2) degrees of freedom: the noise is known well even though each row has 3 + 6 samples.
+    expect(c.rows[0]!.df).toBe(49);
+    const rxjs = c.rows.find((row) => row.style === 'rxjs')!;
+    expect(rxjs.verdict).toBe('regression');
+    expect(rxjs.changePercent).toBeGreaterThan(9);
+    expect(c.rows.filter((row) => row.verdict === 'regression')).toHaveLength(1);
+    expect(c.rows.filter((row) => row.style !== 'rxjs').every((row) => row.verdict === 'same')).toBe(true);
+  });
+
+  it('is not pooled for other metrics: three samples a side stay under Welch', () => {
+    const c = compareResults(results([metric('echo.rps', 'higher', [1, 1.01, 0.99])]), results([metric('echo.rps', 'higher', [1.0, 1.02, 0.98])]), OPTIONS);
+    expect(c.rows[0]!.test).toBe('welch-log');
   });
 });

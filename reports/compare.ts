@@ -5,8 +5,8 @@
 // whole family of metrics at alpha; a verdict is "inconclusive" when the interval still holds a
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
-import { type Direction, type Metric, type Results } from './schema.js';
-import { allPositive, compareLog, compareLogToOne, geometricMean, holm, mean, median, minimumDetectableRatio, summarize, tCritical, welch, type TestName } from '../harness/stats.js';
+import { type Direction, type Metric, type Results } from '../harness/schema.js';
+import { allPositive, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
@@ -186,11 +186,12 @@ export function compareResults(base: Results, head: Results, options: CompareOpt
   const headById = indexById('head', head.metrics.filter(keep));
   const sameMachine = sameMachineClass(base, head, options.acrossNode === true);
 
-  const tests: Tested[] = [];
-  for (const [id, h] of headById) {
+  const pairs = [...headById].flatMap(([id, h]) => {
     const b = baseById.get(id);
-    if (b !== undefined) tests.push(testMetric(b, base, h, head, sameMachine));
-  }
+    return b === undefined ? [] : [{ b, h }];
+  });
+  const noise = pooledNoise(pairs, base, head, sameMachine);
+  const tests = pairs.map(({ b, h }) => testMetric(b, base, h, head, sameMachine, noise.get(h.name)));
   const testedCount = tests.filter((t) => t.result !== null).length;
   const adjusted = holm(tests.filter((t) => t.result !== null).map((t) => (t.result as TestResult).pValue));
   let k = 0;
@@ -240,7 +241,34 @@ interface Tested {
   readonly note: string | undefined;
 }
 
-function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Results, sameMachine: boolean): Tested {
+/**
+ * Metrics whose relative noise is one and the same wherever they are measured: instructions counted by
+ * callgrind (the same counter, the same method, for every server). Their rows are tested with the
+ * noise pooled over every row and side of the metric (stats.ts pooledLogNoise), so a row with three
+ * samples a side still has a test with tens of degrees of freedom. Pooling assumes the rows share that
+ * noise; where one row is noisier, a false "significant" is possible, but the threshold still stands
+ * between it and a regression verdict (reports/BASELINE.md measures the rows' spreads).
+ */
+export const POOLED_NOISE = /^echo\.instructions_per_req(\.ratio)?$/;
+
+/** The pooled noise of each POOLED_NOISE metric name over the rows that will be tested. */
+function pooledNoise(pairs: readonly { b: Metric; h: Metric }[], base: Results, head: Results, sameMachine: boolean): Map<string, PooledNoise> {
+  const groups = new Map<string, number[][]>();
+  for (const { b, h } of pairs) {
+    if (!POOLED_NOISE.test(h.name) || (h.kind === 'absolute' && !sameMachine)) continue;
+    const list = groups.get(h.name) ?? [];
+    list.push(unitsOf(b, base).values, unitsOf(h, head).values);
+    groups.set(h.name, list);
+  }
+  const out = new Map<string, PooledNoise>();
+  for (const [name, list] of groups) {
+    const noise = pooledLogNoise(list);
+    if (noise !== undefined && noise.df >= 2) out.set(name, noise);
+  }
+  return out;
+}
+
+function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Results, sameMachine: boolean, noise?: PooledNoise): Tested {
   const baseUnits = unitsOf(b, baseResults);
   const headUnits = unitsOf(h, headResults);
   const side = (metric: Metric, units: number[]): SideStats => ({
@@ -278,6 +306,10 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
   }
   const nb = baseUnits.values.length;
   const nh = headUnits.values.length;
+  if (noise !== undefined && nb >= 1 && nh >= 1 && allPositive(headUnits.values) && allPositive(baseUnits.values)) {
+    const note = `noise pooled over ${noise.groups} groups of this metric (df ${noise.df})`;
+    return { common, result: logResult(compareLogPooled(headUnits.values, baseUnits.values, noise, 0.95), baseUnits.values), untested: untested('').untested, note };
+  }
   // A figure the head measured once (a memory slope: one sweep per run) is tested against what the
   // base's several runs predict for one more; with fewer than that on either side, nothing can be.
   const predictable = nh === 1 && nb >= 2 && allPositive(headUnits.values) && allPositive(baseUnits.values);
@@ -289,9 +321,8 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
   return { common, result, untested: untested('').untested, note };
 }
 
-/** One head measurement against the base's prediction interval for one more, on the log scale. */
-function runPrediction(head: number, base: number[]): TestResult {
-  const log = compareLogToOne(head, base, 0.95);
+/** A log-scale comparison as a row's test result. */
+function logResult(log: LogComparison, base: readonly number[]): TestResult {
   return {
     test: log.test,
     changePercent: (log.ratio - 1) * 100,
@@ -304,21 +335,14 @@ function runPrediction(head: number, base: number[]): TestResult {
   };
 }
 
+/** One head measurement against the base's prediction interval for one more, on the log scale. */
+function runPrediction(head: number, base: number[]): TestResult {
+  return logResult(compareLogToOne(head, base, 0.95), base);
+}
+
 /** The test of one row: log scale for positive data, Welch on raw values otherwise. */
 function runTest(head: number[], base: number[]): TestResult {
-  if (allPositive(head) && allPositive(base)) {
-    const log = compareLog(head, base, 0.95);
-    return {
-      test: log.test,
-      changePercent: (log.ratio - 1) * 100,
-      ci95Percent: [(log.interval[0] - 1) * 100, (log.interval[1] - 1) * 100],
-      pValue: log.pValue,
-      df: log.df,
-      se: log.standardError,
-      logScale: true,
-      baseCentre: geometricMean(base),
-    };
-  }
+  if (allPositive(head) && allPositive(base)) return logResult(compareLog(head, base, 0.95), base);
   // A quantity that can be 0 or negative (a slope, a count of leaks): the raw difference of means.
   const test = welch(head, base);
   const baseMean = mean(base);
@@ -457,240 +481,4 @@ function warnings(base: Results, head: Results, sameMachine: boolean, rows: read
     out.push(`${shared} row${shared === 1 ? '' : 's'} tested repeats that shared a process pair as independent samples (a single run of an older harness): p-values are too small there`);
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Merging repeated runs: the A/B mode runs each side N times, one sample per metric per run.
-
-/** Two runs of the same code disagree on what a metric is: a bug in the run, not noise. */
-export class MergeError extends Error {
-  override readonly name = 'MergeError';
-}
-
-/**
- * One Results from several runs of the same tree: samples concatenated per metric id in run order,
- * each labelled with the run it came from (`runs`, so a test can tell units apart), median and ci95
- * recomputed. Environment, config and the non-sample sections (tracebacks, difficulty, sources) are
- * the first run's, except `repeatUnit`, kept only when every run has the same; failures are all
- * runs'. `extra` is kept only when every run that has it agrees, since a per-run fact (an r2, a
- * saturation flag) does not describe the merge.
- */
-export function mergeResults(runs: readonly Results[]): Results {
-  const [first] = runs;
-  if (first === undefined) throw new MergeError('mergeResults: needs at least one run');
-  const merged = new Map<string, { metric: Metric; samples: number[]; labels: number[]; extras: string[] }>();
-  // Run labels continue across inputs that were merges themselves: run k of input i keeps its own unit.
-  let nextRun = 0;
-  runs.forEach((run, index) => {
-    const firstRun = nextRun;
-    let runsHere = 1;
-    for (const metric of run.metrics) {
-      const labels = metric.samples.map((_, i) => firstRun + (metric.runs?.[i] ?? 0));
-      for (const label of labels) runsHere = Math.max(runsHere, label - firstRun + 1);
-      const entry = merged.get(metric.id);
-      if (entry === undefined) {
-        merged.set(metric.id, { metric, samples: [...metric.samples], labels, extras: [JSON.stringify(metric.extra ?? null)] });
-        continue;
-      }
-      for (const key of ['name', 'unit', 'direction', 'kind', 'scenario', 'style'] as const) {
-        if (entry.metric[key] !== metric[key]) {
-          throw new MergeError(
-            `run ${index + 1}: metric ${JSON.stringify(metric.id)} has ${key} ${JSON.stringify(metric[key])}, ` +
-              `an earlier run had ${JSON.stringify(entry.metric[key])}`,
-          );
-        }
-      }
-      for (const sample of metric.samples) entry.samples.push(sample);
-      for (const label of labels) entry.labels.push(label);
-      if (metric.extra !== undefined) entry.extras.push(JSON.stringify(metric.extra));
-    }
-    nextRun = firstRun + runsHere;
-  });
-  const metrics = [...merged.values()].map(({ metric, samples, labels, extras }): Metric => {
-    const { extra: _extra, runs: _runs, ...rest } = metric;
-    const summary = samples.length === 0 ? null : summarize(samples);
-    const agreed = extras.every((extra) => extra === extras[0]) && metric.extra !== undefined;
-    return {
-      ...rest,
-      samples,
-      runs: labels,
-      median: summary?.median ?? metric.median,
-      ci95: summary?.ci95 ?? metric.ci95,
-      ...(agreed ? { extra: metric.extra } : {}),
-    };
-  });
-  const units = new Set(runs.map((run) => JSON.stringify(run.config.repeatUnit ?? null)));
-  const { repeatUnit: _unit, ...config } = first.config;
-  // A runtime matrix's other runtimes were not merged: keeping the first run's would describe none of this.
-  const { runtimes: _runtimes, ...firstRun } = first;
-  return {
-    ...firstRun,
-    durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
-    config: {
-      ...config,
-      ...(units.size === 1 && first.config.repeatUnit !== undefined ? { repeatUnit: first.config.repeatUnit } : {}),
-      mergedRuns: nextRun,
-      // Each run's own seed (the order its styles took turns in), where the runs recorded one.
-      ...(runs.some((run) => run.config.seed !== undefined) ? { runSeeds: runs.map((run) => run.config.seed ?? null) } : {}),
-    },
-    metrics,
-    failures: runs.flatMap((run) => run.failures),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Renderers: text like compare.R's printout, Markdown for a PR comment, JSON for machines.
-
-export function formatComparison(c: Comparison, format: ComparisonFormat): string {
-  switch (format) {
-    case 'json':
-      return JSON.stringify(c, null, 2) + '\n';
-    case 'md':
-      return formatMarkdown(c);
-    case 'text':
-      return formatText(c);
-  }
-}
-
-const HEADER = ['', 'better', 'test', 'change', '95% CI', 'p', 'p (Holm)', 'confidence', 'detectable', 'base (n)', 'head (n)', 'verdict'];
-
-function tableRows(c: Comparison): string[][] {
-  return c.rows.map((row) => [
-    displayName(row.id),
-    row.direction,
-    row.test ?? 'NA',
-    row.changePercent === null ? 'n/a' : signedPercent(row.changePercent),
-    row.ci95Percent === null ? 'n/a' : `[${signedPercent(row.ci95Percent[0])}, ${signedPercent(row.ci95Percent[1])}]`,
-    row.pValue === null ? 'NA' : formatP(row.pValue),
-    row.pAdjusted === null ? 'NA' : formatP(row.pAdjusted),
-    row.stars,
-    row.mdcPercent === null ? 'n/a' : `±${row.mdcPercent.toFixed(1)}%`,
-    `${withUnit(row.base.centre, row.unit)} (${row.base.units})`,
-    `${withUnit(row.head.centre, row.unit)} (${row.head.units})`,
-    row.note === undefined ? row.verdict : `${row.verdict}: ${row.note}`,
-  ]);
-}
-
-function formatP(p: number): string {
-  if (p === 0) return '0';
-  return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
-}
-
-function formatText(c: Comparison): string {
-  const out: string[] = [sideLine('base', c.base), sideLine('head', c.head), rule(c), ''];
-  for (const warning of c.warnings) out.push(`warning: ${warning}`);
-  if (c.warnings.length > 0) out.push('');
-  const table = [HEADER, ...tableRows(c)];
-  if (table.length > 1) {
-    const widths = HEADER.map((_, col) => Math.max(...table.map((cells) => (cells[col] ?? '').length)));
-    for (const cells of table) {
-      // Like compare.R: names left-aligned, numbers right-aligned, the verdict left-aligned last.
-      const line = cells.map((cell, col) => {
-        const width = widths[col] ?? 0;
-        return col === 0 || col === cells.length - 1 ? cell.padEnd(width) : cell.padStart(width);
-      });
-      out.push(line.join(' ').trimEnd());
-    }
-  } else {
-    out.push('no metric is present on both sides');
-  }
-  out.push('');
-  out.push(...missing(c, (ids) => ids.map(displayName).join(', ')));
-  out.push(...falsePositiveText(c), '', summaryLine(c));
-  return out.join('\n') + '\n';
-}
-
-function formatMarkdown(c: Comparison): string {
-  // Pipes would split a cell; asterisks (the stars, `(**)`) would turn into emphasis.
-  const cell = (text: string): string => text.replace(/[|*]/g, (ch) => `\\${ch}`);
-  const out: string[] = [
-    `## async-rosetta comparison: ${cell(c.base.label)} → ${cell(c.head.label)}`,
-    '',
-    `**${summaryLine(c)}**`,
-    '',
-    `- ${sideLine('base', c.base)}`,
-    `- ${sideLine('head', c.head)}`,
-    `- ${rule(c)}`,
-    '',
-  ];
-  if (c.warnings.length > 0) out.push(c.warnings.map((warning) => `> **Warning:** ${warning}`).join('\n>\n'), '');
-  if (c.rows.length > 0) {
-    const align = HEADER.map((_, i) => (i === 0 || i === HEADER.length - 1 ? ':---' : '---:'));
-    out.push(`| metric | ${HEADER.slice(1).map(cell).join(' | ')} |`, `|${align.join('|')}|`);
-    for (const cells of tableRows(c)) out.push(`| ${cells.map((text, i) => (i === 0 ? `\`${text}\`` : cell(text))).join(' | ')} |`);
-  } else {
-    out.push('No metric is present on both sides.');
-  }
-  out.push('');
-  const gone = missing(c, (ids) => ids.map((id) => `\`${displayName(id)}\``).join(', ')).filter((line) => line !== '');
-  if (gone.length > 0) out.push(...gone.map((line) => `- ${line}`), '');
-  const [first, second, ...levels] = falsePositiveText(c);
-  out.push(`${first} ${second}`, '', ...levels.map((line) => `- ${cell(line.trim())}`));
-  return out.join('\n') + '\n';
-}
-
-function sideLine(which: 'base' | 'head', side: SideInfo): string {
-  const commit = side.commit === null ? 'no commit' : `commit ${side.commit.slice(0, 12)}${side.dirty ? ' (dirty)' : ''}`;
-  return `${which}: ${side.label}, ${commit}, node ${side.node}, ${side.createdAt}`;
-}
-
-function rule(c: Comparison): string {
-  const kinds = c.options.kinds.join('+');
-  const filter = c.options.filter === null ? '' : `, ids matching /${c.options.filter}/`;
-  return (
-    `regression = Holm-adjusted p < ${c.options.alpha} and worse than ${c.options.threshold}% in the metric's direction; ` +
-    `inconclusive = not significant and the 95% CI reaches beyond ±${c.options.threshold}%; ` +
-    `change = head / base of geometric means over independent units (n); detectable = smallest change seen with ` +
-    `${MDC_POWER * 100}% power at alpha/${c.falsePositives.comparisons || 1}; kinds: ${kinds}${filter}`
-  );
-}
-
-function missing(c: Comparison, list: (ids: readonly string[]) => string): string[] {
-  const out: string[] = [];
-  if (c.onlyInBase.length > 0) out.push(`only in base (${c.onlyInBase.length}, not compared): ${list(c.onlyInBase)}`);
-  if (c.onlyInHead.length > 0) out.push(`only in head (${c.onlyInHead.length}, not compared): ${list(c.onlyInHead)}`);
-  if (out.length > 0) out.push('');
-  return out;
-}
-
-/** compare.R's closing paragraph, counting only the rows that were actually tested. */
-function falsePositiveText(c: Comparison): string[] {
-  const fp = c.falsePositives;
-  return [
-    'Be aware that when doing many comparisons the risk of a false-positive result increases.',
-    `In this case, there are ${fp.comparisons} comparisons, you can thus expect the following amount of false-positive results:`,
-    `  ${fp.p05.toFixed(2)} false positives, when considering a   5% risk acceptance (*, **, ***),`,
-    `  ${fp.p01.toFixed(2)} false positives, when considering a   1% risk acceptance (**, ***),`,
-    `  ${fp.p001.toFixed(2)} false positives, when considering a 0.1% risk acceptance (***)`,
-    `  Verdicts read Holm-adjusted p-values: the chance of any false verdict among these ${fp.comparisons} is at most ${c.options.alpha}.`,
-  ];
-}
-
-function summaryLine(c: Comparison): string {
-  const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
-  return (
-    `${n(c.counts.regression, 'regression')}, ${n(c.counts.improvement, 'improvement')}, ` +
-    `${c.counts.same} same, ${c.counts.inconclusive} inconclusive, ${c.counts.untested} untested ` +
-    `(of ${c.rows.length} metrics on both sides)`
-  );
-}
-
-/** `echo.rps|style=callbacks|size=1024` reads as `echo.rps style=callbacks size=1024`, like compare.R's rows. */
-export function displayName(id: string): string {
-  return id.split('|').join(' ');
-}
-
-function signedPercent(x: number): string {
-  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
-}
-
-function withUnit(value: number | null, unit: string): string {
-  return value === null ? 'n/a' : `${formatValue(value)} ${unit}`;
-}
-
-/** Four significant digits, thousands grouped: enough to see a 5% change, short enough for a table. */
-export function formatValue(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
-  return String(Number(x.toPrecision(4)));
 }

@@ -1,7 +1,7 @@
 // The stylesheet of index.html, inlined into the page so it opens from a file with no network.
 // System fonts, tabular figures for every number, one accent colour; the styles' own colours come
 // from format.ts and appear only as swatches, bars and column rules.
-import { FONT } from './charts.js';
+import { FONT } from './charts/render.js';
 
 export const PAGE_CSS = `
 :root {

@@ -1,7 +1,7 @@
 // github-action-benchmark export: one direction per file, the fields its custom tools read
 // (name, unit, value; range and extra as strings), and the metrics it must leave out.
 import { describe, expect, it } from 'vitest';
-import { type Direction, type Metric } from './schema.js';
+import { type Direction, type Metric } from '../harness/schema.js';
 import { testMetric, testResults } from '../test/results-fixture.js';
 import { formatGithubActionBenchmark, toGithubActionBenchmark, toolFor } from './export.js';
 

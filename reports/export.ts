@@ -1,8 +1,8 @@
 // results.json as github-action-benchmark's custom JSON: an array of { name, unit, value, range?,
 // extra? } read by its `customBiggerIsBetter` or `customSmallerIsBetter` tool. One file holds one
 // direction, because the tool, not the entry, says which way is better.
-import { type Direction, type Metric, type Results } from './schema.js';
-import { displayName, formatValue } from './compare.js';
+import { type Direction, type Metric, type Results } from '../harness/schema.js';
+import { displayName, formatValue } from './compare-format.js';
 import { mean } from '../harness/stats.js';
 
 /** One entry of github-action-benchmark's custom format (its `BenchmarkResult`). */

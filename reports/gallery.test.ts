@@ -1,7 +1,7 @@
 // The traceback gallery's reading of a trace: which lines are the style's own frames, which are
 // noise and causes, and that the text is escaped; and the matrix's totals row.
 import { describe, expect, it } from 'vitest';
-import type { TracebackRow, Tracebacks } from './schema.js';
+import type { TracebackRow, Tracebacks } from '../harness/schema.js';
 import { baseStyle, markTrace, ownPaths, tracebackMatrix } from './gallery.js';
 
 const TRACE = [

@@ -1,7 +1,7 @@
 // The traceback gallery: for each fault case, how each style failed (outcome, score, the facts the
 // score is made of) and the trace it printed, with the frames that point into the style's own file
 // marked, since those are the lines a reader would click. Plus the score matrix with totals.
-import type { SourceFile, TracebackRow, Tracebacks } from './schema.js';
+import type { SourceFile, TracebackRow, Tracebacks } from '../harness/schema.js';
 import { escapeHtml, formatNumber, heatColour, orderStyles } from './format.js';
 import { slug } from './side-by-side.js';
 

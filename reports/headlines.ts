@@ -3,8 +3,9 @@
 // runner-up significantly (p < 0.05); otherwise it says it is a tie and names every style that is not
 // significantly behind the best. Computed from results.json alone, as plain text; the HTML page
 // shows them as cards and report.md as a list.
-import type { Metric, Results } from './schema.js';
-import { TWO_AXES_MEMORY, metricsNamed } from './charts.js';
+import type { Metric, Results } from '../harness/schema.js';
+import { metricsNamed } from './charts/select.js';
+import { TWO_AXES_MEMORY } from './charts/two-axes.js';
 import { BASELINE, formatBytes, formatFactor, formatNumber } from './format.js';
 import { casesOf, maxScore } from './gallery.js';
 import { allPositive, compareLog, geometricMean, median } from '../harness/stats.js';

@@ -1,22 +1,11 @@
 // index.html: the whole report as one self-contained page (inline CSS, inline SVG charts, no
 // script, no network). Every section has a stable id and says in one line when results.json holds
 // nothing for it, so a partial run still renders a complete page.
-import type { DifficultyRow, Results } from './schema.js';
+import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
-import {
-  type Chart,
-  type ChartContext,
-  TWO_AXES_MEMORY,
-  echoBarsSpec,
-  latencySpec,
-  memorySpec,
-  microSpec,
-  renderChart,
-  twoAxesData,
-  twoAxesSpec,
-  workflowThroughputSpec,
-  workflowWallSpec,
-} from './charts.js';
+import { echoBarsSpec, latencySpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { renderChart, type Chart } from './charts/render.js';
+import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
 import {
   BASELINE,
   configValue,
@@ -37,6 +26,7 @@ import {
 import { gallery, tracebackMatrix } from './gallery.js';
 import { headlines } from './headlines.js';
 import { runtimeHtml } from './runtimes.js';
+import { EXPLAIN_CAPTION, EXPLAIN_CSS, attributionSpec, attributionTablesHtml, memoryLinks } from './memory-explain.js';
 import { sideBySide } from './side-by-side.js';
 import { type FactorCell, type FactorRow, factorTable, rowLabel } from './table.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -75,7 +65,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     return `<figure class="chart" id="${id}">${chart.svg}<figcaption>${caption}</figcaption></figure>`;
   };
 
-  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours);
+  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours, memoryLinks(results));
   const sections = [
     header(results, styles),
     section('runtimes', 'Runtimes', 'The same comparison on each Node version of the run: does the conclusion hold on the Node you run?', runtimeHtml(results)),
@@ -98,7 +88,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>async-rosetta report · ${escapeHtml(results.createdAt)}</title>`,
-    `<style>${PAGE_CSS}\n${sbs.css}</style>`,
+    `<style>${PAGE_CSS}\n${sbs.css}\n${EXPLAIN_CSS}</style>`,
     '</head>',
     '<body>',
     `<nav class="toc" aria-label="sections"><ul><li><a href="#header">async-rosetta</a></li>${SECTIONS.slice(1)
@@ -221,6 +211,11 @@ async function throughput(context: ChartContext, figure: Figure): Promise<string
     'Cost: an open-loop load offers every server the same fixed rate, below the slowest one\'s capacity, so neither side saturates; the figure is the server\'s own CPU time per request over an exact window, after a warm-up to a steady state. Capacity: a closed loop (each connection waits for its echo before sending again) on the same connections, with who saturated. The baseline is a raw <code>socket.on(\'data\')</code> server: a reference, not a floor (scenarios/echo/SPEC.md says where read-loop servers beat it).';
   const parts = [
     await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context.results)}`),
+    await figure(
+      'chart-echo-instructions',
+      echoBarsSpec(context, 'echo.instructions_per_req', 'instructions per request'),
+      'Server instructions per request counted by callgrind (one connection, closed loop, 1 KiB), lower is better: user-space work of every thread of the server process, not the kernel\'s; process-to-process spread about 1%, where CPU time spreads several percent. The regression gate reads this figure.',
+    ),
     await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), `Capacity: requests per second of the closed loop, higher is better. ${capacityLimits(context.results)}`),
     await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Capacity in echoed MiB per second, higher is better.'),
   ].filter((part) => part !== '');
@@ -267,8 +262,18 @@ async function memory(context: ChartContext, figure: Figure): Promise<string> {
     'memory',
     'Memory per connection and per in-flight workflow',
     'What a style keeps alive for each client while it waits: server heap (heapUsed + external + arrayBuffers, after GC) and RSS, with up to thousands of idle or echoed connections, and N workflows suspended on a slow backend.',
-    body || absent('No memory metrics in this results file.'),
+    (body || absent('No memory metrics in this results file.')) + (await memoryExplained(context.results, figure)),
   );
+}
+
+/** What each style keeps alive per unit (results.json memoryAttribution): stacked bars, then a table per style. */
+async function memoryExplained(results: Results, figure: Figure): Promise<string> {
+  const bars = [
+    await figure('chart-memory-explain-echo', attributionSpec(results, 'echo'), `Per idle echo connection. ${EXPLAIN_CAPTION}`),
+    await figure('chart-memory-explain-workflow', attributionSpec(results, 'repos-and-forks'), 'Per in-flight workflow, the same way.'),
+  ].filter((part) => part !== '');
+  if (bars.length === 0) return '';
+  return [`<h3 id="memory-explain">What one connection keeps alive</h3>`, ...bars, attributionTablesHtml(results)].join('\n');
 }
 
 async function workflow(context: ChartContext, figure: Figure): Promise<string> {

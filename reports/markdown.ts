@@ -1,9 +1,10 @@
 // report.md: the same story as index.html in GitHub-flavoured Markdown tables, short enough for a
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
-import type { DifficultyRow, Metric, Results } from './schema.js';
+import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
 import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
 import { headlines } from './headlines.js';
+import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
 import { runtimeMarkdown } from './runtimes.js';
 import { type FactorRow, factorTable, rowLabel } from './table.js';
@@ -51,6 +52,11 @@ export function renderMarkdown(results: Results): string {
     'Open loop at the same rate for every server, below the slowest one’s capacity; exact windows after a warm-up to a steady state. _saturated_: the window got less than 99% of the rate, not ranked.',
   );
   metricSection(
+    'Echo cost in instructions per request, counted by callgrind (lower is better)',
+    ['echo.instructions_per_req'],
+    'One connection in a closed loop, 1 KiB messages; the server runs under valgrind, warmed, then counted until two windows agree. User-space instructions of every thread of the server process (the kernel\'s share of a request is not counted): a figure the machine\'s noise does not move, the one the regression gate reads.',
+  );
+  metricSection(
     'Echo latency p99 at that rate, from the due time (µs, lower is better)',
     ['echo.p99_us'],
     'Coordinated omission corrected (as wrk2): latency counts from when each message was due.',
@@ -65,6 +71,10 @@ export function renderMarkdown(results: Results): string {
     ['memory.echo_idle.bytes_per_conn', 'memory.echo_idle.rss_per_conn', 'memory.echo_active.bytes_per_conn', 'memory.workflow.bytes_per_inflight', 'memory.workflow.rss_per_inflight'],
     'Slopes of a linear fit of memory against open connections (or in-flight workflows); R² in brackets.',
   );
+  const explained = attributionMarkdown(results);
+  if (explained.length > 0) {
+    out.push('## Memory explained: what one unit keeps alive (V8 heap snapshots at 0 and N, diffed)', '', ...explained);
+  }
   metricSection('repos-and-forks workflow', ['workflow.throughput', 'workflow.cpu_ms_per_workflow', 'workflow.wall_ms', 'workflow.bound_ratio']);
   metricSection('Micro-benchmarks (ns/op, lower is better)', ['micro.hop_ns', 'micro.seq10_ns', 'micro.par25_ns']);
 

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testResults } from '../test/results-fixture.js';
-import { twoAxesData } from './charts.js';
+import { twoAxesData } from './charts/two-axes.js';
 import { orderStyles } from './format.js';
 import { type HtmlReport, SECTIONS, renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { renderReport } from './render.js';
-import { type Results, parseResults } from './schema.js';
+import { type Results, parseResults } from '../harness/schema.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
 const fixtureText = readFileSync(FIXTURE, 'utf8');

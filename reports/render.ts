@@ -3,7 +3,7 @@
 // file is written into a staging folder, then renamed into place, so a reader never sees half a report.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Results } from './schema.js';
+import type { Results } from '../harness/schema.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 

@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareResults, mergeResults } from './compare.js';
+import { compareResults } from './compare.js';
+import { mergeResults } from './merge.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { normalizeTrace, runtimeView, traceFrames } from './runtimes.js';
-import { parseResults, ResultsError, type Results, type TracebackRow } from './schema.js';
+import { parseResults, ResultsError, type Results, type TracebackRow } from '../harness/schema.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
 const fixture = parseResults(readFileSync(FIXTURE, 'utf8'), FIXTURE);

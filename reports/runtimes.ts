@@ -6,7 +6,7 @@
 import { compareResults, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison, type Verdict } from './compare.js';
 import { displayUnit, escapeHtml, formatNumber, formatParams, formatValue, orderStyles } from './format.js';
 import { markTrace, ownPaths } from './gallery.js';
-import type { Metric, Results, TracebackRow } from './schema.js';
+import type { Metric, Results, TracebackRow } from '../harness/schema.js';
 
 interface Headline {
   readonly name: string;

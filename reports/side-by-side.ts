@@ -3,9 +3,10 @@
 // of each step (found with TypeScript's parser, wherever it is nested), and each cut runs to the
 // next one, so every line of the file appears exactly once. Style checkboxes are plain CSS.
 import ts from 'typescript';
-import type { DifficultyRow, SourceFile } from './schema.js';
+import type { DifficultyRow, SourceFile } from '../harness/schema.js';
 import { escapeHtml, formatFactor, formatNumber, orderStyles } from './format.js';
 import { highlightTypeScript } from './highlight.js';
+import type { MemoryLink } from './memory-explain.js';
 
 /** The six steps of SPEC.md, in order: the rows of the repos-and-forks table. */
 export const STEPS = [
@@ -151,6 +152,8 @@ export async function sideBySide(
   sources: readonly SourceFile[],
   difficulty: readonly DifficultyRow[] = [],
   colours: ReadonlyMap<string, string> = new Map(),
+  /** Each style's memory figure per `scenario:style`, linked to what explains it. */
+  memory: ReadonlyMap<string, MemoryLink> = new Map(),
 ): Promise<SideBySide> {
   const blocks: string[] = [];
   const css: string[] = [];
@@ -187,7 +190,9 @@ export async function sideBySide(
           row === undefined
             ? ''
             : `<span class="sbs-metrics">${formatNumber(row.tokens)} tokens (${formatFactor(row.tokenRatio)}) · ${row.lines} lines · nesting ${row.maxNesting} · cyclomatic ${row.cyclomatic}</span>`;
-        return `<th class="c-${slug(file.style)}" style="border-top-color:${colours.get(file.style) ?? '#999'}"><span class="sbs-style">${escapeHtml(file.style)}</span><code>${escapeHtml(file.path)}</code>${metrics}</th>`;
+        const figure = memory.get(`${scenario}:${file.style}`);
+        const held = figure === undefined ? '' : `<span class="sbs-metrics">memory: <a href="${escapeHtml(figure.href)}">${escapeHtml(figure.text)}</a></span>`;
+        return `<th class="c-${slug(file.style)}" style="border-top-color:${colours.get(file.style) ?? '#999'}"><span class="sbs-style">${escapeHtml(file.style)}</span><code>${escapeHtml(file.path)}</code>${metrics}${held}</th>`;
       })
       .join('');
 

@@ -3,7 +3,7 @@
 // the HTML and Markdown renderers.
 import { describe, expect, it } from 'vitest';
 import { testMetric, testResults } from '../test/results-fixture.js';
-import type { Metric } from './schema.js';
+import type { Metric } from '../harness/schema.js';
 import { factorRow, factorTable, rowKey } from './table.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';

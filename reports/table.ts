@@ -2,7 +2,7 @@
 // measurement (a metric name and its parameters), one cell per style, each cell its median, its
 // 95% interval and how many times worse it is than the best style of the row, as the framework
 // benchmarks show it. The baseline gets a factor too, but is never the best: it is the reference.
-import type { Metric } from './schema.js';
+import type { Metric } from '../harness/schema.js';
 import { BASELINE, compareParams, formatParams, orderStyles } from './format.js';
 
 export interface FactorCell {
@@ -58,6 +58,7 @@ const GROUPS: readonly { readonly id: string; readonly title: string; readonly p
 ];
 const NAME_ORDER: readonly string[] = [
   'echo.cpu_us_per_req',
+  'echo.instructions_per_req',
   'echo.rps_per_core',
   'echo.p50_us',
   'echo.p99_us',

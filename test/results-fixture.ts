@@ -1,7 +1,7 @@
 // Synthetic results.json content for tests of the readers (compare, export): a fixed environment and
 // metrics built from given samples, with median and ci95 computed as the harness computes them.
 // Test-only: nothing here is measured.
-import { metricId, type Direction, type Environment, type Metric, type Results } from '../reports/schema.js';
+import { metricId, type Direction, type Environment, type Metric, type Results } from '../harness/schema.js';
 import { interval95, median } from '../harness/stats.js';
 
 export const TEST_ENVIRONMENT: Environment = {

@@ -5,11 +5,8 @@ import net from 'node:net';
 import { runLoad } from '../../scenarios/echo/load.js';
 import { monotonicMs } from '../../scenarios/clock.js';
 import { LoadSession } from '../../scenarios/echo/session.js';
+import { VerificationError } from '../verification.js';
 import { num, sendEvent, serve, str } from './ipc.js';
-
-class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
 
 /** A payload whose every byte depends on its position, so a reordered or shifted echo cannot match. */
 export function knownPayload(size: number): Buffer {
@@ -77,6 +74,14 @@ serve({
       const stats = s.window(num(payload, 'from'), num(payload, 'to'));
       s.forget(num(payload, 'to'));
       return stats;
+    },
+    // A closed loop for a number of round trips, then idle: resolves with how many completed.
+    async 'round-trips'(payload) {
+      const s = current();
+      const requests = await s.roundTrips(num(payload, 'count'));
+      if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
+      if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
+      return { requests };
     },
     // This process's CPU, with the time it was read: the client's share of a window.
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),

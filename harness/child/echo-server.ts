@@ -5,6 +5,7 @@
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import type { EchoServerHandle } from '../../scenarios/echo/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';
+import { takeHeapSnapshot } from './heap-snapshot.js';
 import { memorySample, num, serve } from './ipc.js';
 import { loadStyle } from './style.js';
 
@@ -30,6 +31,7 @@ serve({
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
     connections: () => server?.connections() ?? 0,
     memory: () => ({ ...memorySample(), connections: server?.connections() ?? 0 }),
+    heapSnapshot: (payload) => ({ ...takeHeapSnapshot(payload), connections: server?.connections() ?? 0 }),
     // What one connection costs as the style's runtime sees it (threads: its thread's own heap).
     unitCost: () => unitCost?.() ?? null,
     async close() {

@@ -1,7 +1,9 @@
 // The child side of the harness's IPC: a child registers one handler per request type, answers
 // each request with a reply (or the error it raised), and can send events of its own. When the
 // channel closes (the harness stopped it, or died), the child runs its cleanup and exits, so no
-// child outlives the harness.
+// child outlives the harness. An error crosses as name, message and stack; the parent revives the
+// kit's own error types (reviveError) so both sides match them by class, never by name.
+import { VerificationError } from '../verification.js';
 
 /** Parent to child. */
 export interface Request {
@@ -10,11 +12,44 @@ export interface Request {
   readonly payload: Record<string, unknown>;
 }
 
+/** An error as it crosses the channel. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+}
+
 /** Child to parent: a reply to a request, or an event the child sends on its own. */
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string; readonly stack: string } }
+  | { readonly id: number; readonly ok: false; readonly error: WireError }
   | { readonly event: string; readonly value: unknown };
+
+/** An error a child's handler raised and sent back over IPC, re-raised in the parent under its own name. */
+export class RemoteError extends Error {
+  override readonly name: string;
+  readonly child: string;
+  readonly remoteStack: string;
+
+  constructor(child: string, name: string, message: string, stack: string) {
+    super(`${child}: ${message}`);
+    this.name = name;
+    this.child = child;
+    this.remoteStack = stack;
+  }
+}
+
+/** The kit's errors that cross the channel as themselves: the same class on both sides. */
+const CROSSING: Readonly<Record<string, new (message: string) => Error>> = { VerificationError };
+
+/** The parent's error for one a child sent: one of CROSSING as itself (its stack the child's), else a RemoteError. */
+export function reviveError(child: string, error: WireError): Error {
+  const Known = Object.hasOwn(CROSSING, error.name) ? CROSSING[error.name] : undefined;
+  if (Known === undefined) return new RemoteError(child, error.name, error.message, error.stack);
+  const revived = new Known(`${child}: ${error.message}`);
+  if (error.stack !== '') revived.stack = error.stack;
+  return revived;
+}
 
 export type Handler = (payload: Record<string, unknown>) => unknown;
 

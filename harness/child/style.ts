@@ -15,7 +15,7 @@ export const STYLE_OVERRIDE_ENV = 'ROSETTA_STYLE_OVERRIDE';
 /**
  * The other calibration seam: with `ROSETTA_SLOW_SERVER=<path to a built adapter>` set, the echo
  * phase measures one more server, `callbacks+slow`, from that module, beside the real callbacks in
- * the same run (`rosetta calibrate`, harness/commands/calibrate.ts). Not a style: never registered.
+ * the same run (`rosetta calibrate`, cli/commands/calibrate.ts). Not a style: never registered.
  */
 export const SLOW_SERVER_ENV = 'ROSETTA_SLOW_SERVER';
 export const SLOW_SERVER_ID = 'callbacks+slow';

@@ -4,9 +4,11 @@
 //   argv: <style id>
 import { DEFAULT_INPUT, type ReposAndForksInput, type ReposAndForksResult } from '../../scenarios/repos-and-forks/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';
+import { takeHeapSnapshot } from './heap-snapshot.js';
 import { memorySample, num, serve, str } from './ipc.js';
 import { loadStyle } from './style.js';
 import { benchWorld } from './world.js';
+import { VerificationError } from '../verification.js';
 
 const id = process.argv[2] ?? '';
 // Loaded in the background: `serve` must listen for IPC at once, or early requests would be lost.
@@ -14,11 +16,6 @@ const style = loadStyle(id);
 // A style that cannot load fails every request with its error; it must not crash the child first.
 style.catch(() => undefined);
 const world = benchWorld();
-
-/** A wrong answer, fast or not, is not a measurement. */
-class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
 
 function input(apiUrl: string, user: string, timeoutMs: number): ReposAndForksInput {
   return { apiUrl, user, concurrency: DEFAULT_INPUT.concurrency, perPage: DEFAULT_INPUT.perPage, timeoutMs };
@@ -154,6 +151,7 @@ serve({
       return { completed: outcomes.length };
     },
     memory: () => memorySample(),
+    heapSnapshot: (payload) => takeHeapSnapshot(payload),
     // What one held workflow costs as the style's runtime sees it (threads: its thread's own heap).
     unitCost: async () => (await style).unitCost?.() ?? null,
   },

@@ -2,6 +2,7 @@
 // checked (a fast wrong answer does not count), then timed. Each timed iteration wraps the style's
 // callback in one Promise, the same wrapper for every style; `hops` divides by HOPS.
 import { Bench } from 'tinybench';
+import { VerificationError } from '../verification.js';
 import { HOPS, PAR_SUM, SEQ, type Done, type MicroSuite } from './suite.js';
 
 export interface MicroResult {
@@ -13,15 +14,11 @@ export interface MicroResult {
   readonly samples: number;
 }
 
-export class MicroVerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
-
 function run(start: (done: Done) => void, expected: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     start((error, value) => {
       if (error !== null) reject(error);
-      else if (value !== expected) reject(new MicroVerificationError(`${what} completed with ${String(value)}, expected ${expected}`));
+      else if (value !== expected) reject(new VerificationError(`${what} completed with ${String(value)}, expected ${expected}`));
       else resolve();
     });
   });

@@ -1,14 +1,21 @@
 // What every measurement phase shares: the run's configuration, where samples and failures go, and
 // how an error in a measurement becomes a recorded failure (reason, message, stderr tail) instead
 // of ending the run.
-import type { Failure } from '../../reports/schema.js';
+import type { Failure } from '../schema.js';
 import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
 import type { Runtime } from '../runtimes.js';
+import { VerificationError } from '../verification.js';
 
-export type ScenarioName = 'echo' | 'repos-and-forks' | 'micro' | 'tracebacks';
-export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'micro', 'tracebacks'];
+/**
+ * What `--scenario` selects. The two programs (echo: cost, capacity and memory; repos-and-forks:
+ * throughput, wall time and memory), and two kinds of measurement across both: `memory` (the memory
+ * sweeps alone) and `instructions` (echo's cost counted by callgrind: needs valgrind, takes minutes);
+ * the regression gate runs those two. Metrics still belong to their program (metric.scenario).
+ */
+export type ScenarioName = 'echo' | 'repos-and-forks' | 'memory' | 'instructions' | 'micro' | 'tracebacks';
+export const SCENARIOS: readonly ScenarioName[] = ['echo', 'repos-and-forks', 'memory', 'instructions', 'micro', 'tracebacks'];
 
 /** One cell of the echo grid, with the open-loop rate every server is offered there. */
 export interface EchoCell {
@@ -44,6 +51,11 @@ export interface RunConfig {
   readonly echoActiveBytes: number;
   /** Suspended workflows at each step of the workflow memory sweep (first 0). */
   readonly workflowMemorySteps: readonly number[];
+  /**
+   * Idle connections (and in-flight workflows) held at the second heap snapshot of the memory
+   * attribution; `costly` for a style whose unit costs megabytes and a thread to start (own memorySteps).
+   */
+  readonly memoryExplain: { readonly units: number; readonly costlyUnits: number };
   readonly workflow: {
     readonly concurrent: number;
     /** Steady state before the timed window: short windows of workflows/s until two agree. */
@@ -54,6 +66,19 @@ export interface RunConfig {
     readonly wallRuns: number;
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
+  readonly instructions: {
+    /** Fresh server processes per server: the samples. */
+    readonly repeats: number;
+    /** Servers counted at once: a count does not depend on what the other core does. */
+    readonly parallel: number;
+    /** Echo round trips of the uninstrumented closed loop before counting starts, and of one counted window. */
+    readonly echoWarmRequests: number;
+    readonly echoWindowRequests: number;
+    /** Windows are taken until two in a row agree within `tolerance`, at most `maxWindows`. */
+    readonly maxWindows: number;
+    readonly tolerance: number;
+  };
   /** Styles whose memory is measured at once (memory does not depend on CPU contention; timing does). */
   readonly memoryParallel: number;
   readonly out: string;
@@ -80,11 +105,6 @@ export interface Phase {
   run(context: PhaseContext): Promise<void>;
 }
 
-/** A wrong answer from the thing measured: recorded as `verification`, never timed. */
-export class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-}
-
 /** The run was interrupted; phases rethrow it instead of recording a failure. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
@@ -108,7 +128,7 @@ export function failureOf(what: string, error: unknown, children: readonly (Chil
   if (error instanceof ChildError) {
     return { what, reason: error.reason, message: error.message, stderrTail: tails || error.stderrTail.slice(-STDERR_TAIL_BYTES) };
   }
-  if (error instanceof VerificationError || (error instanceof RemoteError && error.name === 'VerificationError')) {
+  if (error instanceof VerificationError) {
     return { what, reason: 'verification', message: error.message, stderrTail: tails };
   }
   const message = error instanceof RemoteError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -229,6 +249,7 @@ export function planConfig(options: RunOptions): RunConfig {
     echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
     echoActiveBytes: 1 * KIB,
     workflowMemorySteps: quick ? steps(500, 4) : steps(10_000, 5),
+    memoryExplain: quick ? { units: 200, costlyUnits: 20 } : { units: 1_000, costlyUnits: 200 },
     workflow: {
       concurrent: 4,
       // Steady on the runner's CPU per HTTP request served: a 250 ms window holds hundreds of requests
@@ -239,6 +260,17 @@ export function planConfig(options: RunOptions): RunConfig {
       wallRuns: quick ? 1 : 3,
     },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
+    // Under callgrind an echo request costs about a millisecond: a window of 3,000 is long enough that
+    // a scavenge more or less moves the count by under 1%; the warm-up runs at valgrind's
+    // uninstrumented speed, several times faster.
+    instructions: {
+      repeats: options.repeats ?? (quick ? 2 : 3),
+      parallel: 2,
+      echoWarmRequests: 20_000,
+      echoWindowRequests: 3_000,
+      maxWindows: 8,
+      tolerance: 0.02,
+    },
     memoryParallel: 2,
     out: options.out,
   };

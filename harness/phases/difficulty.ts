@@ -1,9 +1,9 @@
 // Coding difficulty: the source text of every style's two programs, and the code metrics of
-// reports/difficulty.ts over them. Nothing runs; this only reads files, in the parent.
+// harness/difficulty.ts over them. Nothing runs; this only reads files, in the parent.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { difficultyRows, ownHelperImports } from '../../reports/difficulty.js';
-import type { DifficultyRow, SourceFile } from '../../reports/schema.js';
+import { difficultyRows, ownHelperImports } from '../difficulty.js';
+import type { DifficultyRow, SourceFile } from '../schema.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { repoRoot } from '../processes.js';
 

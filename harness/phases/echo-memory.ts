@@ -12,11 +12,11 @@ import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './m
 import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
 
 /** Connects in flight at once: the servers listen with Node's default backlog (511). */
-const CONNECT_BATCH = 100;
+export const CONNECT_BATCH = 100;
 /** Connections opened, echoed once and closed before the first point is read. */
-const WARMUP_CONNECTIONS = 200;
+export const WARMUP_CONNECTIONS = 200;
 /** After the count matches, a moment for the last sockets' handlers to finish their work. */
-const SETTLE_MS = 30;
+export const SETTLE_MS = 30;
 
 export function echoServers(styles: readonly string[]): string[] {
   return ['baseline', ...styles.filter((style) => style !== 'baseline')];
@@ -96,6 +96,16 @@ export const echoMemoryPhase: Phase = {
 
 /** Waits until the server counts exactly `connections`, lets it settle, then reads its memory after GC. */
 async function settledSample(echo: Child, connections: number): Promise<MemorySample> {
+  await settledConnections(echo, connections);
+  const sample = await echo.request<MemorySample & { connections: number }>('memory', {}, 30_000);
+  if (sample.connections !== connections) {
+    throw new Error(`the server counted ${sample.connections} connections while its memory was read, expected ${connections}`);
+  }
+  return sample;
+}
+
+/** Waits until the server counts exactly `connections`, then a moment for their handlers to finish. */
+export async function settledConnections(echo: Child, connections: number): Promise<void> {
   let seen = -1;
   await waitUntil(
     async () => {
@@ -107,9 +117,4 @@ async function settledSample(echo: Child, connections: number): Promise<MemorySa
     10,
   );
   await sleep(SETTLE_MS);
-  const sample = await echo.request<MemorySample & { connections: number }>('memory', {}, 30_000);
-  if (sample.connections !== connections) {
-    throw new Error(`the server counted ${sample.connections} connections while its memory was read, expected ${connections}`);
-  }
-  return sample;
 }

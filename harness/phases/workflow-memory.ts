@@ -15,9 +15,9 @@ import { forEachLimited, measure, throwIfAborted, waitUntil, type Phase } from '
 import type { MemorySample } from '../child/ipc.js';
 
 /** Workflows started per burst: thousands of simultaneous connects would overflow the accept backlog. */
-const BURST = 250;
+export const BURST = 250;
 /** A held request must not time out while the sweep goes on. */
-const HELD_TIMEOUT_MS = 600_000;
+export const HELD_TIMEOUT_MS = 600_000;
 
 interface Stats {
   readonly held: number;
@@ -80,7 +80,7 @@ export const workflowMemoryPhase: Phase = {
   },
 };
 
-async function waitForHeld(fake: Child, count: number): Promise<void> {
+export async function waitForHeld(fake: Child, count: number): Promise<void> {
   let last: Stats | undefined;
   await waitUntil(
     async () => {

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STYLES } from '../../styles/registry.js';
-import type { TracebackMatrix } from '../tracebacks.js';
+import type { TracebackMatrix } from './matrix.js';
 import { FAULT_CASES, HANG_TIMEOUT_MS } from './cases.js';
 import { findFaultOrigins } from './origins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = path.join(root, 'dist', 'harness', 'cli.js');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
 
 function runCli(args: readonly string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // What the parent and a trace-case child say to each other: the child's job on its command line,
 // then two IPC messages back, `surfaced` the moment the workflow settled (so the parent can look at
 // the server while the aftermath is fresh) and `report` with everything the child saw.
-import type { TracebackOutcome } from '../../reports/schema.js';
+import type { TracebackOutcome } from '../schema.js';
 
 export interface TraceCaseJob {
   /** Adapter id in the registry (the debug row runs `coroutines` with an env var, not another id). */

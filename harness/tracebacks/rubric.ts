@@ -1,6 +1,6 @@
 // The traceback score, in ONE place: the weights, how each measure earns its share, and the text the
 // report prints to explain it. A (style, case) scores 0-100; a style's total is the mean over cases.
-import type { TracebackOutcome } from '../../reports/schema.js';
+import type { TracebackOutcome } from '../schema.js';
 
 /** Points per criterion; they sum to 100. */
 export const RUBRIC_WEIGHTS = {

@@ -1,5 +1,5 @@
 // The one set of socket options every echo server in the kit listens with, styles and baseline
-// alike, so two rows of a report differ only in control flow (DESIGN.md, fairness rules).
+// alike, so two rows of a report differ only in control flow (DESIGN.md, "Fairness rules").
 import type { ServerOpts } from 'node:net';
 
 export const ECHO_SERVER_OPTIONS: Readonly<ServerOpts> = {

@@ -44,6 +44,23 @@ async function delayedEchoPort(delayMs: number): Promise<number> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('LoadSession', () => {
+  it('runs a closed loop for a number of round trips, then leaves nothing outstanding', async () => {
+    const session = await LoadSession.open({ host: HOST, port: await baselinePort(), connections: 3, size: 256 });
+    const from = monotonicMs();
+    const requests = await session.roundTrips(500);
+    // At least the count asked for; at most one more in flight on each connection when it was reached.
+    expect(requests).toBeGreaterThanOrEqual(500);
+    expect(requests).toBeLessThanOrEqual(503);
+    expect(session.window(from, monotonicMs()).requests).toBe(requests);
+    // Idle afterwards: nothing more completes.
+    await sleep(50);
+    expect(session.window(from, monotonicMs()).requests).toBe(requests);
+    expect(session.drive.mode).toBe('idle');
+    await expect(session.roundTrips(0)).rejects.toThrow(/whole number above 0/);
+    expect(session.errors + session.verifyFailures).toBe(0);
+    await session.close();
+  });
+
   it('keeps an open loop at its offered rate and counts exactly the round trips of a window', async () => {
     const before = await openResources();
     const session = await LoadSession.open({ host: HOST, port: await baselinePort(), connections: 4, size: 512 });

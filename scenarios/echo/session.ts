@@ -200,6 +200,33 @@ export class LoadSession {
   /** Called by a connection when a round trip is complete. */
   completed(time: number, due: number, sent: number): void {
     this.records.push(time, (time - due) * 1000, (time - sent) * 1000);
+    this.#completions++;
+    if (this.#countdown !== undefined && this.#completions >= this.#countdown.target) this.#countdown.done();
+  }
+
+  #completions = 0;
+  #countdown: { readonly target: number; readonly done: () => void } | undefined;
+
+  /**
+   * A closed loop for a number of round trips rather than a time: drives until `count` have completed,
+   * stops sending, and resolves when nothing is outstanding, with how many completed in all (the ones
+   * in flight at the count finish too). Instruction counting uses it (harness/phases/echo-instructions.ts):
+   * a window of a fixed number of requests does not depend on how fast the server ran.
+   */
+  async roundTrips(count: number): Promise<number> {
+    if (!(Number.isInteger(count) && count > 0)) throw new RangeError(`echo load: roundTrips needs a whole number above 0 (got ${count})`);
+    const start = this.#completions;
+    await new Promise<void>((resolve) => {
+      this.#countdown = { target: start + count, done: resolve };
+      this.setDrive({ mode: 'closed' });
+    });
+    this.#countdown = undefined;
+    this.setDrive({ mode: 'idle' });
+    while (this.#connections.some((connection) => connection.outstanding > 0)) {
+      if (this.errors > 0 || this.closing) break;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return this.#completions - start;
   }
 
   /** Every round trip that completed in [from, to] of the monotonic clock. */

@@ -81,7 +81,7 @@ export interface HttpClient {
   readonly inFlight: number;
 }
 
-// The same agent settings for every style (DESIGN.md, fairness rules).
+// The same agent settings for every style (DESIGN.md, "Fairness rules").
 const AGENT_OPTIONS: http.AgentOptions = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: Infinity };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {

@@ -33,7 +33,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
   return { host: options.host, port, connections: () => sockets.size, close };
 }
 
-/** Stops accepting, destroys every connection, returns once the listener and all of them are closed. */
+/** Stops accepting, destroys every connection, resolves once the listener and all of them are closed. */
 async function closeServer(server: net.Server, sockets: ReadonlySet<net.Socket>, closing: AbortController): Promise<void> {
   // The server's 'close' can come before its destroyed sockets' own 'close' events (their
   // handles close a loop turn later), so wait for every one of them too.

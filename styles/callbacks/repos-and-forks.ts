@@ -17,11 +17,23 @@ interface Run {
   pages: number;
 }
 
-// 1. Pages are sequential: the next page's URL is in this page's `link` header.
-export function sendReposRequest(run: Run, url: string, repos: MinimalRepository[], callback: Callback<MinimalRepository[]>): void {
+// The style's one bridge from the callback primitive: a raw error becomes a typed error here.
+function send(run: Run, url: string, callback: Callback<RawResponse>): void {
   run.client.get(url, (error, response) => {
     if (error !== null || response === undefined) {
+      // @fault-origin: reset, hang
       callback(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
+    } else {
+      callback(null, response);
+    }
+  });
+}
+
+// 1. Pages are sequential: the next page's URL is in this page's `link` header.
+export function sendReposRequest(run: Run, url: string, repos: MinimalRepository[], callback: Callback<MinimalRepository[]>): void {
+  send(run, url, (error, response) => {
+    if (error !== null || response === undefined) {
+      callback(error);
       return;
     }
     readRepos(response, (readError, page) => {
@@ -71,14 +83,12 @@ export function sendForkedRepoRequests(run: Run, forks: readonly string[], callb
   }
 
   function startOne(index: number): void {
-    const url = repoUrl(run.input, forks[index] ?? '');
     active += 1;
-    run.client.get(url, (error, response) => {
+    send(run, repoUrl(run.input, forks[index] ?? ''), (error, response) => {
       active -= 1;
       if (failed) return;
       if (error !== null || response === undefined) {
-        // @fault-origin: reset, hang
-        fail(isTimeout(error) ? new TimeoutError(url, run.input.timeoutMs, error) : new NetworkError(url, error));
+        fail(error);
         return;
       }
       readForkedRepoRequests(response, (readError, source) => {

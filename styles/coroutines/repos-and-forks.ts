@@ -61,6 +61,9 @@ export function readRepos(response: RawResponse): ReposPage {
 
 // 3. One task per fork, `concurrency` of them past the semaphore at once. gather is fail-fast: the
 // first error cancels the other tasks (a CancelledError at their yield), which aborts their requests.
+// A task per fork, not `concurrency` workers sharing a cursor as in async-await, because that is how
+// asyncio code bounds a fan-out (gather over tasks, a Semaphore for the bound), and a task is what
+// cancellation reaches and what a debug chain names (`Task 'fork owner/repo'`).
 export function* sendForkedRepoRequests(run: Run, forks: readonly string[]): Coro<string[]> {
   function* fork(fullName: string): Coro<string> {
     yield* run.limit.acquire();

@@ -8,7 +8,7 @@
 // when the fiber asks for the next chunk, after the previous one was written or drained; a client
 // that stops reading stops the server reading from it.
 // Look at: readChunk and writeChunk, where socket events become Effects through `Effect.callback`;
-// serveConnection, the one thing done before the fiber runs; and stopServing's order.
+// serveConnection, the one thing done before the fiber runs; and closeServer's order.
 import net, { type AddressInfo, type Socket } from 'node:net';
 // Deep imports (effect/Effect, not the 'effect' barrel): the barrel loads some 260 modules at start,
 // and a server started with `ulimit -n 64` runs out of descriptors before it can listen.
@@ -29,9 +29,84 @@ export interface EffectEchoServer {
   readonly close: Effect.Effect<void>;
 }
 
-/** A socket that closed without an error of its own: destroyed by `close`, or the peer vanished. */
-function closedError(socket: Socket): Error {
-  return socket.errored ?? new Error('socket closed');
+// Running it creates a server and listens; `close` closes the server's Scope, once however often it runs.
+export function startEchoServer(options: EchoServerOptions): Effect.Effect<EffectEchoServer, Error> {
+  return Effect.gen(function* () {
+    const scope = yield* Scope.make();
+    const server = yield* serve(options).pipe(
+      Scope.provide(scope),
+      Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause))),
+    );
+    const close = yield* Effect.cached(Scope.close(scope, Exit.void));
+    return { ...server, close };
+  });
+}
+
+// Everything the server holds, acquired in the Scope it is given.
+function serve(options: EchoServerOptions): Effect.Effect<Omit<EffectEchoServer, 'close'>, Error, Scope.Scope> {
+  return Effect.gen(function* () {
+    const sockets = new Set<Socket>();
+    const fibers = yield* FiberSet.make<void>();
+    const fork = yield* FiberSet.runtime(fibers)();
+    const server = net.createServer(ECHO_SERVER_OPTIONS, (socket) => serveConnection(socket, sockets, fork));
+    const address = yield* Effect.acquireRelease(listen(server, options), () => closeServer(server, fibers));
+    return { host: options.host, port: address.port, connections: () => sockets.size };
+  });
+}
+
+function listen(server: net.Server, options: EchoServerOptions): Effect.Effect<AddressInfo, Error> {
+  return Effect.callback((resume) => {
+    const onError = (error: Error): void => resume(Effect.fail(error));
+    server.once('error', onError);
+    server.listen(options.port, options.host, () => {
+      server.off('error', onError);
+      // Once listening, only accept() errors arrive here (EMFILE when libuv could not shed the
+      // connection itself); the listener stays open, so surviving them means ignoring them.
+      server.on('error', () => undefined);
+      resume(Effect.succeed(server.address() as AddressInfo));
+    });
+  });
+}
+
+// The listener's release, in this order: stop accepting at once (the fork starts immediately, so
+// no connection can arrive after the fibers were interrupted), interrupt every connection fiber and
+// wait for their sockets to close, then wait for the listener's own 'close'.
+function closeServer(server: net.Server, fibers: FiberSet.FiberSet<void>): Effect.Effect<void> {
+  return Effect.gen(function* () {
+    const closing = yield* Effect.forkChild(closeListener(server), { startImmediately: true });
+    yield* FiberSet.clear(fibers);
+    yield* Fiber.join(closing);
+  });
+}
+
+// Done when the listener has closed, which Node does only once every connection has closed.
+function closeListener(server: net.Server): Effect.Effect<void> {
+  return Effect.callback((resume) => {
+    server.close(() => resume(Effect.void));
+  });
+}
+
+// What must be in place before the fiber first runs is done here, synchronously: Node may emit a
+// socket's 'error' before any fiber gets round to it, and without a listener the process would crash.
+function serveConnection(socket: Socket, sockets: Set<Socket>, fork: (effect: Effect.Effect<void>) => unknown): void {
+  socket.on('error', () => undefined); // the loop reads it from `socket.errored`
+  sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket)); // open until its handle is released
+  fork(echoConnection(socket));
+}
+
+/** One connection's whole life, as one fiber: the loop, then the socket destroyed on every path. */
+export function echoConnection(socket: Socket): Effect.Effect<void> {
+  return Effect.gen(function* () {
+    for (let chunk = yield* readChunk(socket); chunk !== null; chunk = yield* readChunk(socket)) {
+      yield* writeChunk(socket, chunk);
+    }
+    yield* endWriting(socket);
+  }).pipe(
+    // The edge of the connection: its failure ends here, and nothing else hears of it.
+    Effect.ignore,
+    Effect.ensuring(closeSocket(socket)),
+  );
 }
 
 // The next chunk, null once the client has half-closed (its 'end'); a failure if the socket failed.
@@ -111,82 +186,7 @@ function closeSocket(socket: Socket): Effect.Effect<void> {
   });
 }
 
-/** One connection's whole life, as one fiber: the loop, then the socket destroyed on every path. */
-export function echoConnection(socket: Socket): Effect.Effect<void> {
-  return Effect.gen(function* () {
-    for (let chunk = yield* readChunk(socket); chunk !== null; chunk = yield* readChunk(socket)) {
-      yield* writeChunk(socket, chunk);
-    }
-    yield* endWriting(socket);
-  }).pipe(
-    // The edge of the connection: its failure ends here, and nothing else hears of it.
-    Effect.ignore,
-    Effect.ensuring(closeSocket(socket)),
-  );
-}
-
-// What must be in place before the fiber first runs is done here, synchronously: Node may emit a
-// socket's 'error' before any fiber gets round to it, and without a listener the process would crash.
-function serveConnection(socket: Socket, open: Set<Socket>, fork: (effect: Effect.Effect<void>) => unknown): void {
-  socket.on('error', () => undefined); // the loop reads it from `socket.errored`
-  open.add(socket);
-  socket.once('close', () => open.delete(socket)); // open until its handle is released
-  fork(echoConnection(socket));
-}
-
-function listen(server: net.Server, options: EchoServerOptions): Effect.Effect<AddressInfo, Error> {
-  return Effect.callback((resume) => {
-    const onError = (error: Error): void => resume(Effect.fail(error));
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      // Once listening, only accept() errors arrive here (EMFILE when libuv could not shed the
-      // connection itself); the listener stays open, so surviving them means ignoring them.
-      server.on('error', () => undefined);
-      resume(Effect.succeed(server.address() as AddressInfo));
-    });
-  });
-}
-
-// Done when the listener has closed, which Node does only once every connection has closed.
-function listenerClosed(server: net.Server): Effect.Effect<void> {
-  return Effect.callback((resume) => {
-    server.close(() => resume(Effect.void));
-  });
-}
-
-// The listener's release, in this order: stop accepting at once (the fork starts immediately, so
-// no connection can arrive after the fibers were interrupted), interrupt every connection fiber and
-// wait for their sockets to close, then wait for the listener's own 'close'.
-function stopServing(server: net.Server, fibers: FiberSet.FiberSet<void>): Effect.Effect<void> {
-  return Effect.gen(function* () {
-    const closing = yield* Effect.forkChild(listenerClosed(server), { startImmediately: true });
-    yield* FiberSet.clear(fibers);
-    yield* Fiber.join(closing);
-  });
-}
-
-// Everything the server holds, acquired in the Scope it is given.
-function serve(options: EchoServerOptions): Effect.Effect<Omit<EffectEchoServer, 'close'>, Error, Scope.Scope> {
-  return Effect.gen(function* () {
-    const open = new Set<Socket>();
-    const fibers = yield* FiberSet.make<void>();
-    const fork = yield* FiberSet.runtime(fibers)();
-    const server = net.createServer(ECHO_SERVER_OPTIONS, (socket) => serveConnection(socket, open, fork));
-    const address = yield* Effect.acquireRelease(listen(server, options), () => stopServing(server, fibers));
-    return { host: options.host, port: address.port, connections: () => open.size };
-  });
-}
-
-// Running it creates a server and listens; `close` closes the server's Scope, once however often it runs.
-export function startEchoServer(options: EchoServerOptions): Effect.Effect<EffectEchoServer, Error> {
-  return Effect.gen(function* () {
-    const scope = yield* Scope.make();
-    const server = yield* serve(options).pipe(
-      Scope.provide(scope),
-      Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause))),
-    );
-    const close = yield* Effect.cached(Scope.close(scope, Exit.void));
-    return { ...server, close };
-  });
+/** A socket that closed without an error of its own: destroyed by `close`, or the peer vanished. */
+function closedError(socket: Socket): Error {
+  return socket.errored ?? new Error('socket closed');
 }

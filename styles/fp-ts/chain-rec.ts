@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js';
  * `chainRec(a, f)` runs `f(a)`: a Left ends the loop with that Left, a `Right(Left(next))` runs
  * `f(next)`, and a `Right(Right(b))` ends it with `b`.
  *
- * Why not recursion through `TE.chain`: the Promise of each turn would resolve to the Promise of the
+ * Why not recursion through `TE.flatMap`: the Promise of each turn would resolve to the Promise of the
  * next, a chain of pending Promises that grows by one every turn and is freed only when the loop
  * ends, so an echo connection that lives for a million chunks would hold a million Promises. Here
  * every turn is run on its own and the previous one is garbage as soon as it has decided.
@@ -20,17 +20,16 @@ import { pipe } from 'fp-ts/lib/function.js';
 export function chainRec<A, E, B>(initial: A, f: (a: A) => TaskEither<E, E.Either<A, B>>): TaskEither<E, B> {
   return () =>
     new Promise((resolve) => {
+      // What a turn decides, made once for the whole loop rather than once a turn.
+      const decide = E.match(
+        (error: E) => resolve(E.left(error)),
+        E.match(
+          (next: A) => turn(next),
+          (b: B) => resolve(E.right(b)),
+        ),
+      );
       const turn = (a: A): void => {
-        const task = pipe(
-          f(a),
-          T.map(
-            E.match(
-              (error: E) => resolve(E.left(error)),
-              E.match(turn, (b) => resolve(E.right(b))),
-            ),
-          ),
-        );
-        void task();
+        void pipe(f(a), T.map(decide))();
       };
       turn(initial);
     });

@@ -28,9 +28,122 @@ export interface TaskEitherEchoServer {
   readonly close: TE.TaskEither<Error, void>;
 }
 
-/** A socket that closed without an error of its own: destroyed by `close`, or the peer vanished. */
-function closedError(socket: Socket): Error {
-  return socket.errored ?? new Error('socket closed');
+// Building the TaskEither starts nothing; running it creates a server and listens.
+export function startEchoServer(options: EchoServerOptions): TE.TaskEither<Error, TaskEitherEchoServer> {
+  return pipe(
+    TE.fromIO(() => {
+      const sockets = new Set<Socket>();
+      const server = net.createServer(ECHO_SERVER_OPTIONS, (socket) => serveConnection(socket, sockets));
+      return { server, sockets };
+    }),
+    TE.flatMap(({ server, sockets }) =>
+      pipe(
+        listen(server, options),
+        TE.map((address) => ({
+          host: options.host,
+          port: address.port,
+          connections: () => sockets.size,
+          close: once(closeServer(server, sockets)),
+        })),
+      ),
+    ),
+  );
+}
+
+/** Runs a task once however often it is run; every run gets the first run's answer. */
+function once<A>(task: T.Task<A>): T.Task<A> {
+  let running: ReturnType<T.Task<A>> | undefined;
+  return () => (running ??= task());
+}
+
+function listen(server: net.Server, options: EchoServerOptions): TE.TaskEither<Error, AddressInfo> {
+  return () =>
+    new Promise<E.Either<Error, AddressInfo>>((resolve) => {
+      const onError = (error: Error): void => resolve(E.left(error));
+      server.once('error', onError);
+      server.listen(options.port, options.host, () => {
+        server.off('error', onError);
+        // Once listening, only accept() errors arrive here (EMFILE when libuv could not shed the
+        // connection itself); the listener stays open, so surviving them means ignoring them.
+        server.on('error', () => undefined);
+        resolve(E.right(server.address() as AddressInfo));
+      });
+    });
+}
+
+// Both at once (ApplyPar): the listener's close waits for the connections, so it cannot come first;
+// and the sockets' own 'close' events come after the listener's, so both are waited for.
+function closeServer(server: net.Server, sockets: ReadonlySet<Socket>): TE.TaskEither<Error, void> {
+  const closeConnections: T.Task<readonly void[]> = () => pipe([...sockets], T.traverseArray(closeSocket))();
+  return pipe(
+    sequenceT(TE.ApplyPar)(closeListener(server), TE.fromTask(closeConnections)),
+    TE.map(() => undefined),
+  );
+}
+
+// Done when the listener has closed; the listener waits for every connection to be destroyed.
+function closeListener(server: net.Server): TE.TaskEither<Error, void> {
+  return () =>
+    new Promise<E.Either<Error, void>>((resolve) => {
+      server.close((error) => resolve(error === undefined ? E.right(undefined) : E.left(error)));
+    });
+}
+
+// Destroys one connection; done when the socket has closed (its handle released), after `destroy`.
+function closeSocket(socket: Socket): T.Task<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (socket.closed) {
+        resolve();
+        return;
+      }
+      socket.once('close', () => resolve());
+      socket.destroy();
+    });
+}
+
+// Where a connection's Task is run. What must be in place before the next tick is done here,
+// synchronously, because fp-ts runs every IO a microtask late and Node may emit a socket's 'error'
+// on the next tick, before any microtask: without a listener by then, the process would crash.
+export function serveConnection(socket: Socket, sockets: Set<Socket>): void {
+  socket.on('error', () => undefined); // the error reaches the loop as a Left, from `socket.errored`
+  sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket)); // open until its handle is released
+  // The Task never rejects: its Left was dropped at its edge.
+  void echoConnection(socket)();
+}
+
+// One connection's whole life: the loop, bracketed so that the socket is destroyed on every path.
+export function echoConnection(socket: Socket): T.Task<void> {
+  return pipe(
+    TE.bracketW(
+      TE.right(socket),
+      (connection) => {
+        // A TaskEither is a description that can run again and again: one turn, built once, run per chunk.
+        const turn = echoTurn(connection);
+        return chainRec(undefined, () => turn);
+      },
+      (connection) =>
+        TE.fromIO(() => {
+          connection.destroy();
+        }),
+    ),
+    // The edge of the connection: its Left ends here, and nothing else hears of it.
+    T.map(() => undefined),
+  );
+}
+
+// One turn of the loop: Left(undefined) means "go round again", Right(undefined) means "done".
+function echoTurn(socket: Socket): TE.TaskEither<Error, E.Either<void, void>> {
+  return pipe(
+    readChunk(socket),
+    TE.flatMap(
+      O.match(
+        () => pipe(endWriting(socket), TE.map(() => E.right(undefined))),
+        (chunk) => pipe(writeChunk(socket, chunk), TE.map(() => E.left(undefined))),
+      ),
+    ),
+  );
 }
 
 // The next chunk, `None` once the client has half-closed (its 'end'), a Left if the socket failed.
@@ -89,116 +202,7 @@ function endWriting(socket: Socket): TE.TaskEither<Error, void> {
     });
 }
 
-// One turn of the loop: Left(undefined) means "go round again", Right(undefined) means "done".
-function echoTurn(socket: Socket): TE.TaskEither<Error, E.Either<void, void>> {
-  return pipe(
-    readChunk(socket),
-    TE.chain(
-      O.match(
-        () => pipe(endWriting(socket), TE.map(() => E.right(undefined))),
-        (chunk) => pipe(writeChunk(socket, chunk), TE.map(() => E.left(undefined))),
-      ),
-    ),
-  );
-}
-
-// One connection's whole life: the loop, bracketed so that the socket is destroyed on every path.
-export function echoConnection(socket: Socket): T.Task<void> {
-  return pipe(
-    TE.bracketW(
-      TE.right(socket),
-      (connection) => chainRec(undefined, () => echoTurn(connection)),
-      (connection) =>
-        TE.fromIO(() => {
-          connection.destroy();
-        }),
-    ),
-    // The edge of the connection: its Left ends here, and nothing else hears of it.
-    T.map(() => undefined),
-  );
-}
-
-// Where a connection's Task is run. What must be in place before the next tick is done here,
-// synchronously, because fp-ts runs every IO a microtask late and Node may emit a socket's 'error'
-// on the next tick, before any microtask: without a listener by then, the process would crash.
-export function serveConnection(socket: Socket, open: Set<Socket>): void {
-  socket.on('error', () => undefined); // the error reaches the loop as a Left, from `socket.errored`
-  open.add(socket);
-  socket.once('close', () => open.delete(socket)); // open until its handle is released
-  // The Task never rejects: its Left was dropped at its edge.
-  void echoConnection(socket)();
-}
-
-function listen(server: net.Server, options: EchoServerOptions): TE.TaskEither<Error, AddressInfo> {
-  return () =>
-    new Promise<E.Either<Error, AddressInfo>>((resolve) => {
-      const onError = (error: Error): void => resolve(E.left(error));
-      server.once('error', onError);
-      server.listen(options.port, options.host, () => {
-        server.off('error', onError);
-        // Once listening, only accept() errors arrive here (EMFILE when libuv could not shed the
-        // connection itself); the listener stays open, so surviving them means ignoring them.
-        server.on('error', () => undefined);
-        resolve(E.right(server.address() as AddressInfo));
-      });
-    });
-}
-
-// Done when the listener has closed; the listener waits for every connection to be destroyed.
-function stopListening(server: net.Server): TE.TaskEither<Error, void> {
-  return () =>
-    new Promise<E.Either<Error, void>>((resolve) => {
-      server.close((error) => resolve(error === undefined ? E.right(undefined) : E.left(error)));
-    });
-}
-
-// Destroys one connection; done when the socket has closed (its handle released), after `destroy`.
-function closeSocket(socket: Socket): T.Task<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      if (socket.closed) {
-        resolve();
-        return;
-      }
-      socket.once('close', () => resolve());
-      socket.destroy();
-    });
-}
-
-// Both at once (ApplyPar): the listener's close waits for the connections, so it cannot come first;
-// and the sockets' own 'close' events come after the listener's, so both are waited for.
-function closeServer(server: net.Server, open: ReadonlySet<Socket>): TE.TaskEither<Error, void> {
-  const closeConnections: T.Task<readonly void[]> = () => pipe([...open], T.traverseArray(closeSocket))();
-  return pipe(
-    sequenceT(TE.ApplyPar)(stopListening(server), TE.fromTask(closeConnections)),
-    TE.map(() => undefined),
-  );
-}
-
-/** Runs a task once however often it is run; every run gets the first run's answer. */
-function once<A>(task: T.Task<A>): T.Task<A> {
-  let running: ReturnType<T.Task<A>> | undefined;
-  return () => (running ??= task());
-}
-
-// Building the TaskEither starts nothing; running it creates a server and listens.
-export function startEchoServer(options: EchoServerOptions): TE.TaskEither<Error, TaskEitherEchoServer> {
-  return pipe(
-    TE.fromIO(() => {
-      const open = new Set<Socket>();
-      const server = net.createServer(ECHO_SERVER_OPTIONS, (socket) => serveConnection(socket, open));
-      return { server, open };
-    }),
-    TE.chain(({ server, open }) =>
-      pipe(
-        listen(server, options),
-        TE.map((address) => ({
-          host: options.host,
-          port: address.port,
-          connections: () => open.size,
-          close: once(closeServer(server, open)),
-        })),
-      ),
-    ),
-  );
+/** A socket that closed without an error of its own: destroyed by `close`, or the peer vanished. */
+function closedError(socket: Socket): Error {
+  return socket.errored ?? new Error('socket closed');
 }

@@ -1,7 +1,7 @@
 // repos-and-forks in fp-ts: TaskEither values composed with `pipe`. `reposAndForks(input)` runs
 // nothing: it is a description of the workflow, and calling it (`()`) runs it once.
 // How it fails: an expected failure is a Left, a value in the return type; it short-circuits every
-// `TE.chain` after it and comes out of the workflow with its typed error intact. Nothing is thrown,
+// `TE.flatMap` after it and comes out of the workflow with its typed error intact. Nothing is thrown,
 // so a stack is where the error object was made (in the step that decided it) over fp-ts's `.then`
 // plumbing; the steps that led there are not on it. Look at: `send`, the one place a callback becomes a
 // TaskEither; the bounded traversal of sendForkedRepoRequests, which fp-ts lacks and
@@ -49,9 +49,8 @@ function send(run: Run, url: string): TE.TaskEither<WorkflowError, RawResponse> 
 export function sendReposRequest(run: Run, url: string, listing: Listing): TE.TaskEither<WorkflowError, Listing> {
   return pipe(
     send(run, url),
-    TE.bindTo('response'),
-    TE.bind('page', ({ response }) => TE.fromEither(readRepos(response))),
-    TE.chain(({ page }) => {
+    TE.flatMapEither(readRepos),
+    TE.flatMap((page) => {
       const read: Listing = { repos: listing.repos.concat(page.repos), pages: listing.pages + 1 };
       return page.next === undefined ? TE.right(read) : sendReposRequest(run, page.next, read);
     }),
@@ -75,7 +74,7 @@ export function sendForkedRepoRequests(run: Run, forks: readonly string[]): TE.T
   return pipe(
     forks,
     traverseWithConcurrency(run.input.concurrency)((fork) =>
-      pipe(send(run, repoUrl(run.input, fork)), TE.chainEitherK(readForkedRepoRequests)),
+      pipe(send(run, repoUrl(run.input, fork)), TE.flatMapEither(readForkedRepoRequests)),
     ),
   );
 }
@@ -118,7 +117,7 @@ export function reposAndForks(input: ReposAndForksInput): TE.TaskEither<Workflow
         sendReposRequest(run, reposPageUrl(input, 1), { repos: [], pages: 0 }),
         TE.bindTo('listing'),
         TE.bind('sources', ({ listing }) => sendForkedRepoRequests(run, forkNames(listing.repos))),
-        TE.chainW(({ listing, sources }) => printSourceNames(run, listing, sources)),
+        TE.flatMap(({ listing, sources }) => printSourceNames(run, listing, sources)),
       ),
     (run) => cleanup(run),
   );

@@ -19,8 +19,8 @@ export function startEchoServer(options: EchoServerOptions): Promise<EchoServerH
       .catch(() => undefined);
   });
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= closeServer(server, sockets));
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => (closed ??= closeServer(server, sockets));
 
   return listen(server, options).then((port) => ({
     host: options.host,
@@ -48,10 +48,15 @@ function listen(server: net.Server, options: EchoServerOptions): Promise<number>
 function closeServer(server: net.Server, sockets: ReadonlySet<net.Socket>): Promise<void> {
   // The server's 'close' can come before its destroyed sockets' own 'close' events (their
   // handles close a loop turn later), so wait for every one of them too.
-  const closed = [server, ...sockets].map((emitter) => new Promise<void>((resolve) => emitter.once('close', () => resolve())));
+  const closed = [server, ...sockets].map(closeEvent);
   server.close();
   for (const socket of sockets) socket.destroy();
   return Promise.all(closed).then(() => undefined);
+}
+
+/** 'close', whatever errors come first. */
+function closeEvent(emitter: net.Server | net.Socket): Promise<void> {
+  return new Promise<void>((resolve) => emitter.once('close', () => resolve()));
 }
 
 /** The read loop: read a chunk, write it back, repeat; at end of input, end our side. */

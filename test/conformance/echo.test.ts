@@ -1,25 +1,24 @@
 // The echo conformance suite (scenarios/echo/SPEC.md), run against every style in STYLES and the
 // baseline. Behaviour a client can see is tested in-process; memory and file-descriptor limits are
-// tested on the built server (`dist/`, `rosetta echo-server`) in a child process, asked over IPC.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+// tested on the built server (`dist/`, `rosetta echo-server`) in a child process, asked over IPC
+// (test/support/echo-server-child.ts). The client helpers are test/support/echo-client.ts, the
+// memory probe test/support/flood-probe.ts.
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { statSync } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import type net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';
 import type { EchoServerHandle, EchoServerOptions } from '../../scenarios/echo/contract.js';
-import type { ControlAnswer, ControlMessage, ControlRequest } from '../../scenarios/echo/control.js';
 import { knownIssue } from '../../styles/known-issues.js';
 import { STYLES } from '../../styles/registry.js';
+import {
+  attemptEcho, closeSocket, connectTo, exchange, expectSame, isEqual, mib, readToEnd, roundTrip, until, untilAsync,
+} from '../support/echo-client.js';
+import { assertBuilt, startEchoServerChild } from '../support/echo-server-child.js';
+import { probeUnreadFlood } from '../support/flood-probe.js';
 import { openResources } from '../support/resources.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/harness/cli.js');
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -158,10 +157,10 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
   });
 
   describe('in a child process (the built server)', () => {
-    beforeAll(() => assertBuilt(subject));
+    beforeAll(() => assertBuilt(subject.sources));
 
     test(subject, TITLES.memory)(TITLES.memory, async () => {
-      const child = await startChild(subject.id, { exposeGc: true });
+      const child = await startEchoServerChild(subject.id, { exposeGc: true });
       try {
         const probe = await probeUnreadFlood(child, clients);
         expect(probe.stalled, 'the client could send all 64 MiB: the server kept reading').toBe(true);
@@ -173,7 +172,7 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     });
 
     test(subject, TITLES.emfile)(TITLES.emfile, async () => {
-      const child = await startChild(subject.id, { fdLimit: 64 });
+      const child = await startEchoServerChild(subject.id, { fdLimit: 64 });
       try {
         // 1. More connections than 64 descriptors allow, each trying one round trip.
         const attempts = await Promise.all(Array.from({ length: 100 }, (_, i) => attemptEcho(child.port, i, clients)));
@@ -203,7 +202,7 @@ describe('the echo probes catch a broken server', () => {
   it('a server that ignores backpressure fails the 64 MiB memory probe', async () => {
     // The same probe as above against a server that writes without ever pausing its reader: if
     // this did not exceed the bound, the conformance test above could not fail.
-    const child = await startChild('no-backpressure', { exposeGc: true, script: UNBOUNDED_ECHO_SCRIPT });
+    const child = await startEchoServerChild('no-backpressure', { exposeGc: true, fixture: 'unbounded-echo' });
     const clients = new Set<net.Socket>();
     try {
       const probe = await probeUnreadFlood(child, clients);
@@ -215,296 +214,3 @@ describe('the echo probes catch a broken server', () => {
     }
   });
 });
-
-// ---------------------------------------------------------------------------------------------
-// Client helpers. Every socket they open is tracked, so the test that opened it can close it.
-
-function connectTo(port: number, clients: Set<net.Socket>): Promise<net.Socket> {
-  return new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-    clients.add(socket);
-    socket.once('close', () => clients.delete(socket));
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
-
-function closeSocket(socket: net.Socket): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  const closed = once(socket, 'close').then(() => undefined);
-  socket.on('error', () => undefined); // a reset seen while closing is not the test's subject
-  socket.destroy();
-  return closed;
-}
-
-/** Writes `payload` and checks that exactly the same bytes come back. */
-async function roundTrip(socket: net.Socket, payload: Buffer): Promise<void> {
-  expectSame(await exchange(socket, payload), payload, `${payload.length} B round trip`);
-}
-
-/** Writes `payload` and resolves with exactly as many bytes back; more, or an EOF first, rejects. */
-function exchange(socket: net.Socket, payload: Buffer): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const stop = (): void => {
-      // Paused, bytes the server sends after the echo wait in the buffer for the next check.
-      socket.pause();
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('error', onError);
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length < payload.length) return;
-      stop();
-      if (length > payload.length) reject(new Error(`got ${length} bytes back for ${payload.length} sent`));
-      else resolve(Buffer.concat(chunks, length));
-    };
-    const onEnd = (): void => {
-      stop();
-      reject(new Error(`EOF after ${length} of ${payload.length} bytes`));
-    };
-    const onError = (error: Error): void => {
-      stop();
-      reject(error);
-    };
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('error', onError);
-    socket.resume();
-    socket.write(payload);
-  });
-}
-
-/** Everything the socket receives until EOF. */
-async function readToEnd(socket: net.Socket): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of socket) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** One connection trying one round trip: served (socket kept open) or shed (EOF, reset, refused). */
-async function attemptEcho(port: number, n: number, clients: Set<net.Socket>): Promise<{ socket?: net.Socket }> {
-  const payload = Buffer.from(`attempt ${n}`);
-  let socket: net.Socket | undefined;
-  let echo: Buffer;
-  try {
-    socket = await connectTo(port, clients);
-    echo = await exchange(socket, payload);
-  } catch {
-    if (socket !== undefined) await closeSocket(socket);
-    return {};
-  }
-  // Shed is fine; served with the wrong bytes is not.
-  expectSame(echo, payload, `attempt ${n}`);
-  return { socket };
-}
-
-/** Compares without printing megabytes: reports the first differing offset. */
-function expectSame(actual: Buffer, expected: Buffer, label: string): void {
-  if (actual.equals(expected)) return;
-  let at = 0;
-  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++;
-  expect.fail(`${label}: ${actual.length} bytes back for ${expected.length} sent, first difference at offset ${at}`);
-}
-
-/** Waits for a condition that no event announces (a server-side count), checking every 5 ms. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const isEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
-
-// ---------------------------------------------------------------------------------------------
-// The unread flood: a client sends 64 MiB without reading a byte, honouring its own backpressure.
-// An honest server stops reading once its write buffer is full, so the client's writes stall after
-// what the kernel's socket buffers hold (a few MiB on loopback) and the server's memory stays put.
-// Measured in the server's own process after GC, because an in-process measurement would count
-// the client's buffers too; `bytesRead` alone would show that reading stopped, not what it cost.
-
-interface FloodProbe {
-  /** The client's writes stopped draining before 64 MiB were sent. */
-  readonly stalled: boolean;
-  /** Server heapUsed + external + arrayBuffers, after GC, while stalled, minus the same before. */
-  readonly growth: number;
-  /** Once the client read again, every byte came back, in order, and the server then ended. */
-  readonly echoedAll: boolean;
-}
-
-const FLOOD_BYTES = 64 * MiB;
-const BLOCK = 64 * KiB;
-/** A stalled writer has no event: no 'drain' for this long, with the server idle, is the signal. */
-const STALL_MS = 500;
-
-async function probeUnreadFlood(child: Child, clients: Set<net.Socket>): Promise<FloodProbe> {
-  const before = await child.ask('memory');
-  if (before.kind !== 'memory' || !before.gc) throw new Error('the server child must run with --expose-gc');
-  const socket = await connectTo(child.port, clients);
-  socket.pause(); // reads nothing
-  const base = randomBytes(BLOCK);
-  const sentHash = createHash('sha256');
-  let sent = 0;
-  const nextBlock = (): Buffer => {
-    const block = Buffer.from(base);
-    block.writeUInt32LE(sent / BLOCK, 0); // every block distinct: a dropped or repeated one shows
-    sentHash.update(block);
-    sent += BLOCK;
-    return block;
-  };
-  const drained = (quietMs: number | undefined): Promise<boolean> =>
-    new Promise<boolean>((resolve) => {
-      const timer = quietMs === undefined ? undefined : setTimeout(() => finish(false), quietMs);
-      const onDrain = (): void => finish(true);
-      const finish = (drain: boolean): void => {
-        clearTimeout(timer);
-        socket.off('drain', onDrain);
-        resolve(drain);
-      };
-      socket.once('drain', onDrain);
-    });
-
-  let stalled = false;
-  while (sent < FLOOD_BYTES && !stalled) {
-    if (!socket.write(nextBlock())) stalled = !(await drained(STALL_MS));
-  }
-  const during = await child.ask('memory');
-  if (during.kind !== 'memory') throw new Error(`memory probe answered ${JSON.stringify(during)}`);
-  const held = (m: typeof during): number => m.heapUsed + m.external + m.arrayBuffers;
-
-  // Now read: the server must resume, echo the rest, and end after the client's FIN.
-  const receivedHash = createHash('sha256');
-  let received = 0;
-  socket.on('data', (chunk: Buffer) => {
-    receivedHash.update(chunk);
-    received += chunk.length;
-  });
-  const ended = once(socket, 'end');
-  socket.resume();
-  while (sent < FLOOD_BYTES) {
-    if (!socket.write(nextBlock())) await drained(undefined);
-  }
-  socket.end();
-  await ended;
-  return {
-    stalled,
-    growth: held(during) - held(before),
-    echoedAll: received === FLOOD_BYTES && receivedHash.digest('hex') === sentHash.digest('hex'),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server in a child process: `rosetta echo-server` from dist/, asked questions over IPC.
-
-interface Child {
-  readonly port: number;
-  ask(request: ControlRequest): Promise<ControlAnswer>;
-  /** SIGTERM, then the exit code (0 when the server closed cleanly). */
-  stop(): Promise<number | null>;
-}
-
-/**
- * A deliberately broken echo server for the probe self-test: it writes without ever pausing, so
- * a client that does not read makes it buffer everything. It answers the same control questions.
- */
-const UNBOUNDED_ECHO_SCRIPT = `
-import net from 'node:net';
-import { answerControl } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/scenarios/echo/control.js')).href)};
-const sockets = new Set();
-const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => {});
-  socket.on('data', (chunk) => socket.write(chunk));
-  socket.on('end', () => socket.end());
-});
-server.listen(0, '127.0.0.1', () => process.send({ kind: 'listening', server: 'no-backpressure', host: '127.0.0.1', port: server.address().port }));
-process.on('message', (m) => process.send({ kind: 'answer', id: m.id, answer: answerControl(m.request, { connections: () => sockets.size }) }));
-process.once('SIGTERM', () => { server.close(); for (const socket of sockets) socket.destroy(); process.disconnect(); });
-`;
-
-async function startChild(
-  id: string,
-  options: { readonly exposeGc?: boolean; readonly fdLimit?: number; readonly script?: string },
-): Promise<Child> {
-  const node = [
-    process.execPath,
-    ...(options.exposeGc === true ? ['--expose-gc'] : []),
-    ...(options.script === undefined ? [CLI, 'echo-server', '--style', id, '--port', '0'] : ['--input-type=module', '-e', options.script]),
-  ];
-  // `ulimit -n` in a shell that then becomes node: the limit applies to the server alone.
-  const [file, ...args] = options.fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'bash', ...node];
-  const child: ChildProcess = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (message: ControlMessage) => {
-      if (message.kind === 'listening') resolve(message.port);
-    });
-    void exited.then((code) => reject(new Error(`echo server ${id} exited (${code}) before listening: ${stderr}`)));
-  });
-
-  let nextId = 0;
-  return {
-    port,
-    ask: (request) =>
-      new Promise<ControlAnswer>((resolve, reject) => {
-        const id = nextId++;
-        const onMessage = (message: ControlMessage): void => {
-          if (message.kind !== 'answer' || message.id !== id) return;
-          child.off('message', onMessage);
-          resolve(message.answer);
-        };
-        child.on('message', onMessage);
-        void exited.then((code) => reject(new Error(`echo server exited (${code}) before answering ${request}: ${stderr}`)));
-        child.send({ id, request });
-      }),
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-/** The child runs dist/: refuse to test JavaScript older than its TypeScript. */
-function assertBuilt(subject: Subject): void {
-  const sources = [
-    ...subject.sources,
-    'harness/cli.ts',
-    'harness/commands/echo-server.ts',
-    'styles/registry.ts',
-    'scenarios/echo/control.ts',
-    'scenarios/echo/server-options.ts',
-  ];
-  for (const source of sources) {
-    const built = path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    let builtAt: number;
-    try {
-      builtAt = statSync(built).mtimeMs;
-    } catch {
-      throw new Error(`${path.relative(ROOT, built)} is missing: build first (npx tsc -p tsconfig.build.json)`);
-    }
-    if (builtAt < statSync(path.join(ROOT, source)).mtimeMs) {
-      throw new Error(`${path.relative(ROOT, built)} is older than ${source}: build first (npx tsc -p tsconfig.build.json)`);
-    }
-  }
-}

@@ -4,12 +4,12 @@
 // that give back what went in. The seed is fixed so a failure replays; the case counts are printed.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError, parseArgs, type FlagSpecs } from '../../harness/args.js';
+import { UsageError, parseArgs, type FlagSpecs } from '../../cli/args.js';
 import { LinkHeaderError, nextPageUrl } from '../../scenarios/repos-and-forks/contract.js';
 import {
   FaultRuleError, compileGlob, formatFaultRule, matchGlob, parseFaultRule, type FaultAction, type FaultRule,
 } from '../../scenarios/repos-and-forks/faults.js';
-import { ResultsError, parseResults } from '../../reports/schema.js';
+import { ResultsError, parseResults } from '../../harness/schema.js';
 import { testMetric, testResults } from '../results-fixture.js';
 
 const SEED = 15;
@@ -33,7 +33,7 @@ afterAll(() => {
 });
 
 // ---------------------------------------------------------------------------------------------
-describe('flags (harness/args.ts)', () => {
+describe('flags (cli/args.ts)', () => {
   const specs: FlagSpecs = {
     n: { kind: 'int', min: 1, max: 1000, help: 'n' },
     x: { kind: 'number', help: 'x' },

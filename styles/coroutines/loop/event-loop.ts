@@ -65,6 +65,19 @@ export class EventLoop {
   #closed = false;
   #inIteration = false;
   #iterations = 0;
+  // What the loop has asked Node for. The rule: at most one Node immediate and at most one Node
+  // timer are armed at any moment, and none while the loop is stopped or closed.
+  // - `#cancelWake` is set exactly while the one immediate is armed: it is requested only when none
+  //   is (callSoon, #reschedule), and cleared when it fires (#onWake) or is cancelled (#reschedule
+  //   of a stopped loop). Outside an iteration, a running loop with handles ready has one armed
+  //   (the converse does not hold: an iteration run by the timer may empty the queue first, and the
+  //   immediate then finds nothing to do, which costs one empty iteration).
+  // - `#armedFor` is the loop timer the one Node timer was armed for and `#cancelTimer` cancels that
+  //   Node timer; they are set together (#armTimer disarms before it arms) and cleared together
+  //   (#disarm, #onTimer). Outside an iteration, a running loop's `#armedFor` is its earliest live
+  //   timer, or undefined when it has none (#armTimer after every iteration, callAt and cancel).
+  // The tests' ManualScheduler refuses a second wake or a second timer, and debug mode checks the
+  // rest after every reschedule (#checkScheduling).
   #cancelWake: Cancel | undefined;
   #cancelTimer: Cancel | undefined;
   #armedFor: TimerHandle | undefined;
@@ -358,6 +371,18 @@ export class EventLoop {
     }
     if (this.#ready.length > 0 && this.#cancelWake === undefined) this.#requestWake();
     this.#armTimer();
+    if (this.debug) this.#checkScheduling();
+  }
+
+  /** Debug mode: the rule stated at `#cancelWake`, after a reschedule of a running loop. */
+  #checkScheduling(): void {
+    const wakeMissing = this.#ready.length > 0 && this.#cancelWake === undefined;
+    const timerWrong = this.#armedFor !== this.#liveTop() || (this.#armedFor === undefined) !== (this.#cancelTimer === undefined);
+    if (wakeMissing || timerWrong) {
+      throw new InvalidStateError(
+        `the loop's Node scheduling broke its rule: ${wakeMissing ? 'handles are ready and no immediate is armed' : 'the armed Node timer is not for the earliest live timer'}`,
+      );
+    }
   }
 
   /** Keeps one Node timer armed for the earliest live timer, and none when there is none. */

@@ -28,7 +28,9 @@ export class Future<T> {
   #error: unknown;
   #failed = false;
   #cancelMessage: string | undefined;
-  #callbacks: DoneCallback<T>[] = [];
+  // Made on the first registration, with room for that one: most futures get one callback (the task
+  // waiting on them) or none, and `[]` followed by `push` reserves 17 slots (~150 bytes) on V8.
+  #callbacks: DoneCallback<T>[] | undefined;
   #unretrieved: WatchToken | undefined;
   /** Where the future was made, in debug mode. */
   readonly createdAt: Site | undefined;
@@ -88,15 +90,16 @@ export class Future<T> {
 
   /** `callback(this)` runs in a later loop iteration, even when the future is already done. */
   addDoneCallback(callback: DoneCallback<T>): void {
-    if (this.#state === 'pending') this.#callbacks.push(callback);
-    else this.loop.callSoon(callback, this);
+    if (this.#state !== 'pending') this.loop.callSoon(callback, this);
+    else if (this.#callbacks === undefined) this.#callbacks = [callback];
+    else this.#callbacks.push(callback);
   }
 
   /** Removes every registration of `callback` that has not been scheduled yet; returns how many. */
   removeDoneCallback(callback: DoneCallback<T>): number {
-    const before = this.#callbacks.length;
-    this.#callbacks = this.#callbacks.filter((registered) => registered !== callback);
-    return before - this.#callbacks.length;
+    const before = this.#callbacks?.length ?? 0;
+    this.#callbacks = this.#callbacks?.filter((registered) => registered !== callback);
+    return before - (this.#callbacks?.length ?? 0);
   }
 
   toString(): string {
@@ -132,8 +135,8 @@ export class Future<T> {
 
   #scheduleCallbacks(): void {
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
-    for (const callback of callbacks) this.loop.callSoon(callback, this);
+    this.#callbacks = undefined;
+    for (const callback of callbacks ?? []) this.loop.callSoon(callback, this);
   }
 
   #retrieved(): void {

@@ -186,16 +186,18 @@ export class Semaphore {
   release(): void {
     for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
       if (!waiter.done()) {
-        waiter.loop.callSoon(this.#handOver, waiter);
+        waiter.loop.callSoon(Semaphore.#handOver, this, waiter);
         return;
       }
     }
     this.#value += 1;
   }
 
-  readonly #handOver = (waiter: Future<void>): void => {
+  // Static, with the semaphore as an argument: a bound arrow would be one more closure per semaphore,
+  // and the workflow holds one semaphore per run.
+  static #handOver(semaphore: Semaphore, waiter: Future<void>): void {
     // Cancelled in the meantime: the permit goes to the next in line.
-    if (waiter.done()) this.release();
+    if (waiter.done()) semaphore.release();
     else waiter.setResult(undefined);
-  };
+  }
 }

@@ -69,6 +69,7 @@ export class StreamReader {
   setException(error: unknown): void {
     this.#error = { error };
     const waiter = this.#waiter;
+    this.#waiter = undefined;
     if (waiter !== undefined && !waiter.done() && !this.#loop.isClosed()) waiter.setException(error);
   }
 
@@ -79,10 +80,10 @@ export class StreamReader {
     this.#throwIfFailed();
     if (n === 0) return EMPTY;
     if (n < 0) {
-      while (!this.#eof) yield* this.#waitForData('read');
+      while (!this.#eof) yield* wait(this.#dataArrives('read'));
       return this.#take(this.#size);
     }
-    if (this.#size === 0 && !this.#eof) yield* this.#waitForData('read');
+    if (this.#size === 0 && !this.#eof) yield* wait(this.#dataArrives('read'));
     return this.#take(Math.min(n, this.#size));
   }
 
@@ -92,7 +93,7 @@ export class StreamReader {
     this.#throwIfFailed();
     while (this.#size < n) {
       if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-      yield* this.#waitForData('readExactly');
+      yield* wait(this.#dataArrives('readExactly'));
     }
     return this.#take(n);
   }
@@ -117,7 +118,7 @@ export class StreamReader {
       if (this.#size > this.limit) throw new LimitOverrunError(this.limit, this.#size);
       if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), undefined);
       searched = Math.max(0, this.#size - needle.length + 1);
-      yield* this.#waitForData('readUntil');
+      yield* wait(this.#dataArrives('readUntil'));
     }
   }
 
@@ -137,22 +138,23 @@ export class StreamReader {
     }
   }
 
-  *#waitForData(method: string): Coro<void> {
-    if (this.#waiter !== undefined) {
+  /**
+   * The future the socket's events settle when data, EOF or an error arrives, for `yield* wait(...)`.
+   * A plain function, not a coroutine: one generator less per suspended reader. A waiter that is
+   * done (settled, or cancelled with its task) no longer counts as waiting.
+   */
+  #dataArrives(method: string): Future<void> {
+    if (this.#waiter !== undefined && !this.#waiter.done()) {
       throw new InvalidStateError(`${method}(): another coroutine is already waiting for incoming data on this stream`);
     }
     this.#resumeSocket();
-    const waiter = this.#loop.createFuture<void>();
-    this.#waiter = waiter;
-    try {
-      yield* wait(waiter);
-    } finally {
-      this.#waiter = undefined;
-    }
+    this.#waiter = this.#loop.createFuture<void>();
+    return this.#waiter;
   }
 
   #wakeWaiter(): void {
     const waiter = this.#waiter;
+    this.#waiter = undefined;
     if (waiter !== undefined && !waiter.done() && !this.#loop.isClosed()) waiter.setResult(undefined);
   }
 
@@ -279,32 +281,59 @@ export class StreamWriter {
 
 export type Streams = readonly [StreamReader, StreamWriter];
 
-/** Binds a connected socket's events to a reader and a writer. Events only settle futures. */
+/** What a wrapped socket carries for its listeners. */
+interface Wiring {
+  readonly loop: EventLoop;
+  readonly reader: StreamReader;
+  readonly writer: StreamWriter;
+}
+
+const WIRING = Symbol('rosetta.streams');
+type WiredSocket = net.Socket & { [WIRING]: Wiring };
+
+/**
+ * Binds a connected socket's events to a reader and a writer. Events only settle futures.
+ * The listeners are shared by every socket, not five closures per connection: Node calls a listener
+ * with `this` set to the socket, which carries its streams under a symbol (the `ws` library wires its
+ * sockets the same way, and for the same reason: memory per connection).
+ */
 export function wrapSocket(loop: EventLoop, socket: net.Socket, options: StreamOptions = {}): Streams {
   const reader = new StreamReader(loop, socket, options);
   const writer = new StreamWriter(loop, socket);
-  // After close() nothing may be scheduled; a late socket event has nobody left to tell.
-  const live = (): boolean => !loop.isClosed();
-  socket.on('data', (chunk: Buffer) => {
-    if (live()) reader.feedData(chunk);
-  });
-  socket.on('end', () => {
-    if (live()) reader.feedEof();
-  });
-  socket.on('drain', () => {
-    if (live()) writer.drained();
-  });
-  socket.on('error', (error) => {
-    if (!live()) return;
-    reader.setException(error);
-    writer.connectionLost(error);
-  });
-  socket.on('close', () => {
-    if (!live()) return;
-    reader.feedEof();
-    writer.socketClosed();
-  });
+  (socket as WiredSocket)[WIRING] = { loop, reader, writer };
+  socket.on('data', onData).on('end', onEnd).on('drain', onDrain).on('error', onError).on('close', onClose);
   return [reader, writer];
+}
+
+// After the loop is closed nothing may be scheduled: a late socket event has nobody left to tell.
+
+function onData(this: WiredSocket, chunk: Buffer): void {
+  const { loop, reader } = this[WIRING];
+  if (!loop.isClosed()) reader.feedData(chunk);
+}
+
+function onEnd(this: WiredSocket): void {
+  const { loop, reader } = this[WIRING];
+  if (!loop.isClosed()) reader.feedEof();
+}
+
+function onDrain(this: WiredSocket): void {
+  const { loop, writer } = this[WIRING];
+  if (!loop.isClosed()) writer.drained();
+}
+
+function onError(this: WiredSocket, error: Error): void {
+  const { loop, reader, writer } = this[WIRING];
+  if (loop.isClosed()) return;
+  reader.setException(error);
+  writer.connectionLost(error);
+}
+
+function onClose(this: WiredSocket): void {
+  const { loop, reader, writer } = this[WIRING];
+  if (loop.isClosed()) return;
+  reader.feedEof();
+  writer.socketClosed();
 }
 
 /** Connects to `host:port`; a refused or failed connection throws the socket's error here. */

@@ -20,8 +20,20 @@ const owned = new WeakSet<Coro<unknown>>();
 export class Task<T> extends Future<T> {
   /** A task's creation site opens its link of a coroutine chain: keep the whole path. */
   static override readonly siteFrames: number = SITE_FRAMES;
-  readonly name: string;
+  #name: string | undefined;
+  readonly #number: number;
   readonly #coro: Coro<T>;
+  // The invariant (asyncio's Task keeps the same one, with `_fut_waiter`), while the task is pending
+  // and no step of it is running:
+  // - either `#waitingOn` is undefined and exactly one step is queued in the loop's ready queue (the
+  //   first step, queued by the constructor, or a bad yield thrown back in);
+  // - or `#waitingOn` is the future the coroutine yielded, `#wakeup` is registered on it, and no step
+  //   is queued until that future settles, which queues `#wakeup` once (at once if it was already
+  //   done when yielded, as `sleep(0)`'s is).
+  // So a wake-up always comes from `#waitingOn` (or, before the first step, from nothing), and the
+  // step it runs clears `#waitingOn` before resuming the coroutine. `cancel()` relies on it: with a
+  // future to cancel, cancelling it is the wake-up; without one, the queued step throws the
+  // CancelledError in. Debug mode checks it at every wake-up (#onWakeup).
   #waitingOn: Future<unknown> | undefined;
   #mustCancel = false;
   #cancelMessage: string | undefined;
@@ -42,7 +54,8 @@ export class Task<T> extends Future<T> {
     }
     owned.add(coro);
     taskCount += 1;
-    this.name = options.name ?? `Task-${taskCount}`;
+    this.#number = taskCount;
+    this.#name = options.name;
     this.#coro = coro;
     this.#wakeup = (future) => this.#onWakeup(future);
     if (loop.debug) {
@@ -51,6 +64,11 @@ export class Task<T> extends Future<T> {
       Object.defineProperty(this.#wakeup, 'name', { value: `step of Task '${this.name}'` });
     }
     loop.callSoon(this.#wakeup);
+  }
+
+  /** The name given, or `Task-<n>` in creation order, made when first shown: a string per task costs. */
+  get name(): string {
+    return (this.#name ??= `Task-${this.#number}`);
   }
 
   /** The future this task is suspended on, if any. */
@@ -90,6 +108,9 @@ export class Task<T> extends Future<T> {
   }
 
   #onWakeup(future: Future<unknown> | undefined): void {
+    if (this.loop.debug && (future !== this.#waitingOn || future?.done() === false)) {
+      throw new InvalidStateError(`${this.toString()} was woken by ${String(future)} while it waits on ${String(this.#waitingOn)}`);
+    }
     let error: unknown = NO_ERROR;
     if (future !== undefined && (future.cancelled() || future.exception() !== undefined)) {
       // Like asyncio's __wakeup: the awaited future's failure is thrown in at the yield point.

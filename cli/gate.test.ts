@@ -1,0 +1,66 @@
+// The regression gate end to end, on a slowdown of known size: the callbacks echo server measured
+// as it is, then with a fixed extra cost per write (harness/fixtures/slow-callbacks.ts, loaded only
+// here through ROSETTA_STYLE_OVERRIDE), both through the real harness from the built JS, and
+// `rosetta compare` must call the slowed side a regression. Bounded: two short echo-only runs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+const slow = path.join(root, 'dist', 'harness', 'fixtures', 'slow-callbacks.js');
+const work = mkdtempSync(path.join(tmpdir(), 'rosetta-gate-'));
+
+function rosetta(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function quickEcho(out: string, env: NodeJS.ProcessEnv = {}): void {
+  // Four repeats (quick takes two): Welch's test on two samples a side has almost no power.
+  const run = rosetta(['run', '--quick', '--repeat', '4', '--scenario', 'echo', '--style', 'callbacks', '--out', out], env);
+  expect(run.status, run.stderr.slice(-2000)).toBe(0);
+}
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the regression gate', () => {
+  it('flags a callbacks echo server made slower by a fixed cost per write, and passes the unchanged one', { timeout: 300_000 }, () => {
+    const base = path.join(work, 'base');
+    const same = path.join(work, 'same');
+    const head = path.join(work, 'slow');
+    quickEcho(base);
+    quickEcho(same);
+    // 15,000 iterations of fixed work per write: about 40 µs here, several times the server's own cost.
+    quickEcho(head, { ROSETTA_STYLE_OVERRIDE: `callbacks=${slow}`, ROSETTA_SLOW_WORK: '15000' });
+
+    // A wide threshold: one short run a side is noisy (the CI gate pools runs and uses 15%), and the
+    // injected slowdown is several times that.
+    const gate = ['--kind', 'ratio', '--threshold', '50', '--alpha', '0.05', '--format', 'json'];
+    const filter = ['--filter', '^echo\\.cpu_us_per_req\\.ratio\\|style=callbacks'];
+    const unchanged = rosetta(['compare', path.join(base, 'results.json'), path.join(same, 'results.json'), ...gate, ...filter]);
+    const slowed = rosetta(['compare', path.join(base, 'results.json'), path.join(head, 'results.json'), ...gate, ...filter]);
+
+    type Row = { id: string; verdict: string; changePercent: number | null };
+    const slowRows = (JSON.parse(slowed.stdout) as { rows: Row[] }).rows;
+    expect(slowRows.length).toBeGreaterThan(0);
+    expect(slowed.status, slowed.stdout).toBe(1);
+    // At 1 KiB the extra work per write is several times the server's own CPU per request.
+    const small = slowRows.find((row) => row.id.includes('size=1024'));
+    expect(small?.verdict).toBe('regression');
+    expect(small?.changePercent).toBeGreaterThan(50);
+
+    const sameRows = (JSON.parse(unchanged.stdout) as { rows: Row[] }).rows;
+    expect(sameRows.length).toBe(slowRows.length);
+    expect(sameRows.filter((row) => row.verdict === 'regression')).toEqual([]);
+  });
+});

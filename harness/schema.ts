@@ -1,0 +1,346 @@
+// results.json: the one file every renderer and the regression check read (STYLE.md, after
+// vmbench: JSON first, renderers second). Versioned; `parseResults` validates a file on the way in
+// and names the first thing that is wrong.
+
+export const SCHEMA_VERSION = 1;
+
+export interface Environment {
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly osRelease: string;
+  readonly arch: string;
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly totalMemoryBytes: number;
+  /** `git rev-parse HEAD`, or null outside a checkout. */
+  readonly commit: string | null;
+  readonly dirty: boolean;
+  /** Node flags every measured child was started with. */
+  readonly nodeFlags: readonly string[];
+  /** True when server and load were pinned to different cores with taskset. */
+  readonly pinned: boolean;
+}
+
+export type Direction = 'higher' | 'lower';
+
+export interface Metric {
+  /** Stable key: name plus style plus sorted params, e.g. `echo.rps|style=callbacks|connections=10|size=1024`. */
+  readonly id: string;
+  /** What is measured, e.g. `echo.rps`, `echo.cpu_us_per_req`, `memory.echo_idle.slope`. */
+  readonly name: string;
+  readonly scenario: 'echo' | 'repos-and-forks' | 'micro';
+  /** A style id, or `baseline` for the reference echo server. */
+  readonly style: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly unit: string;
+  readonly direction: Direction;
+  /** `absolute`, or `ratio` to the in-run reference (baseline echo server; callbacks workflow). */
+  readonly kind: 'absolute' | 'ratio';
+  /** Every sample, in the order taken. */
+  readonly samples: readonly number[];
+  /**
+   * Set by `rosetta merge`: the 0-based run each sample came from, parallel to `samples`. Compare
+   * uses it to average repeats that shared a process pair into one unit per run.
+   */
+  readonly runs?: readonly number[];
+  readonly median: number;
+  /**
+   * 95% interval of the centre: of the geometric mean (log-scale t interval, carried back) when
+   * every sample is above 0, so it never crosses 0; else a seeded percentile bootstrap of the mean.
+   * Equal bounds when n < 2.
+   */
+  readonly ci95: readonly [number, number];
+  /** Side facts, e.g. `r2` of a fit or `clientSaturated`. */
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type TracebackOutcome = 'rejected' | 'crashed' | 'unhandled' | 'swallowed' | 'hung';
+
+export interface TracebackRow {
+  /** Style id; `coroutines+debug` for the loop's debug mode. */
+  readonly style: string;
+  readonly case: string;
+  readonly outcome: TracebackOutcome;
+  readonly expectedError: string;
+  readonly errorName: string | null;
+  readonly classMatches: boolean;
+  readonly context: boolean;
+  readonly originDistance: number | null;
+  /** The steps on the logical path and whether each appears in the trace, cause chain or debug chain. */
+  readonly chain: readonly { readonly step: string; readonly present: boolean }[];
+  readonly noise: number;
+  readonly cleanupCount: number;
+  readonly inFlightAfter: number;
+  readonly surfaceMs: number | null;
+  readonly score: number;
+  /** The trace text, source-mapped to TypeScript lines. */
+  readonly trace: string;
+}
+
+export interface Tracebacks {
+  readonly rubric: Readonly<Record<string, number>>;
+  readonly rubricText: string;
+  readonly cases: readonly {
+    readonly id: string;
+    readonly description: string;
+    readonly expectedError: string;
+    /** The logical path of steps, e.g. `reposAndForks -> sendForkedRepoRequests -> readForkedRepoRequests`. */
+    readonly path?: string;
+  }[];
+  readonly rows: readonly TracebackRow[];
+  readonly totals: readonly { readonly style: string; readonly score: number }[];
+}
+
+export interface DifficultyRow {
+  readonly style: string;
+  readonly scenario: 'repos-and-forks' | 'echo';
+  readonly file: string;
+  readonly tokens: number;
+  readonly tokenRatio: number;
+  readonly lines: number;
+  readonly maxNesting: number;
+  readonly cyclomatic: number;
+  /** The style's own helper files the program imports from its folder, counted in with it. */
+  readonly helpers?: readonly string[];
+}
+
+export interface SourceFile {
+  readonly style: string;
+  readonly scenario: 'repos-and-forks' | 'echo';
+  readonly path: string;
+  readonly text: string;
+  /**
+   * The style's own helper modules this file imports from its own folder (not a subfolder, which is
+   * a runtime such as coroutines/loop): they are the style's code, and count in its difficulty.
+   */
+  readonly helpers?: readonly { readonly path: string; readonly text: string }[];
+}
+
+/** One group of a heap snapshot diff: the name as V8's snapshot gives it (`Socket`, `(closure) onData`, `system / Context`). */
+export interface AttributionEntry {
+  readonly name: string;
+  /** Nodes of this name added per unit (per idle connection, or per in-flight workflow). */
+  readonly countPerConnection: number;
+  /** Their self sizes per unit, in bytes. */
+  readonly bytesPerConnection: number;
+}
+
+/**
+ * What one unit keeps alive in one style's process (harness/phases/memory-explain.ts): two heap
+ * snapshots after GC, with 0 and `units` idle echo connections (or in-flight workflows) held,
+ * diffed by name and divided by `units`. For threads it is the main isolate's heap only.
+ */
+export interface MemoryAttribution {
+  readonly style: string;
+  readonly scenario: 'echo' | 'repos-and-forks';
+  readonly unit: 'idle connection' | 'in-flight workflow';
+  readonly units: number;
+  /** The groups with the most bytes per unit, largest first (a cut: see snapshotBytesPerConnection for the whole). */
+  readonly entries: readonly AttributionEntry[];
+  /** Every node's self size, second snapshot minus first, per unit. */
+  readonly snapshotBytesPerConnection: number;
+  /**
+   * Of snapshotBytesPerConnection, the embedder's C++ objects (`Node / TCPSocketWrap`, sizes as Node
+   * reports them): outside heapUsed and external, so the rest is what compares with the measured figures.
+   */
+  readonly nativeBytesPerConnection: number;
+  /** heapUsed + external after GC at the same two points, per unit: the memory phases' measure at two points. */
+  readonly measuredBytesPerConnection: number;
+  /** The memory phase's slope for this style in the same run (memory.echo_idle / memory.workflow), when it ran. */
+  readonly slopeBytesPerConnection?: number;
+}
+
+export interface Failure {
+  /** What was being measured, e.g. `echo.throughput style=rxjs size=1024 connections=10`. */
+  readonly what: string;
+  readonly reason: 'crashed' | 'timeout' | 'verification' | 'error';
+  readonly message: string;
+  readonly stderrTail: string;
+}
+
+export interface Results {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly tool: 'async-rosetta';
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly environment: Environment;
+  /** The run's configuration as given (mode, repeats, styles, sizes, ...). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly metrics: readonly Metric[];
+  readonly tracebacks?: Tracebacks;
+  readonly difficulty?: readonly DifficultyRow[];
+  readonly sources?: readonly SourceFile[];
+  /** Absent in files written before the attribution existed. */
+  readonly memoryAttribution?: readonly MemoryAttribution[];
+  readonly failures: readonly Failure[];
+  /**
+   * Set by `rosetta run --node A,B,...` (harness/matrix.ts): every runtime's own results, oldest Node
+   * first, each as written to its node-<major>/results.json but without sources and difficulty (the
+   * code is the same). The top level is the first runtime named; ratios live within each runtime.
+   */
+  readonly runtimes?: readonly Results[];
+}
+
+export class ResultsError extends Error {
+  override readonly name = 'ResultsError';
+  readonly file: string;
+
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+/** Parses and validates results.json text; throws ResultsError naming the first problem. */
+export function parseResults(text: string, file = 'results.json'): Results {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ResultsError(file, `not JSON (${(error as Error).message})`);
+  }
+  const fail = (message: string): never => {
+    throw new ResultsError(file, message);
+  };
+  // JSON has no Infinity, but `1e999` parses to it, and JSON.stringify would write it back as null.
+  const infinite = firstNonFinite(data);
+  if (infinite !== undefined) fail(`${infinite.path} is ${infinite.text}, which overflows to ${infinite.value}; every number must be finite`);
+  checkResults(data, fail);
+  return data as Results;
+}
+
+/** The checks of one results object; a runtime matrix's runtimes are each checked the same way. */
+function checkResults(data: unknown, fail: (message: string) => never): void {
+  if (!isRecord(data)) return fail('expected a JSON object at the top level');
+  if (data.schemaVersion !== SCHEMA_VERSION) {
+    return fail(`schemaVersion is ${JSON.stringify(data.schemaVersion)}; this kit reads version ${SCHEMA_VERSION}`);
+  }
+  if (data.tool !== 'async-rosetta') fail('tool is not "async-rosetta"');
+  if (typeof data.createdAt !== 'string') fail('createdAt is missing');
+  if (typeof data.durationMs !== 'number') fail('durationMs is missing');
+  if (!isRecord(data.environment)) fail('environment is missing');
+  const env = data.environment;
+  for (const key of ['node', 'v8', 'platform', 'cpuModel'] as const) {
+    if (typeof env[key] !== 'string') fail(`environment.${key} is missing`);
+  }
+  if (typeof env.cores !== 'number') fail('environment.cores is missing');
+  if (typeof env.pinned !== 'boolean') fail('environment.pinned is missing');
+  if (!isRecord(data.config)) fail('config is missing');
+  if (!Array.isArray(data.metrics)) return fail('metrics is missing');
+  data.metrics.forEach((metric: unknown, index) => {
+    const where = `metrics[${index}]`;
+    if (!isRecord(metric)) return fail(`${where} is not an object`);
+    for (const key of ['id', 'name', 'scenario', 'style', 'unit'] as const) {
+      if (typeof metric[key] !== 'string') fail(`${where}.${key} is missing`);
+    }
+    if (metric.direction !== 'higher' && metric.direction !== 'lower') fail(`${where}.direction must be "higher" or "lower"`);
+    if (metric.kind !== 'absolute' && metric.kind !== 'ratio') fail(`${where}.kind must be "absolute" or "ratio"`);
+    if (!isRecord(metric.params)) fail(`${where}.params is missing`);
+    if (!Array.isArray(metric.samples) || !metric.samples.every((s) => typeof s === 'number')) {
+      fail(`${where}.samples must be an array of numbers`);
+    }
+    if (
+      metric.runs !== undefined &&
+      (!Array.isArray(metric.runs) ||
+        metric.runs.length !== (metric.samples as unknown[]).length ||
+        !metric.runs.every((run) => Number.isInteger(run) && (run as number) >= 0))
+    ) {
+      fail(`${where}.runs must be one whole run number (0 or more) per sample`);
+    }
+    if (typeof metric.median !== 'number') fail(`${where}.median is missing`);
+    if (!Array.isArray(metric.ci95) || metric.ci95.length !== 2 || !metric.ci95.every((bound) => typeof bound === 'number')) {
+      fail(`${where}.ci95 must be [low, high]`);
+    }
+    return undefined;
+  });
+  checkRows(data.failures, 'failures', { what: 'string', reason: 'string', message: 'string' }, fail);
+  if (data.tracebacks !== undefined) {
+    if (!isRecord(data.tracebacks)) fail('tracebacks must be an object');
+    const tracebacks = data.tracebacks;
+    checkRows(tracebacks.cases, 'tracebacks.cases', { id: 'string', description: 'string', expectedError: 'string' }, fail);
+    checkRows(tracebacks.totals, 'tracebacks.totals', { style: 'string', score: 'number' }, fail);
+    checkRows(
+      tracebacks.rows,
+      'tracebacks.rows',
+      { style: 'string', case: 'string', outcome: 'string', trace: 'string', score: 'number', chain: 'array' },
+      fail,
+    );
+  }
+  if (data.difficulty !== undefined) {
+    checkRows(
+      data.difficulty,
+      'difficulty',
+      { style: 'string', scenario: 'string', file: 'string', tokens: 'number', tokenRatio: 'number', lines: 'number', maxNesting: 'number', cyclomatic: 'number' },
+      fail,
+    );
+  }
+  if (data.sources !== undefined) {
+    checkRows(data.sources, 'sources', { style: 'string', scenario: 'string', path: 'string', text: 'string' }, fail);
+  }
+  if (data.memoryAttribution !== undefined) checkAttributions(data.memoryAttribution, fail);
+  if (data.runtimes !== undefined) {
+    if (!Array.isArray(data.runtimes)) return fail('runtimes must be an array');
+    data.runtimes.forEach((runtime: unknown, index) => checkResults(runtime, (message) => fail(`runtimes[${index}]: ${message}`)));
+  }
+  return undefined;
+}
+
+/** memoryAttribution: optional (older files lack it); when present, every row and entry complete. */
+function checkAttributions(rows: unknown, fail: (message: string) => never): void {
+  const numbers = ['units', 'snapshotBytesPerConnection', 'nativeBytesPerConnection', 'measuredBytesPerConnection'] as const;
+  const fields = { style: 'string', scenario: 'string', unit: 'string', entries: 'array', ...Object.fromEntries(numbers.map((key) => [key, 'number'])) } as const;
+  checkRows(rows, 'memoryAttribution', fields, fail);
+  (rows as { entries: unknown }[]).forEach((row, index) =>
+    checkRows(row.entries, `memoryAttribution[${index}].entries`, { name: 'string', countPerConnection: 'number', bytesPerConnection: 'number' }, fail),
+  );
+}
+
+/** The stable id of a metric: its name, style and params in key order. */
+export function metricId(name: string, style: string, params: Readonly<Record<string, string | number | boolean>>): string {
+  const parts = Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${String(params[key])}`);
+  return [name, `style=${style}`, ...parts].join('|');
+}
+
+/** Every row of an array field is an object whose named fields have the named types. */
+function checkRows(
+  rows: unknown,
+  where: string,
+  fields: Readonly<Record<string, 'string' | 'number' | 'array'>>,
+  fail: (message: string) => never,
+): void {
+  if (!Array.isArray(rows)) fail(`${where} must be an array`);
+  (rows as unknown[]).forEach((row, index) => {
+    if (!isRecord(row)) fail(`${where}[${index}] is not an object`);
+    for (const [key, kind] of Object.entries(fields)) {
+      const value = row[key];
+      const ok = kind === 'array' ? Array.isArray(value) : typeof value === kind && !(kind === 'number' && Number.isNaN(value));
+      if (!ok) fail(`${where}[${index}].${key} must be ${kind === 'array' ? 'an array' : `a ${kind}`}`);
+    }
+  });
+}
+
+/** The path of the first number that is not finite, walking without recursion (a file may nest deep). */
+function firstNonFinite(data: unknown): { path: string; value: number; text: string } | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value: data, path: '(top level)' }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof value === 'number' && !Number.isFinite(value)) return { path, value, text: value > 0 ? 'too large' : 'too small' };
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path === '(top level)' ? '' : path}[${i}]` });
+    } else if (isRecord(value)) {
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] ?? '';
+        stack.push({ value: value[key], path: path === '(top level)' ? key : `${path}.${key}` });
+      }
+    }
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
