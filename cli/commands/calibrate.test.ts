@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { metricId } from '../../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
-import { splitCalibrationRun } from './calibrate.js';
+import { readdirSync } from 'node:fs';
+import { FIXTURES, splitCalibrationRun } from './calibrate.js';
 
 describe('splitCalibrationRun', () => {
   const params = { size: 1024, connections: 10 };
@@ -25,5 +26,12 @@ describe('splitCalibrationRun', () => {
     expect(cost?.samples).toEqual([12, 13]);
     expect(injected.metrics.filter((m) => m.style === 'callbacks')).toHaveLength(2);
     expect(injected.metrics.some((m) => m.style === 'callbacks+slow')).toBe(false);
+  });
+});
+
+describe('the calibration fixtures', () => {
+  it('are where calibrate looks for them, beside this module in source and in dist alike', () => {
+    const names = readdirSync(FIXTURES).map((name) => name.replace(/\.(ts|js)$/, ''));
+    expect(names).toEqual(expect.arrayContaining(['slow-callbacks', 'work-cost', 'work']));
   });
 });

@@ -26,6 +26,8 @@ import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
 import { describeInputError } from './compare.js';
 import { DEFAULT_BASELINE, measureGate, type GateMeasurement } from './gate.js';
 
+/** The built calibration fixtures (harness/fixtures): the slowed server and the work-cost script. */
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'fixtures');
 const DEFAULT_RUNS = 20;
 const DEFAULT_SLOWDOWN = 10;
 const DEFAULT_OUT = path.join('.tmp', 'calibrate');
@@ -88,7 +90,7 @@ export const command: Command = {
     const perIteration = rejudge ? Number.NaN : await instructionsPerIteration();
     const iterations = rejudge ? 0 : Math.max(1, Math.round(extraInstructions / perIteration));
     const env = {
-      [SLOW_SERVER_ENV]: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'slow-callbacks.js'),
+      [SLOW_SERVER_ENV]: path.join(FIXTURES, 'slow-callbacks.js'),
       ROSETTA_SLOW_WORK: String(iterations),
     };
     if (!rejudge) {
@@ -279,7 +281,7 @@ function formatSummary(s: CalibrationSummary): string {
  * cancels out).
  */
 async function instructionsPerIteration(): Promise<number> {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'work-cost.js');
+  const script = path.join(FIXTURES, 'work-cost.js');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-work-cost-'));
   try {
     const count = async (iterations: number): Promise<number> => {

@@ -1,4 +1,4 @@
-// Micro benchmarks in the fp-ts style: TaskEither, pipe, chain, traverse. A hop is `TE.chain` onto
+// Micro benchmarks in the fp-ts style: TaskEither, pipe, flatMap, traverse. A hop is `TE.flatMap` onto
 // `TE.right(value + 1)`: the chain of n hops is built first, then run once. fp-ts's chain returns
 // the next task's promise from inside a `.then`, which the runtime adopts: that is part of its hop.
 import * as E from 'fp-ts/lib/Either.js';
@@ -22,12 +22,12 @@ function report(task: TE.TaskEither<Error, number>, done: Done): void {
 export const suite: MicroSuite = {
   hops(n, done) {
     let chain: TE.TaskEither<Error, number> = TE.right(0);
-    for (let i = 0; i < n; i++) chain = pipe(chain, TE.chain((value) => TE.right(value + 1)));
+    for (let i = 0; i < n; i++) chain = pipe(chain, TE.flatMap((value) => TE.right(value + 1)));
     report(chain, done);
   },
   seq10(done) {
     let chain = io(1);
-    for (let i = 1; i < SEQ; i++) chain = pipe(chain, TE.chain((value) => io(value + 1)));
+    for (let i = 1; i < SEQ; i++) chain = pipe(chain, TE.flatMap((value) => io(value + 1)));
     report(chain, done);
   },
   par25(done) {
