@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess } from '../../harness/processes.js';
+import { runCommand, startProcess } from '../../harness/processes.js';
 import type { ControlAnswer, ControlMessage, ControlRequest } from '../../scenarios/echo/control.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,8 +35,7 @@ export async function startEchoServerChild(id: string, options: EchoServerChildO
     ...(options.exposeGc === true ? ['--expose-gc'] : []),
     ...(options.fixture === undefined ? [CLI, 'echo-server', '--style', id, '--port', '0'] : [path.join(ROOT, 'dist', 'harness', 'fixtures', `${options.fixture}.js`)]),
   ];
-  // `ulimit -n` in a shell that then becomes node: the limit applies to the server alone.
-  const [command, ...args] = options.fdLimit === undefined ? node : ['bash', '-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'bash', ...node];
+  const [command, ...args] = node;
   const child = startProcess({ label: `echo-server[${id}]`, command: command!, args, ipc: true, tailBytes: 16 * KiB });
   const gone = (what: string): Promise<never> =>
     child.exited.then((exit) => Promise.reject(new Error(`echo server ${id} exited (${exit.code}) before ${what}: ${child.tail()}`)));
@@ -49,6 +48,12 @@ export async function startEchoServerChild(id: string, options: EchoServerChildO
     });
     gone('listening').catch(reject);
   });
+  // The descriptor limit is set once the server listens, on the server alone: set before start
+  // (`ulimit -n` in front of node), it also limits node's loading of the style's modules, which
+  // opens many files at once (effect's hundreds) and failed with EMFILE before listening, once in CI.
+  if (options.fdLimit !== undefined) {
+    await runCommand({ label: 'prlimit', command: 'prlimit', args: ['--pid', String(child.pid), `--nofile=${options.fdLimit}:${options.fdLimit}`] });
+  }
 
   let nextId = 0;
   return {
