@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { metricId } from '../../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../../test/results-fixture.js';
 import { readdirSync } from 'node:fs';
-import { FIXTURES, splitCalibrationRun } from './calibrate.js';
+import { FIXTURES, splitCalibrationRun, tunedIterations } from './calibrate.js';
 
 describe('splitCalibrationRun', () => {
   const params = { size: 1024, connections: 10 };
@@ -26,6 +26,22 @@ describe('splitCalibrationRun', () => {
     expect(cost?.samples).toEqual([12, 13]);
     expect(injected.metrics.filter((m) => m.style === 'callbacks')).toHaveLength(2);
     expect(injected.metrics.some((m) => m.style === 'callbacks+slow')).toBe(false);
+  });
+});
+
+describe('tunedIterations', () => {
+  it('rescales the first guess by the growth it gave in place (84 iterations gave 8.9%: 94 give 10%)', () => {
+    expect(tunedIterations(84, 10, 8.9)).toBe(94);
+    expect(tunedIterations(200, 10, 20)).toBe(100);
+  });
+  it('never asks for less than one iteration', () => {
+    expect(tunedIterations(1, 1, 500)).toBe(1);
+  });
+  it('refuses a guess that slowed nothing (no growth, a negative one, or none measured)', () => {
+    expect(tunedIterations(84, 10, 0)).toBeUndefined();
+    expect(tunedIterations(84, 10, -0.3)).toBeUndefined();
+    expect(tunedIterations(84, 10, null)).toBeUndefined();
+    expect(tunedIterations(84, 10, Number.NaN)).toBeUndefined();
   });
 });
 

@@ -4,9 +4,11 @@
 //   - injected: the callbacks echo server's figures replaced by those of a copy slowed by a fixed
 //     amount of work per socket write (harness/fixtures/slow-callbacks.ts), measured in the same run,
 //     beside the real one (same rounds, same machine state). The work is sized from the baseline so
-//     that callbacks' instructions per request grow by --slowdown percent (one iteration's cost is
-//     counted under callgrind first); the slowdown achieved is measured in every run and printed, in
-//     instructions and in CPU time. The gate detects it when it calls the instructions row a regression.
+//     that callbacks' instructions per request grow by --slowdown percent: one iteration's cost is
+//     counted under callgrind first (a first guess), then one instructions run of callbacks beside the
+//     slowed copy scales the iterations to the growth asked for (the tuning run); the slowdown achieved
+//     is measured in every run and printed, in instructions and in CPU time. The gate detects it when
+//     it calls the instructions row a regression.
 // Prints each run's verdicts, then the false-alarm and detection rates with their 95% intervals
 // (Wilson) and each gated metric's median minimum detectable change; writes calibrate.json.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +60,8 @@ export const command: Command = {
       'beside the real one) and judges each twice with the gate (reports/gate.ts): unchanged (A/A: a failure is a\n' +
       'false alarm) and with callbacks\' echo figures replaced by the slowed server\'s (a regression of its\n' +
       "instructions row is a detection). The extra work per write is sized from the baseline's callbacks\n" +
-      'instructions per request, with the cost of one iteration counted under callgrind first. Prints the rates\n' +
+      'instructions per request: the cost of one iteration counted under callgrind first, then rescaled by one\n' +
+      'instructions run of callbacks beside the slowed copy (the tuning run, in --out/tune). Prints the rates\n' +
       "with 95% Wilson intervals and each gated metric's median minimum detectable change. Needs valgrind and a\n" +
       'quiet machine: about 6 minutes per run (3 with --instructions-only). Exit 0 when done, 2 on unusable input.',
     FLAGS,
@@ -88,16 +91,24 @@ export const command: Command = {
     // One socket write per echoed 1 KiB message: the extra work per write is the growth per request.
     const extraInstructions = (geometricMean(tuned.samples) * slowdown) / 100;
     const perIteration = rejudge ? Number.NaN : await instructionsPerIteration();
-    const iterations = rejudge ? 0 : Math.max(1, Math.round(extraInstructions / perIteration));
-    const env = {
-      [SLOW_SERVER_ENV]: path.join(FIXTURES, 'slow-callbacks.js'),
-      ROSETTA_SLOW_WORK: String(iterations),
-    };
+    const guessed = rejudge ? 0 : Math.max(1, Math.round(extraInstructions / perIteration));
     if (!rejudge) {
       process.stderr.write(
-        `rosetta calibrate: ${runs} gate run${runs === 1 ? '' : 's'}${instructionsOnly ? ' (instruction rows only)' : ''}; injected: ${iterations} iterations ` +
-          `of fixed work per socket write in callbacks, ${perIteration.toFixed(2)} instructions each: +${Math.round(iterations * perIteration)} ` +
-          `(${slowdown}% of its ${Math.round(geometricMean(tuned.samples))} instructions per 1 KiB request in the baseline)\n`,
+        `rosetta calibrate: first guess ${guessed} iterations of fixed work per socket write in callbacks, ${perIteration.toFixed(2)} instructions each: ` +
+          `+${Math.round(guessed * perIteration)} (${slowdown}% of its ${Math.round(geometricMean(tuned.samples))} instructions per 1 KiB request in the baseline); tuning in place\n`,
+      );
+    }
+    const tuning = rejudge ? undefined : await tuneInPlace(path.join(out, 'tune'), guessed, slowdown);
+    if (typeof tuning === 'string') {
+      process.stderr.write(`rosetta calibrate: the tuning run: ${tuning}\n`);
+      return 2;
+    }
+    const iterations = tuning?.iterations ?? 0;
+    const env = slowEnv(iterations);
+    if (tuning !== undefined) {
+      process.stderr.write(
+        `rosetta calibrate: ${guessed} iterations grew callbacks' instructions per request by ${tuning.guessAchievedPercent.toFixed(1)}% in place; ` +
+          `${runs} gate run${runs === 1 ? '' : 's'}${instructionsOnly ? ' (instruction rows only)' : ''} with ${iterations}\n`,
       );
     }
     const runArgs = instructionsOnly ? INSTRUCTIONS_RUN_ARGS : GATE_RUN_ARGS;
@@ -116,13 +127,66 @@ export const command: Command = {
       const eta = ((performance.now() - started) / i) * (runs - i);
       process.stdout.write(`${formatRun(row)}   (${i}/${runs}, ETA ${Math.round(eta / 1000)} s)\n`);
     }
-    const summary = summarize(rows, slowdown, iterations, perIteration);
+    const injection = rejudge
+      ? earlierInjection(out)
+      : { guessed, guessAchievedPercent: tuning?.guessAchievedPercent ?? null, iterations, perIteration };
+    const summary = summarize(rows, slowdown, injection);
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'calibrate.json'), JSON.stringify({ summary, runs: rows }, null, 2) + '\n');
     process.stdout.write(formatSummary(summary));
     return 0;
   },
 };
+
+/** The environment of a gate run with the slowed callbacks server beside the real one. */
+function slowEnv(iterations: number): NodeJS.ProcessEnv {
+  return { [SLOW_SERVER_ENV]: path.join(FIXTURES, 'slow-callbacks.js'), ROSETTA_SLOW_WORK: String(iterations) };
+}
+
+/** The tuning run: the instructions scenario for callbacks alone (with the baseline and the slowed copy). */
+const TUNING_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'instructions', '--style', 'callbacks'];
+
+/**
+ * Sizes the injected work where it runs. work-cost.js counts an iteration in a loop of its own; in
+ * the server the JIT compiles the same loop in another context and an iteration costs less (seen: 84
+ * iterations sized for 10% grew callbacks by 8.4-9.0%). The growth is linear in the iterations (the
+ * call itself costs a few instructions of the ~1,500 added), so one run with the first guess and a
+ * rescale gives the growth asked for; every gate run measures the growth it got again.
+ */
+async function tuneInPlace(
+  out: string,
+  guessed: number,
+  slowdown: number,
+): Promise<{ readonly iterations: number; readonly guessAchievedPercent: number } | string> {
+  const measured = await measureGate(out, slowEnv(guessed), true, TUNING_RUN_ARGS);
+  if (typeof measured === 'string') return measured;
+  const achieved = achievedPercent(measured.results, (style) => metricId('echo.instructions_per_req', style, { connections: 1, size: 1024 }));
+  const iterations = tunedIterations(guessed, slowdown, achieved);
+  if (iterations === undefined) {
+    return `${guessed} iterations per write did not slow callbacks' instructions per request (growth ${achieved === null ? 'not measured' : `${achieved.toFixed(2)}%`}); see ${out}`;
+  }
+  return { iterations, guessAchievedPercent: achieved ?? Number.NaN };
+}
+
+/** The iterations that give `slowdown` percent, when `guessed` gave `achieved` percent; undefined when it gave none. */
+export function tunedIterations(guessed: number, slowdown: number, achieved: number | null): number | undefined {
+  return achieved === null || !(achieved > 0) ? undefined : Math.max(1, Math.round((guessed * slowdown) / achieved));
+}
+
+/** What the measuring calibrate recorded of its injection, for --rejudge (unknown: NaN and null). */
+function earlierInjection(out: string): Injection {
+  try {
+    const { summary } = JSON.parse(readFileSync(path.join(out, 'calibrate.json'), 'utf8')) as { summary: Partial<CalibrationSummary> };
+    return {
+      guessed: summary.guessedIterations ?? Number.NaN,
+      guessAchievedPercent: summary.guessAchievedPercent ?? null,
+      iterations: summary.iterationsPerWrite ?? Number.NaN,
+      perIteration: summary.instructionsPerIteration ?? Number.NaN,
+    };
+  } catch {
+    return { guessed: Number.NaN, guessAchievedPercent: null, iterations: Number.NaN, perIteration: Number.NaN };
+  }
+}
 
 /** A run `calibrate` measured earlier, for --rejudge. */
 async function readRun(dir: string): Promise<GateMeasurement | string> {
@@ -198,9 +262,12 @@ export interface CalibrationSummary {
   readonly threshold: number;
   readonly alpha: number;
   readonly slowdownPercent: number;
-  /** Iterations of fixed work per write in the slowed server, and the instructions one costs. */
+  /** Iterations of fixed work per write in the slowed server, and the instructions one costs alone. */
   readonly iterationsPerWrite: number;
   readonly instructionsPerIteration: number;
+  /** The first guess (from instructionsPerIteration) and the growth it gave in the tuning run. */
+  readonly guessedIterations: number;
+  readonly guessAchievedPercent: number | null;
   readonly falseAlarms: number;
   readonly falseAlarmInterval95: readonly [number, number];
   readonly detections: number;
@@ -213,7 +280,14 @@ export interface CalibrationSummary {
   readonly medianRunSeconds: number;
 }
 
-function summarize(rows: readonly CalibrationRun[], slowdown: number, iterations: number, perIteration: number): CalibrationSummary {
+interface Injection {
+  readonly guessed: number;
+  readonly guessAchievedPercent: number | null;
+  readonly iterations: number;
+  readonly perIteration: number;
+}
+
+function summarize(rows: readonly CalibrationRun[], slowdown: number, injection: Injection): CalibrationSummary {
   const n = rows.length;
   const alarms = rows.filter((row) => row.falseAlarm).length;
   const detections = rows.filter((row) => row.detected).length;
@@ -232,8 +306,10 @@ function summarize(rows: readonly CalibrationRun[], slowdown: number, iterations
     threshold: GATE_THRESHOLD,
     alpha: GATE_ALPHA,
     slowdownPercent: slowdown,
-    iterationsPerWrite: iterations,
-    instructionsPerIteration: perIteration,
+    iterationsPerWrite: injection.iterations,
+    instructionsPerIteration: injection.perIteration,
+    guessedIterations: injection.guessed,
+    guessAchievedPercent: injection.guessAchievedPercent,
     falseAlarms: alarms,
     falseAlarmInterval95: wilsonInterval(alarms, n),
     detections,
@@ -263,7 +339,8 @@ function formatSummary(s: CalibrationSummary): string {
     '',
     `gate: threshold ${s.threshold}%, family-wise alpha ${s.alpha} (Holm), ${s.runs} runs, median ${s.medianRunSeconds} s each`,
     `A/A false alarms: ${s.falseAlarms} of ${s.runs} (95% interval ${pct(s.falseAlarmInterval95[0])} to ${pct(s.falseAlarmInterval95[1])})`,
-    `injected ${s.slowdownPercent}% growth of callbacks' instructions per request (${s.iterationsPerWrite} iterations per write, ${s.instructionsPerIteration.toFixed(2)} instructions each): ` +
+    `injected ${s.slowdownPercent}% growth of callbacks' instructions per request (${s.iterationsPerWrite} iterations per write, tuned in place from ${s.guessedIterations} ` +
+      `at ${s.instructionsPerIteration.toFixed(2)} instructions each alone, which gave ${s.guessAchievedPercent === null ? 'n/a' : `${s.guessAchievedPercent.toFixed(1)}%`}): ` +
       `detected in ${s.detections} of ${s.runs} (95% interval ${pct(s.detectionInterval95[0])} to ${pct(s.detectionInterval95[1])})`,
     achievedLine('instructions per request', s.achievedSlowdownPercent),
     achievedLine('CPU time per request at the fixed rate', s.achievedCpuPercent),
