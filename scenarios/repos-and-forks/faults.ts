@@ -1,8 +1,9 @@
 // Fault rules for the fake GitHub: which requests (a path glob, optionally a listing page and the nth
 // match) get which failure instead of their normal answer. This module is pure: it parses, checks,
-// formats and matches rules; the wire behaviour of each kind lives in fake-github.ts.
+// formats and matches rules; what each kind answers is decided in fake-github-answer.ts and
+// streamed in fake-github-delivery.ts.
 
-/** What the server does instead of answering normally; fake-github.ts documents the exact bytes. */
+/** What the server does instead of answering normally; fake-github-answer.ts decides the exact bytes. */
 export type FaultAction =
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'rate-limit' }
