@@ -337,7 +337,7 @@ function formatSummary(s: CalibrationSummary): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const lines = [
     '',
-    `gate: threshold ${s.threshold}%, family-wise alpha ${s.alpha} (Holm), ${s.runs} runs, median ${s.medianRunSeconds} s each`,
+    `gate: threshold ${s.threshold}%, family-wise alpha ${s.alpha} (Holm), ${s.runs} runs, median ${s.medianRunSeconds.toFixed(1)} s each`,
     `A/A false alarms: ${s.falseAlarms} of ${s.runs} (95% interval ${pct(s.falseAlarmInterval95[0])} to ${pct(s.falseAlarmInterval95[1])})`,
     `injected ${s.slowdownPercent}% growth of callbacks' instructions per request (${s.iterationsPerWrite} iterations per write, tuned in place from ${s.guessedIterations} ` +
       `at ${s.instructionsPerIteration.toFixed(2)} instructions each alone, which gave ${s.guessAchievedPercent === null ? 'n/a' : `${s.guessAchievedPercent.toFixed(1)}%`}): ` +
