@@ -34,7 +34,9 @@ const DEFAULT_RUNS = 20;
 const DEFAULT_SLOWDOWN = 10;
 const DEFAULT_OUT = path.join('.tmp', 'calibrate');
 /** The figure the injected work is sized on: callbacks' instructions per 1 KiB request, one write each. */
-const TUNED_ON = metricId('echo.instructions_per_req', 'callbacks', { connections: 1, size: 1024 });
+/** Instructions per 1 KiB request, one connection: the gate's instruction row for a style. */
+const INSTRUCTIONS = (style: string): string => metricId('echo.instructions_per_req', style, { connections: 1, size: 1024 });
+const TUNED_ON = INSTRUCTIONS('callbacks');
 /** What the gate must call a regression for the injection to count as detected. */
 const TARGET = metricId('echo.instructions_per_req.ratio', 'callbacks', { connections: 1, size: 1024 });
 /** The timed figure, reported beside: how much CPU time the same work added. */
@@ -148,8 +150,9 @@ const TUNING_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'ins
 
 /**
  * Sizes the injected work where it runs. work-cost.js counts an iteration in a loop of its own; in
- * the server the JIT compiles the same loop in another context and an iteration costs less (seen: 84
- * iterations sized for 10% grew callbacks by 8.4-9.0%). The growth is linear in the iterations (the
+ * the server the JIT compiles the same loop in another context, at another time, and an iteration
+ * costs something else (seen: 84 iterations sized for 10% grew callbacks by 8.4-9.0%; counted alone,
+ * one iteration read 18.17, 12.29 and 35.66 instructions in three invocations). The growth is linear in the iterations (the
  * call itself costs a few instructions of the ~1,500 added), so one run with the first guess and a
  * rescale gives the growth asked for; every gate run measures the growth it got again.
  */
@@ -160,12 +163,12 @@ async function tuneInPlace(
 ): Promise<{ readonly iterations: number; readonly guessAchievedPercent: number } | string> {
   const measured = await measureGate(out, slowEnv(guessed), true, TUNING_RUN_ARGS);
   if (typeof measured === 'string') return measured;
-  const achieved = achievedPercent(measured.results, (style) => metricId('echo.instructions_per_req', style, { connections: 1, size: 1024 }));
+  const achieved = achievedPercent(measured.results, INSTRUCTIONS);
   const iterations = tunedIterations(guessed, slowdown, achieved);
-  if (iterations === undefined) {
+  if (iterations === undefined || achieved === null) {
     return `${guessed} iterations per write did not slow callbacks' instructions per request (growth ${achieved === null ? 'not measured' : `${achieved.toFixed(2)}%`}); see ${out}`;
   }
-  return { iterations, guessAchievedPercent: achieved ?? Number.NaN };
+  return { iterations, guessAchievedPercent: achieved };
 }
 
 /** The iterations that give `slowdown` percent, when `guessed` gave `achieved` percent; undefined when it gave none. */
@@ -240,7 +243,7 @@ function judge(base: Results, head: Results, run: number, ms: number, options: C
   const { unchanged, injected } = splitCalibrationRun(head);
   const aa = compareResults(base, unchanged, options);
   const inj = compareResults(base, injected, options);
-  const achieved = achievedPercent(head, (style) => metricId('echo.instructions_per_req', style, { connections: 1, size: 1024 }));
+  const achieved = achievedPercent(head, INSTRUCTIONS);
   const regressions = (c: Comparison): string[] => c.rows.filter((row) => row.verdict === 'regression').map((row) => row.id);
   const fails = (c: Comparison): boolean => c.counts.regression > 0 || c.onlyInBase.length > 0 || head.failures.length > 0;
   const target = TARGET;
