@@ -42,7 +42,7 @@ interface PlannedPhase {
   readonly config: RunConfig;
 }
 
-function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
+function plannedPhases(config: RunConfig, callgrind: boolean, laterRound: boolean): PlannedPhase[] {
   const workflowConfig = { ...config, styles: withReference(config.styles, REFERENCES['repos-and-forks']) };
   const has = (scenario: ScenarioName): boolean => config.scenarios.includes(scenario);
   // Echo phases add the baseline server themselves (echoServers). `memory` and `instructions` cut
@@ -51,11 +51,11 @@ function plannedPhases(config: RunConfig, callgrind: boolean): PlannedPhase[] {
   const planned: (PlannedPhase | false)[] = [
     has('echo') && { phase: echoCostPhase, config },
     (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
-    has('echo') && { phase: echoExplainPhase, config },
+    has('echo') && !laterRound && { phase: echoExplainPhase, config },
     has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
     has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
     (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
-    has('repos-and-forks') && { phase: workflowExplainPhase, config: workflowConfig },
+    has('repos-and-forks') && !laterRound && { phase: workflowExplainPhase, config: workflowConfig },
     has('micro') && { phase: microPhase, config },
   ];
   return planned.filter((entry): entry is PlannedPhase => entry !== false);
@@ -100,13 +100,13 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     if (config.scenarios.includes('instructions') && valgrind === undefined) {
       progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
     }
-    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined)) {
+    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined, options.laterRound === true)) {
       progress.phase(phase.name, phase.steps(phaseConfig));
       await phase.run(context(phaseConfig));
       progress.end();
     }
     let tracebacks: Tracebacks | undefined;
-    if (config.scenarios.includes('tracebacks')) tracebacks = await runTracebacks(config, progress, collector, options.runtime?.binary);
+    if (config.scenarios.includes('tracebacks') && options.laterRound !== true) tracebacks = await runTracebacks(config, progress, collector, options.runtime?.binary);
 
     const metrics = buildMetrics(collector.samples);
     const results: Results = {
@@ -146,11 +146,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     };
     const file = writeResultsAtomic(config.out, results);
     progress.note(`wrote ${file}`);
-    streams.stdout.write(summaryTable(results) + '\n');
-    if (results.failures.length > 0) {
-      streams.stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
-      for (const failure of results.failures) streams.stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
-    }
+    printSummary(results, file, streams.stdout);
     progress.note(`rosetta run: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return { code: results.failures.length > 0 ? 1 : 0, results, file };
   } catch (error) {
@@ -254,6 +250,15 @@ export async function killDescendants(root = process.pid): Promise<number[]> {
 
 // ---------------------------------------------------------------------------------------------
 // The summary table on stdout.
+
+/** The summary table, and one line per failed measurement pointing at the file that records it. */
+export function printSummary(results: Results, file: string, stdout: NodeJS.WritableStream): void {
+  stdout.write(summaryTable(results) + '\n');
+  if (results.failures.length > 0) {
+    stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
+    for (const failure of results.failures) stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
+  }
+}
 
 function find(metrics: readonly Metric[], name: string, style: string, params?: Readonly<Record<string, number>>): Metric | undefined {
   return metrics.find(

@@ -133,6 +133,14 @@ describe('linearFit', () => {
 });
 
 describe('welch', () => {
+  it('takes equal constants whose mean is not exactly representable as equal (p = 1), not as NaN', () => {
+    // The mean of three copies of log(2861.1) is one ulp above it: a naive variance is 1e-31, not 0.
+    const constant = [2861.1, 2861.1, 2861.1].map(Math.log);
+    expect(welch(constant, constant)).toMatchObject({ pValue: 1, standardError: 0, df: 4 });
+    expect(compareLog([2861.1, 2861.1, 2861.1], [2861.1, 2861.1, 2861.1])).toMatchObject({ ratio: 1, pValue: 1 });
+    expect(stdev([0.1, 0.1, 0.1])).toBe(0);
+  });
+
   it('matches R’s documented Welch test on the sleep data', () => {
     const result = welch(SLEEP_1, SLEEP_2);
     // SciPy to full precision: statistic -1.8608134674868526, pvalue 0.0793941401873583, df 17.776473516178488

@@ -561,10 +561,14 @@ export function wilsonInterval(k: number, n: number, confidence = 0.95): [number
 }
 
 function variance(xs: readonly number[]): number {
-  const m = mean(xs);
   if (xs.length < 2) return 0;
+  // Shifted by the first value: the mean of three equal logs can differ from each by an ulp, and a
+  // constant sample must have a variance of exactly 0 (welch's exact case), not 1e-31.
+  const shift = at(xs, 0);
+  const deviations = xs.map((x) => x - shift);
+  const m = mean(deviations);
   let ss = 0;
-  for (const x of xs) ss += (x - m) * (x - m);
+  for (const d of deviations) ss += (d - m) * (d - m);
   return ss / (xs.length - 1);
 }
 

@@ -10,7 +10,7 @@ import {
   starsFor,
   type CompareOptions,
 } from './compare.js';
-import { mergeResults } from './merge.js';
+import { mergeResults } from '../harness/merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
 const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Metric, Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
 import { compareResults, type CompareOptions } from './compare.js';
-import { mergeResults, MergeError } from './merge.js';
+import { mergeResults, MergeError } from '../harness/merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
 const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareResults } from './compare.js';
-import { mergeResults } from './merge.js';
+import { mergeResults } from '../harness/merge.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { normalizeTrace, runtimeView, traceFrames } from './runtimes.js';
@@ -66,6 +66,27 @@ describe('runtimeView', () => {
     expect(rps.cells[1]!.change!.verdict).toBe('same');
     // A memory slope is one figure per run: shown, not tested.
     expect(view.tables[2]!.rows[0]!.cells[1]!.change!.verdict).toBe('untested');
+  });
+
+  it('tests a memory slope across runtimes once each runtime is several rounds merged, and shows geometric means with their spread', () => {
+    const MEMORY = 'memory.echo_idle.bytes_per_conn';
+    const scaled = (run: Results, factor: number): Results => ({
+      ...run,
+      metrics: run.metrics.map((metric) => (metric.name === MEMORY ? { ...metric, samples: metric.samples.map((s) => s * factor), median: metric.median * factor } : metric)),
+    });
+    const rounds = [1, 1.004, 0.997];
+    const oldRounds = mergeResults(rounds.map((factor) => scaled(older, factor)));
+    const newRounds = mergeResults(rounds.map((factor) => scaled(newer, factor * 1.1)));
+    const view = runtimeView({ ...oldRounds, runtimes: [oldRounds, newRounds] })!;
+    const memory = view.tables.find((table) => table.title === 'Memory per idle connection')!;
+    const row = memory.rows.find((candidate) => candidate.style === 'callbacks')!;
+    const samples = oldRounds.metrics.find((metric) => metric.name === MEMORY && metric.style === 'callbacks')!.samples;
+    expect(row.cells[0]).toMatchObject({ n: 3, centre: Math.exp(samples.reduce((sum, x) => sum + Math.log(x), 0) / 3) });
+    expect(row.cells[0]!.spreadPercent).toBeGreaterThan(0.2);
+    expect(row.cells[0]!.spreadPercent).toBeLessThan(0.5);
+    expect(row.cells[1]!.change!.changePercent).toBeCloseTo(10, 6);
+    expect(row.cells[1]!.change!.verdict).toBe('regression');
+    expect(renderMarkdown({ ...oldRounds, runtimes: [oldRounds, newRounds] })).toMatch(/\| callbacks \| [\d.]+ [KMG]?i?B ±0\.\d% n=3 \| [\d.]+ [KMG]?i?B ±0\.\d% n=3, \+10\.0% (\\\*)+ worse \|/);
   });
 
   it('lists the trace that gained a frame, not the one whose port and Node line numbers moved', () => {

@@ -7,6 +7,7 @@ import { compareResults, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison
 import { displayUnit, escapeHtml, formatNumber, formatParams, formatValue, orderStyles } from './format.js';
 import { markTrace, ownPaths } from './gallery.js';
 import type { Metric, Results, TracebackRow } from '../harness/schema.js';
+import { allPositive, geometricMean, mean, stdev } from '../harness/stats.js';
 
 interface Headline {
   readonly name: string;
@@ -19,6 +20,7 @@ const ECHO_CELL = { size: 1024, connections: 10 };
 
 export const RUNTIME_HEADLINES: readonly Headline[] = [
   { name: 'echo.cpu_us_per_req', title: 'Echo: server CPU per request at the fixed rate', cell: ECHO_CELL },
+  { name: 'echo.instructions_per_req', title: 'Echo: instructions per request (callgrind)' },
   { name: 'echo.rps', title: 'Echo capacity (closed loop)', cell: ECHO_CELL },
   { name: 'memory.echo_idle.bytes_per_conn', title: 'Memory per idle connection' },
   { name: 'memory.workflow.bytes_per_inflight', title: 'Memory per in-flight workflow' },
@@ -26,7 +28,10 @@ export const RUNTIME_HEADLINES: readonly Headline[] = [
 ];
 
 export interface RuntimeCell {
-  readonly median: number;
+  /** What the change compares: the geometric mean of the samples (the arithmetic mean where one is 0 or below). */
+  readonly centre: number;
+  /** The samples' spread: the standard deviation of their logs, in percent (about the CV); absent below 2 samples or on the raw scale. */
+  readonly spreadPercent?: number;
   readonly n: number;
   /** Against the oldest runtime; absent on the oldest itself. */
   readonly change?: MetricComparison;
@@ -83,12 +88,30 @@ export function runtimeView(results: Results): RuntimeView | undefined {
         const metric = pick(run, headline).find((candidate) => candidate.style === style);
         if (metric === undefined) return undefined;
         const change = index === 0 ? undefined : comparisons[index - 1]?.find((row) => row.id === metric.id);
-        return { median: metric.median, n: metric.samples.length, ...(change !== undefined ? { change } : {}) };
+        return { ...centreOf(metric.samples), n: metric.samples.length, ...(change !== undefined ? { change } : {}) };
       }),
     }));
     return [{ title: headline.title, params: first.params, unit: first.unit, direction: first.direction, rows }];
   });
   return { runtimes, tables, changes: traceChanges(runtimes) };
+}
+
+/** The centre `compare` tests (geometric mean of positive samples, else the mean) and its log-scale spread. */
+export function centreOf(samples: readonly number[]): { centre: number; spreadPercent?: number } {
+  if (!allPositive(samples)) return { centre: mean(samples) };
+  const centre = geometricMean(samples);
+  return samples.length < 2 ? { centre } : { centre, spreadPercent: 100 * stdev(samples.map(Math.log)) };
+}
+
+/** `±0.4% n=3`: the spread where there is one, and the sample count. */
+function spreadText(found: RuntimeCell): string {
+  const spread = found.spreadPercent;
+  return `${spread === undefined ? '' : `±${spread < 0.1 ? spread.toPrecision(1) : spread.toFixed(1)}% `}n=${found.n}`;
+}
+
+/** `3.01 KiB ±0.4% n=3`. */
+function centreText(found: RuntimeCell, unit: string): string {
+  return `${formatValue(found.centre, unit)} ${spreadText(found)}`;
 }
 
 function inCell(metric: Metric, cell: Readonly<Record<string, number>> | undefined): boolean {
@@ -204,7 +227,7 @@ function changeSummary(view: RuntimeView, change: TraceChange): string {
 }
 
 const INTRO =
-  'The same code and the same order of styles on each runtime, one runtime after another on this machine. Values are medians with n, the independent samples (fresh process pairs). The change is from the oldest runtime, as `rosetta compare --across-node` decides it: ratio of geometric means, stars for the raw p (* p<0.05, ** p<0.01, *** p<0.001), the verdict after Holm over the headline rows of that pair, beyond ±5% to count. A figure measured once per run (a memory slope) cannot be tested from one run. Ratios to the in-run reference stay within each runtime. Traceback scores come from a fixed rubric, not from samples: their change is exact.';
+  'The same code on each runtime, measured in rounds: in each round every runtime does one repeat of everything, the runtimes in an order rotated per round, so drift on the machine falls on all of them alike. Values are geometric means ± the spread of the samples (standard deviation of their logs, about the CV) with n, the independent samples (fresh process pairs; a memory slope: one per round). The change is from the oldest runtime, as `rosetta compare --across-node` decides it: ratio of geometric means, stars for the raw p (* p<0.05, ** p<0.01, *** p<0.001), the verdict after Holm over the headline rows of that pair, beyond ±5% to count. Ratios to the in-run reference stay within each runtime. Traceback scores come from a fixed rubric, not from samples: their change is exact.';
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
@@ -225,7 +248,7 @@ export function runtimeMarkdown(results: Results): string[] {
     for (const row of table.rows) {
       const cells = row.cells.map((found, index) => {
         if (found === undefined) return '–';
-        const value = `${formatValue(found.median, table.unit)} n=${found.n}`;
+        const value = centreText(found, table.unit);
         return index === 0 ? value : `${value}, ${changeText(found.change)}`;
       });
       out.push(`| ${cell(row.style)} | ${cells.map(cell).join(' | ')} |`);
@@ -299,7 +322,7 @@ export function runtimeHtml(results: Results): string {
       const cells = row.cells.map((found, index) => {
         if (found === undefined) return '<td class="missing">–</td>';
         const change = index === 0 ? '' : `<span class="x rt-${found.change?.verdict ?? 'untested'}">${escapeHtml(changeText(found.change))}</span>`;
-        return `<td><span class="v">${escapeHtml(formatValue(found.median, table.unit))}</span> <span class="dim">n=${found.n}</span>${change}</td>`;
+        return `<td><span class="v">${escapeHtml(formatValue(found.centre, table.unit))}</span> <span class="dim">${escapeHtml(spreadText(found))}</span>${change}</td>`;
       });
       return `<tr><th scope="row">${escapeHtml(row.style)}</th>${cells.join('')}</tr>`;
     });

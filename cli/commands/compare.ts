@@ -21,7 +21,7 @@ import {
   type MetricKind,
 } from '../../reports/compare.js';
 import { displayName, formatComparison } from '../../reports/compare-format.js';
-import { mergeResults, MergeError } from '../../reports/merge.js';
+import { mergeResults, MergeError } from '../../harness/merge.js';
 
 const DEFAULT_RUNS = 5;
 

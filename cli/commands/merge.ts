@@ -3,7 +3,7 @@
 // its spread includes the run-to-run drift a single run cannot show.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MergeError, mergeResults } from '../../reports/merge.js';
+import { MergeError, mergeResults } from '../../harness/merge.js';
 import { parseResults, type Results } from '../../harness/schema.js';
 import { UsageError, flagBoolean, flagString, helpText, parseArgs, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';

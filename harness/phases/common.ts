@@ -210,6 +210,12 @@ export interface RunOptions {
   readonly out: string;
   /** The Node the children run on (harness/runtimes.ts); the CLI's own when absent. */
   readonly runtime?: Runtime;
+  /**
+   * A later round of a runtime matrix (harness/matrix.ts): what a run measures once and the merge
+   * takes from the first round (the traceback matrix, the memory attribution's heap snapshots) is
+   * left out.
+   */
+  readonly laterRound?: boolean;
 }
 
 

@@ -1,8 +1,8 @@
 // Merging repeated runs: `compare --against` runs each side N times and `rosetta merge` pools runs
 // for the CI baseline, one sample per metric per run. The result is one Results whose units are
 // still told apart (`runs`), so the decision (compare.ts) counts each run as one unit.
-import { type Metric, type Results } from '../harness/schema.js';
-import { summarize } from '../harness/stats.js';
+import { type Metric, type Results } from './schema.js';
+import { summarize } from './stats.js';
 
 /** Two runs of the same code disagree on what a metric is: a bug in the run, not noise. */
 export class MergeError extends Error {
