@@ -11,7 +11,8 @@
 //   receiveMessageOnPort(port) -> reply
 //
 // Invariant: a channel has at most one request outstanding (its thread is blocked on it), so the
-// flag needs no sequence number and the main side holds at most one pending reply per thread.
+// flag needs no sequence number and the main side holds at most one pending reply per thread. A
+// notify may land a call late (the worker saw REPLIED before it came): the worker re-checks the flag.
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeError, encodeError, type EncodedError } from './errors.js';
 
@@ -85,7 +86,10 @@ export class BlockingChannel {
   call(request: unknown): unknown {
     Atomics.store(this.state, 0, WAITING);
     this.ends.port.postMessage(request);
-    Atomics.wait(this.state, 0, WAITING);
+    // A wake-up is not a reply: the notify of the previous call may arrive only now (the flag read
+    // REPLIED and this thread went on before the main thread got to notify), so wait until the flag
+    // says REPLIED, which the main thread sets only after posting the reply (esbuild#590's race).
+    while (Atomics.load(this.state, 0) === WAITING) Atomics.wait(this.state, 0, WAITING);
     const received = receiveMessageOnPort(this.ends.port);
     if (received === undefined) throw new Error('the main thread woke this thread without a reply (runtime bug)');
     const reply = received.message as Reply;
