@@ -293,7 +293,8 @@ export function summaryTable(results: Results): string {
       fmt(rps?.median, 0),
       style === 'baseline' && rps !== undefined ? '1.00' : fmt(ratio?.median, 2),
       fmt(cpu?.median, 1),
-      memory === undefined ? '-' : `${memory.median.toFixed(0)} (${typeof r2 === 'number' ? r2.toFixed(3) : '?'})`,
+      // A merge of several runs keeps no single fit's R².
+      memory === undefined ? '-' : `${memory.median.toFixed(0)}${typeof r2 === 'number' ? ` (${r2.toFixed(3)})` : ''}`,
       fmt(flow?.median, 1),
       style === 'callbacks' && flow !== undefined ? '1.00' : fmt(flowRatio?.median, 2),
       fmt(inflight?.median, 0),

@@ -106,7 +106,7 @@ export function centreOf(samples: readonly number[]): { centre: number; spreadPe
 /** `±0.4% n=3`: the spread where there is one, and the sample count. */
 function spreadText(found: RuntimeCell): string {
   const spread = found.spreadPercent;
-  return `${spread === undefined ? '' : `±${spread < 0.1 ? spread.toPrecision(1) : spread.toFixed(1)}% `}n=${found.n}`;
+  return `${spread === undefined ? '' : `±${spread < 0.1 ? '<0.1' : spread.toFixed(1)}% `}n=${found.n}`;
 }
 
 /** `3.01 KiB ±0.4% n=3`. */
