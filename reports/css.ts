@@ -97,7 +97,7 @@ details.preamble summary { cursor: pointer; padding: 6px 10px; font-size: 12.5px
 
 table.matrix td { text-align: center; }
 table.matrix td a { font-weight: 700; color: var(--fg); margin-right: 4px; }
-table.matrix th .expected { display: block; font-size: 11px; color: var(--muted); font-weight: 400; }
+table.matrix th .expected, #runtimes th .expected { display: block; font-size: 11px; color: var(--muted); font-weight: 400; }
 .note-small { display: block; font-size: 10.5px; color: var(--bad); }
 table.matrix td .outcome { margin-left: 4px; }
 .best-mark { font-size: 10.5px; color: var(--good); font-weight: 700; text-transform: uppercase; }
