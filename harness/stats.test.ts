@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapInterval,
+  centre,
   ci95Mean,
   compareLog,
   compareLogPooled,
@@ -129,6 +130,13 @@ describe('linearFit', () => {
     expect(() => linearFit([1, 2], [1])).toThrow(/xs has 2 values but ys has 1/);
     expect(() => linearFit([4, 4, 4], [1, 2, 3])).toThrow(/two distinct x values/);
     expect(() => linearFit([1], [1])).toThrow(StatsError);
+  });
+});
+
+describe('centre', () => {
+  it('is the geometric mean of positive samples and the mean otherwise', () => {
+    expect(centre([1, 4, 16])).toBeCloseTo(4, 12);
+    expect(centre([-1, 0, 4])).toBe(1);
   });
 });
 

@@ -184,6 +184,11 @@ export function geometricMean(xs: readonly number[]): number {
   return Math.exp(mean(xs.map(Math.log)));
 }
 
+/** A metric's centre: the geometric mean of positive samples, the arithmetic mean where one is 0 or below. */
+export function centre(xs: readonly number[]): number {
+  return allPositive(xs) ? geometricMean(xs) : mean(xs);
+}
+
 /**
  * The 95% interval of a metric's centre. Positive samples: the geometric mean's, from the t interval
  * of the log values carried back (R: `exp(t.test(log(x))$conf.int)`). Anything else (a slope that

@@ -6,7 +6,7 @@
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
 import { type Direction, type Metric, type Results } from '../harness/schema.js';
-import { allPositive, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
+import { allPositive, centre, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
@@ -275,7 +275,7 @@ function testMetric(b: Metric, baseResults: Results, h: Metric, headResults: Res
     n: metric.samples.length,
     units: units.length,
     median: metric.samples.length === 0 ? null : median(metric.samples),
-    centre: units.length === 0 ? null : allPositive(units) ? geometricMean(units) : mean(units),
+    centre: units.length === 0 ? null : centre(units),
   });
   const common = {
     id: h.id,

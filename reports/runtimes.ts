@@ -7,7 +7,7 @@ import { compareResults, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison
 import { displayUnit, escapeHtml, formatNumber, formatParams, formatValue, orderStyles } from './format.js';
 import { markTrace, ownPaths } from './gallery.js';
 import type { Metric, Results, TracebackRow } from '../harness/schema.js';
-import { allPositive, geometricMean, mean, stdev } from '../harness/stats.js';
+import { allPositive, centre, stdev } from '../harness/stats.js';
 
 interface Headline {
   readonly name: string;
@@ -98,9 +98,8 @@ export function runtimeView(results: Results): RuntimeView | undefined {
 
 /** The centre `compare` tests (geometric mean of positive samples, else the mean) and its log-scale spread. */
 export function centreOf(samples: readonly number[]): { centre: number; spreadPercent?: number } {
-  if (!allPositive(samples)) return { centre: mean(samples) };
-  const centre = geometricMean(samples);
-  return samples.length < 2 ? { centre } : { centre, spreadPercent: 100 * stdev(samples.map(Math.log)) };
+  const value = centre(samples);
+  return samples.length < 2 || !allPositive(samples) ? { centre: value } : { centre: value, spreadPercent: 100 * stdev(samples.map(Math.log)) };
 }
 
 /** `±0.4% n=3`: the spread where there is one, and the sample count. */
