@@ -124,6 +124,17 @@ describe('rosetta run (built CLI)', () => {
     const cost = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req' && metric.style === 'callbacks');
     expect(cost?.extra?.rate).toBe(5000);
     expect(typeof cost?.extra?.warmupMs).toBe('number');
+    // It is made of exact sub-windows; a repeat's sample is their median, so it lies within their range.
+    expect(cost?.extra?.windows).toBe(4);
+    // Rate and latency are read over the whole span of the sub-windows (their records kept until then).
+    expect(cost?.extra?.saturated).toBe(false);
+    expect(Number(cost?.extra?.achievedRate)).toBeGreaterThanOrEqual(4950);
+    expect(Number(cost?.extra?.windowMs)).toBeGreaterThanOrEqual(950);
+    const [low, high] = [Number(cost?.extra?.windowMinUs), Number(cost?.extra?.windowMaxUs)];
+    expect(low).toBeLessThanOrEqual(high);
+    expect(cost?.samples.some((sample) => sample >= low - 1e-3 && sample <= high + 1e-3)).toBe(true);
+    // A quick run takes no heap snapshots: the memory explanation belongs to the full run.
+    expect(results.memoryAttribution).toBeUndefined();
     const memory = results.metrics.find((metric) => metric.name === 'memory.echo_idle.bytes_per_conn' && metric.style === 'callbacks');
     expect(typeof memory?.extra?.r2).toBe('number');
     expect(results.sources?.some((source) => source.style === 'callbacks' && source.scenario === 'echo')).toBe(true);

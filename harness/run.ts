@@ -47,15 +47,17 @@ function plannedPhases(config: RunConfig, callgrind: boolean, laterRound: boolea
   const has = (scenario: ScenarioName): boolean => config.scenarios.includes(scenario);
   // Echo phases add the baseline server themselves (echoServers). `memory` and `instructions` cut
   // across both programs (the memory sweeps alone: the explanation's snapshots come with the
-  // programs); a phase two selections ask for runs once.
+  // programs); a phase two selections ask for runs once. The explanation's heap snapshots belong to
+  // the full run (and to a runtime's first round): a quick run is the headline figures alone.
+  const explain = config.mode === 'full' && !laterRound;
   const planned: (PlannedPhase | false)[] = [
     has('echo') && { phase: echoCostPhase, config },
     (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
-    has('echo') && !laterRound && { phase: echoExplainPhase, config },
+    has('echo') && explain && { phase: echoExplainPhase, config },
     has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
     has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
     (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
-    has('repos-and-forks') && !laterRound && { phase: workflowExplainPhase, config: workflowConfig },
+    has('repos-and-forks') && explain && { phase: workflowExplainPhase, config: workflowConfig },
     has('micro') && { phase: microPhase, config },
   ];
   return planned.filter((entry): entry is PlannedPhase => entry !== false);

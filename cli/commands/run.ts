@@ -1,13 +1,13 @@
 // `rosetta run`: measures the styles (echo, workflow, micro, tracebacks) and writes results.json
 // (harness/run.ts), then renders the report from it, the step `rosetta report` takes on its own.
-// `--quick` is the CI run (within 90 s on 2 cores); the default is the full comparison.
+// `--quick` is the short run (README, "What a run covers"); the default is the full comparison.
 import path from 'node:path';
 import { styleIds } from '../../styles/registry.js';
 import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, UsageError, type FlagSpecs } from '../args.js';
 import { callgrindVersion } from '../../harness/callgrind.js';
 import { checkOutDir } from '../output.js';
 import type { Command } from '../command.js';
-import { SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
+import { QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
 import { randomSeed } from '../../harness/phases/order.js';
 import { runMatrix, type MatrixOutcome } from '../../harness/matrix.js';
 import type { RunOptions, RunStreams } from '../../harness/run.js';
@@ -28,7 +28,7 @@ import { writeReport } from './report.js';
 const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
-  scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all)', metavar: 'LIST' },
+  scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
   style: { kind: 'list', choices: styleIds(), help: 'styles to measure (default: all); the references are added where ratios need them', metavar: 'LIST' },
   node: {
     kind: 'list',
@@ -39,7 +39,7 @@ const FLAGS: FlagSpecs = {
       '<out>/node-<major>/ each (its rounds merged) and a combined results.json and report at <out>',
     metavar: 'LIST',
   },
-  quick: { kind: 'boolean', help: 'the short run CI uses: echo at 1 KiB only, smaller memory sweeps, 3 repeats' },
+  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, 3 repeats' },
   repeat: {
     kind: 'int',
     min: 1,
@@ -68,8 +68,8 @@ export const command: Command = {
       'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
-      'echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0 and N idle\n' +
-      'connections (or in-flight workflows; N 1000, --quick 200; threads 200, --quick 20), diffed by the name V8\n' +
+      'A full run\'s echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0\n' +
+      'and 1000 idle connections (or in-flight workflows; threads 200), diffed by the name V8\n' +
       'gives each node (results.json memoryAttribution; one style alone: rosetta memory --explain STYLE).\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',
@@ -91,7 +91,7 @@ export const command: Command = {
     const runtimes = await resolveNodeFlag(specs);
     return runAndReport({
       seed,
-      scenarios: (flagList(args, 'scenario') ?? SCENARIOS) as readonly ScenarioName[],
+      scenarios: (flagList(args, 'scenario') ?? (flagBoolean(args, 'quick') ? QUICK_SCENARIOS : SCENARIOS)) as readonly ScenarioName[],
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),

@@ -66,13 +66,15 @@ serve({
       else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
       return { t: monotonicMs() };
     },
-    // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings).
+    // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings);
+    // the records up to `to` are forgotten unless `keep` is true.
     window(payload) {
       const s = current();
       if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
       if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
       const stats = s.window(num(payload, 'from'), num(payload, 'to'));
-      s.forget(num(payload, 'to'));
+      // `keep`: a longer window over this one follows (the cost window's latency over its sub-windows).
+      if (payload.keep !== true) s.forget(num(payload, 'to'));
       return stats;
     },
     // A closed loop for a number of round trips, then idle: resolves with how many completed.

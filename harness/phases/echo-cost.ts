@@ -5,7 +5,8 @@
 // child on the other. Within the pair, for every cell of the grid (size x connections):
 //   1. cost: an open loop at the cell's fixed offered rate (the same for every server, below the
 //      slowest one's capacity), warmed up until two consecutive short windows agree on CPU per
-//      request (with a floor and a cap; the warm-up used is recorded), then one timed window;
+//      request (with a floor and a cap; the warm-up used is recorded), then one timed window made
+//      of a few exact sub-windows, whose median CPU per request is the sample;
 //   2. capacity: a closed loop, briefly re-warmed, then one timed window, with who saturated.
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
 // clock every process shares, and the load child counts the round trips that completed between the
@@ -16,6 +17,7 @@ import { shuffled } from './order.js';
 import { echoServers } from './echo-memory.js';
 import { kib, measure, sleep, throwIfAborted, type EchoCell, type Phase, type PhaseContext } from './common.js';
 import type { LatencyPercentiles, WindowStats } from '../../scenarios/echo/session.js';
+import { median } from '../stats.js';
 
 interface CpuReading {
   readonly user: number;
@@ -45,9 +47,9 @@ export const echoCostPhase: Phase = {
         context.progress.doing(label);
         await measure(context, `echo style=${server} repeat=${repeat + 1}`, async (track) => {
           const pair = await startPair(context, server, track);
-          for (const cell of config.echo.cells) {
+          for (const [index, cell] of config.echo.cells.entries()) {
             throwIfAborted(context.signal);
-            await measureCell(context, server, repeat, pair, cell);
+            await measureCell(context, server, repeat, pair, cell, index === 0);
           }
         });
         context.progress.step(label);
@@ -84,18 +86,46 @@ interface Reading {
   readonly ms: number;
 }
 
-/** One exact window: CPU of both processes read at its edges, round trips counted between the server's two instants. */
-async function readWindow(pair: Pair, ms: number): Promise<Reading> {
+/**
+ * One exact window: CPU of both processes read at its edges, round trips counted between the server's
+ * two instants. `keep` leaves the load child's records of the window in place, for a later window
+ * over a longer interval (the latency of a cost window made of several).
+ */
+async function readWindow(pair: Pair, ms: number, keep = false): Promise<Reading> {
   const [a, la] = await Promise.all([pair.server.request<CpuReading>('cpu'), pair.load.request<CpuReading>('cpu')]);
   await sleep(ms);
   const [b, lb] = await Promise.all([pair.server.request<CpuReading>('cpu'), pair.load.request<CpuReading>('cpu')]);
-  const stats = await pair.load.request<WindowStats>('window', { from: a.t, to: b.t });
+  const stats = await pair.load.request<WindowStats>('window', { from: a.t, to: b.t, keep });
   return {
     stats,
     serverUs: b.user - a.user + (b.system - a.system),
     loadUs: lb.user - la.user + (lb.system - la.system),
     ms: b.t - a.t,
   };
+}
+
+interface CostWindow {
+  /** The median of the sub-windows' CPU per request. */
+  readonly cpuPerReq: number;
+  readonly perWindow: readonly number[];
+  /** From the first sub-window's start to the last one's end: rate, latency, skips. */
+  readonly stats: WindowStats;
+  readonly ms: number;
+}
+
+/**
+ * The cost window as `count` consecutive exact sub-windows. CPU per request is their median: a
+ * scheduler hiccup or a collection that lands in one sub-window moves one of them, not the figure
+ * (MEASUREMENT.md: a robust centre per sample). Rate, skips and latency are read over the whole span.
+ */
+async function readCostWindow(pair: Pair, totalMs: number, count: number): Promise<CostWindow> {
+  const readings: Reading[] = [];
+  for (let i = 0; i < count; i++) readings.push(await readWindow(pair, totalMs / count, true));
+  const first = readings[0] as Reading;
+  const last = readings[readings.length - 1] as Reading;
+  const stats = await pair.load.request<WindowStats>('window', { from: first.stats.from, to: last.stats.to });
+  const perWindow = readings.map(perRequest);
+  return { cpuPerReq: median(perWindow), perWindow, stats, ms: last.stats.to - first.stats.from };
 }
 
 const perRequest = (reading: Reading): number => (reading.stats.requests === 0 ? Number.POSITIVE_INFINITY : reading.serverUs / reading.stats.requests);
@@ -129,15 +159,17 @@ export async function warmUntilSteady(
   }
 }
 
-async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: EchoCell): Promise<void> {
+async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: EchoCell, first: boolean): Promise<void> {
   const { echo } = context.config;
   const { size, connections, rate } = cell;
   await pair.load.request('session-open', { port: pair.port, connections, size }, 60_000);
 
-  // 1. Cost at the fixed offered rate.
+  // 1. Cost at the fixed offered rate. The pair's first cell warms a fresh process (the JIT's floor);
+  // a later cell only has new connections and a new size to settle, so its floor is shorter.
   await pair.load.request('drive', { mode: 'open', rate });
-  const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, echo.warmup.stepMs)), echo.warmup);
-  const cost = await readWindow(pair, echo.windowMs);
+  const warmup = first ? echo.warmup : { ...echo.warmup, minMs: echo.warmup.laterMinMs };
+  const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, echo.warmup.stepMs)), warmup);
+  const cost = await readCostWindow(pair, echo.windowMs, echo.windows);
   const achieved = cost.stats.rps / rate;
   const saturated = achieved < ACHIEVED_MIN || cost.stats.skipped > 0;
   if (saturated) {
@@ -154,12 +186,16 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
     warmupWindows: warm.windows,
     steady: warm.steady,
     windowMs: Math.round(cost.ms),
+    windows: cost.perWindow.length,
+    // The sub-windows' own spread, so a reader sees how much the median had to absorb.
+    windowMinUs: round3(Math.min(...cost.perWindow)),
+    windowMaxUs: round3(Math.max(...cost.perWindow)),
     requests: cost.stats.requests,
   };
   const params = { size, connections };
   const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, extra: Record<string, string | number | boolean>): void =>
     context.collector.add({ name, scenario: 'echo', style: server, params, unit, direction, repeat, value, extra });
-  const cpuPerReq = perRequest(cost);
+  const cpuPerReq = cost.cpuPerReq;
   add('echo.cpu_us_per_req', 'us/req', 'lower', cpuPerReq, costExtra);
   // What one core could serve at that cost: the capacity the CPU figure implies, with no client in the way.
   add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / cpuPerReq, costExtra);
