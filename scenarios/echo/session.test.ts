@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaselineEchoServer } from './baseline.js';
 import { monotonicMs } from '../clock.js';
-import { LoadSession, percentiles } from './session.js';
+import { CONNECT_BATCH, LoadSession, percentiles } from './session.js';
 import { openResources } from '../../test/support/resources.js';
 
 const HOST = '127.0.0.1';
@@ -149,6 +149,40 @@ describe('LoadSession', () => {
     expect(() => session.setDrive({ mode: 'open', rate: 0 })).toThrow(/rate above 0/);
     expect(() => session.window(10, 10)).toThrow(/to > from/);
     await session.close();
+  });
+
+  it('opens connections a batch at a time: no more than a batch wait for their first echo at once', async () => {
+    // A server that echoes 20 ms late and counts the connections still waiting for their first echo
+    // (a thread-per-connection server starting its threads): the session must not pile them up.
+    let waiting = 0;
+    let most = 0;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      let first = true;
+      socket.on('data', (chunk: Buffer) => {
+        if (first) {
+          first = false;
+          most = Math.max(most, ++waiting);
+          setTimeout(() => {
+            waiting--;
+            if (!socket.destroyed) socket.write(chunk);
+          }, 20);
+        } else socket.write(chunk);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    const port = (server.address() as AddressInfo).port;
+    const connections = 35;
+    const session = await LoadSession.open({ host: HOST, port, connections, size: 64 });
+    expect(sockets.size).toBe(connections);
+    expect(most).toBeGreaterThan(1);
+    // Ten at most: the batch that kept a hundred threads from starting at once on one core.
+    expect(most).toBeLessThanOrEqual(Math.min(CONNECT_BATCH, 10));
+    await session.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it('rejects, naming host and port, when the connections cannot be made', async () => {
