@@ -39,33 +39,16 @@ export interface RoundOrder {
   readonly order: readonly string[];
 }
 
-/** The canary (child/canary.ts) timed in a measured process right after one of its timed windows. */
-export interface SpeedProbe {
-  readonly phase: string;
-  readonly style: string;
-  readonly repeat: number;
-  readonly params: Readonly<Record<string, number>>;
-  /** CPU µs and wall µs the fixed compute loop took. */
-  readonly cpuUs: number;
-  readonly wallUs: number;
-}
-
 /** Collects samples, failures and the order of each round while a run goes on. */
 export class Collector {
   readonly samples: Sample[] = [];
   readonly failures: Failure[] = [];
   readonly orders: RoundOrder[] = [];
-  /** The machine's speed beside each timed sample that took one. */
-  readonly speedProbes: SpeedProbe[] = [];
   /** What each style keeps alive per unit (phases/memory-explain.ts). */
   readonly attributions: MemoryAttribution[] = [];
 
   order(round: RoundOrder): void {
     this.orders.push(round);
-  }
-
-  speedProbe(probe: SpeedProbe): void {
-    this.speedProbes.push(probe);
   }
 
   add(sample: Sample): void {

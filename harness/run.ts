@@ -129,9 +129,6 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         // Each repeat of each style is its own fresh process pair: a sample is an independent unit.
         repeatUnit: 'fresh process pair',
         order: collector.orders,
-        // A fixed compute loop timed in the echo server right after each cost window: the machine's
-        // speed beside each sample, so a slow episode of the host shows as such (harness/child/canary.ts).
-        ...(collector.speedProbes.length > 0 ? { speedProbes: collector.speedProbes } : {}),
         echoCpuWindow:
           'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
         // environment.node is the children's Node; the harness (and the traceback matrix's fake GitHub) ran on this one.

@@ -5,7 +5,6 @@
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import type { EchoServerHandle } from '../../scenarios/echo/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';
-import { runCanary } from './canary.js';
 import { takeHeapSnapshot } from './heap-snapshot.js';
 import { memorySample, num, serve } from './ipc.js';
 import { loadStyle } from './style.js';
@@ -30,8 +29,6 @@ serve({
     // µs of user and system CPU this process has used since it started, and the instant it was read
     // on the monotonic clock every process shares: the parent counts the requests completed between two.
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
-    // The machine's speed on this core now: a fixed compute loop, timed (canary.ts).
-    canary: () => runCanary(),
     connections: () => server?.connections() ?? 0,
     memory: () => ({ ...memorySample(), connections: server?.connections() ?? 0 }),
     heapSnapshot: (payload) => ({ ...takeHeapSnapshot(payload), connections: server?.connections() ?? 0 }),

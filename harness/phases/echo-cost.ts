@@ -74,8 +74,6 @@ async function startPair(context: PhaseContext, server: string, track: (child: C
   const { port } = await serverChild.request<{ port: number }>('start', { port: 0 });
   const sizes = [...new Set(echo.cells.map((cell) => cell.size))];
   await load.request('verify', { port, sizes }, 15_000);
-  // The canary's first run compiles it; the timed ones (after each cost window) run optimised code.
-  await serverChild.request('canary');
   return { server: serverChild, load, port };
 }
 
@@ -172,8 +170,6 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
   const warmup = first ? echo.warmup : { ...echo.warmup, minMs: echo.warmup.laterMinMs };
   const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, echo.warmup.stepMs)), warmup);
   const cost = await readCostWindow(pair, echo.windowMs, echo.windows);
-  const speed = await pair.server.request<{ cpuUs: number; wallUs: number }>('canary');
-  context.collector.speedProbe({ phase: 'echo', style: server, repeat, params: { size, connections }, cpuUs: Math.round(speed.cpuUs), wallUs: Math.round(speed.wallUs) });
   const achieved = cost.stats.rps / rate;
   const saturated = achieved < ACHIEVED_MIN || cost.stats.skipped > 0;
   if (saturated) {
