@@ -253,8 +253,8 @@ export function planConfig(options: RunOptions): RunConfig {
     echo: quick
       ? { cells: [{ size: 1 * KIB, connections: 10, rate: 5_000 }], warmup, windowMs: 1_000, windows: 4, capacity: { warmMs: 100, windowMs: 400 } }
       : {
-          // The two ends of the size axis and of the connection axis; a 10 KiB cell in between cost
-          // two minutes of a full run and told nothing the two ends did not (README).
+          // The two ends of the size axis and of the connection axis. A 10 KiB cell in between
+          // cost about two minutes of a full run; the ends bracket it.
           cells: [
             { size: 1 * KIB, connections: 10, rate: 5_000 },
             { size: 100 * KIB, connections: 10, rate: 1_500 },

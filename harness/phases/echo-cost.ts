@@ -115,8 +115,9 @@ interface CostWindow {
 
 /**
  * The cost window as `count` consecutive exact sub-windows. CPU per request is their median: a
- * scheduler hiccup or a collection that lands in one sub-window moves one of them, not the figure
- * (MEASUREMENT.md: a robust centre per sample). Rate, skips and latency are read over the whole span.
+ * scheduler hiccup or a collection that lands in one sub-window moves one of them, not the figure.
+ * (A slow episode of the host covers the whole pair, and the median cannot remove it: DESIGN.md.)
+ * Rate, skips and latency are read over the whole span.
  */
 async function readCostWindow(pair: Pair, totalMs: number, count: number): Promise<CostWindow> {
   const readings: Reading[] = [];
