@@ -124,12 +124,20 @@ describe('rosetta run (built CLI)', () => {
     const cost = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req' && metric.style === 'callbacks');
     expect(cost?.extra?.rate).toBe(5000);
     expect(typeof cost?.extra?.warmupMs).toBe('number');
-    // It is made of exact sub-windows; a repeat's sample is their median, so it lies within their range.
-    expect(cost?.extra?.windows).toBe(4);
-    // Rate and latency are read over the whole span of the sub-windows (their records kept until then).
+    // It is made of turns, each an exact stretch of the style's and one of the in-pair reference's; a
+    // repeat's sample is the median of the style's stretches, so it lies within their range.
+    expect(cost?.extra?.windows).toBe(6);
+    // Rate and latency are read over the style's stretches (their records kept until then); the
+    // reference got its rate too, or the ratio could not stand.
     expect(cost?.extra?.saturated).toBe(false);
     expect(Number(cost?.extra?.achievedRate)).toBeGreaterThanOrEqual(4950);
-    expect(Number(cost?.extra?.windowMs)).toBeGreaterThanOrEqual(950);
+    expect(Number(cost?.extra?.referenceAchievedRate)).toBeGreaterThanOrEqual(4950);
+    expect(Number(cost?.extra?.windowMs)).toBeGreaterThanOrEqual(1450);
+    // The ratio is the one measured in the pair, for the baseline row too (two copies of one server).
+    const costRatio = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req.ratio' && metric.style === 'callbacks');
+    expect(costRatio?.extra?.paired).toBe(true);
+    expect(costRatio?.samples).toHaveLength(2);
+    expect(results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req.ratio' && metric.style === 'baseline')?.samples).toHaveLength(2);
     const [low, high] = [Number(cost?.extra?.windowMinUs), Number(cost?.extra?.windowMaxUs)];
     expect(low).toBeLessThanOrEqual(high);
     expect(cost?.samples.some((sample) => sample >= low - 1e-3 && sample <= high + 1e-3)).toBe(true);

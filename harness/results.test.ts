@@ -63,6 +63,30 @@ describe('buildMetrics', () => {
     expect(metrics.some((metric) => metric.name === 'echo.rps.ratio' && metric.style === 'baseline')).toBe(false);
   });
 
+  it('takes the ratio measured against the reference in the same pair when every sample has one, the reference row too', () => {
+    const paired = (style: string, repeat: number, value: number, pairedRatio: number): Sample => ({ ...echo(style, repeat, value), pairedRatio });
+    const metrics = buildMetrics([
+      paired('baseline', 0, 100, 1.02),
+      paired('callbacks', 0, 50, 0.55),
+      paired('baseline', 1, 200, 0.98),
+      paired('callbacks', 1, 150, 0.6),
+    ]);
+    const twin = metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.style === 'callbacks');
+    // The in-pair ratios, not 50/100 and 150/200 across pairs.
+    expect(twin?.samples).toEqual([0.55, 0.6]);
+    expect(twin?.unit).toBe('x baseline');
+    expect(twin?.extra?.paired).toBe(true);
+    // The baseline row was measured against the in-pair reference as well: its twin is the A/A check.
+    expect(metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.style === 'baseline')?.samples).toEqual([1.02, 0.98]);
+  });
+
+  it('falls back to the reference of the same repeat when some sample has no in-pair ratio', () => {
+    const metrics = buildMetrics([echo('baseline', 0, 100), { ...echo('callbacks', 0, 50), pairedRatio: 0.4 }, echo('callbacks', 1, 60), echo('baseline', 1, 100)]);
+    const twin = metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.style === 'callbacks');
+    expect(twin?.samples).toEqual([0.5, 0.6]);
+    expect(twin?.extra?.paired).toBeUndefined();
+  });
+
   it('skips a repeat whose reference failed instead of pairing it with another repeat', () => {
     const metrics = buildMetrics([echo('baseline', 0, 100), echo('rxjs', 0, 80), echo('rxjs', 1, 90)]);
     const twin = metrics.find((metric) => metric.name === 'echo.rps.ratio');

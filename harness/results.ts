@@ -1,6 +1,7 @@
 // From raw samples to results.json: samples are collected as (metric, style, params, repeat, value);
 // metrics group them by id, summarise them with harness/stats.ts, and get a `.ratio` twin against
-// the in-run reference (baseline echo server; callbacks workflow) taken within the same repeat.
+// the in-run reference (baseline echo server; callbacks workflow): measured in the same process pair
+// when the phase did so (echo cost and capacity), else the reference's sample of the same repeat.
 // The file is written atomically: a temp file in the same folder, then rename.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,12 @@ export interface Sample {
   readonly value: number;
   /** Side facts; merged over a metric's samples by mergeExtra. */
   readonly extra?: Extra;
+  /**
+   * The value as a ratio to the reference measured in the same process pair, in stretches taken
+   * turn about with the style's own seconds apart (phases/echo-cost.ts). When every sample of a metric
+   * has one, its `.ratio` twin is made of these: a slow stretch of the host that covers both cancels.
+   */
+  readonly pairedRatio?: number;
 }
 
 /** The reference a style's metrics are divided by, per scenario. */
@@ -141,6 +148,13 @@ function ratioTwin(group: readonly Sample[], groups: ReadonlyMap<string, Sample[
   const first = group[0] as Sample;
   if (first.scenario === 'micro') return undefined;
   const reference = REFERENCES[first.scenario];
+  // Measured against a reference in the same pair: the reference's own row gets a twin too, which
+  // reads how far two copies of the same server agree (an A/A check).
+  if (group.every((sample) => sample.pairedRatio !== undefined)) {
+    const ratios = group.map((sample) => ({ ...sample, name: `${sample.name}.ratio`, unit: `x ${reference}`, value: sample.pairedRatio as number }));
+    const twin = metricOf(metricId(`${first.name}.ratio`, first.style, first.params), ratios, 'ratio');
+    return { ...twin, extra: { ...twin.extra, reference, paired: true } };
+  }
   if (first.style === reference) return undefined;
   const referenceGroup = groups.get(metricId(first.name, reference, first.params));
   if (referenceGroup === undefined) return undefined;

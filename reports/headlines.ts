@@ -54,11 +54,11 @@ export function leaders(contenders: readonly Contender[], direction: 'higher' | 
 
 export function headlines(results: Results): Headline[] {
   const out: Headline[] = [];
-  const cellMetrics = (name: string): Metric[] =>
+  const cellMetrics = (name: string, kind: Metric['kind'] = 'absolute'): Metric[] =>
     results.metrics.filter(
       (m) =>
         m.name === name &&
-        m.kind === 'absolute' &&
+        m.kind === kind &&
         m.style !== BASELINE &&
         m.params.size === HEADLINE_CELL.size &&
         m.params.connections === HEADLINE_CELL.connections &&
@@ -67,15 +67,25 @@ export function headlines(results: Results): Headline[] {
     );
   const contender = (m: Metric): Contender => ({ style: m.style, centre: geometricMean(m.samples), samples: m.samples });
 
+  // Measured against the reference in the same pair, turn about (harness/phases/echo-cost.ts), a
+  // style's ratios carry less of the host's slow stretches than its absolute figures: they are what
+  // is ranked, when the run has them. Every style divides by the same reference, so the order is
+  // the same kind of order; the absolute figures stay in the tables.
+  const ranked = (name: string): Metric[] => {
+    const paired = cellMetrics(`${name}.ratio`, 'ratio').filter((m) => m.extra?.paired === true);
+    return paired.length > 0 ? paired : cellMetrics(name);
+  };
   // Cost: CPU per request at the fixed rate; a saturated window is not ranked.
-  const cost = cellMetrics('echo.cpu_us_per_req').filter((m) => m.extra?.saturated !== true);
+  const cost = ranked('echo.cpu_us_per_req').filter((m) => m.extra?.saturated !== true);
   const costLead = leaders(cost.map(contender), 'lower');
-  if (costLead !== undefined) out.push(headline('Echo cost', costLead, 'lower', 'server CPU per request at the fixed offered rate, 1 KiB x 10 connections'));
+  if (costLead !== undefined) out.push(headline('Echo cost', costLead, 'lower', `server CPU per request at the fixed offered rate, 1 KiB x 10 connections${pairedNote(cost)}`));
 
   // Capacity: closed-loop req/s where the client was not the limit.
-  const capacity = cellMetrics('echo.rps').filter((m) => !String(m.extra?.saturatedBy ?? '').match(/client|both/));
+  const capacity = ranked('echo.rps').filter((m) => !String(m.extra?.saturatedBy ?? '').match(/client|both/));
   const capacityLead = leaders(capacity.map(contender), 'higher');
-  if (capacityLead !== undefined) out.push(headline('Echo capacity', capacityLead, 'higher', 'closed-loop req/s, 1 KiB x 10 connections, windows the client did not limit'));
+  if (capacityLead !== undefined) {
+    out.push(headline('Echo capacity', capacityLead, 'higher', `closed-loop req/s, 1 KiB x 10 connections, windows the client did not limit${pairedNote(capacity)}`));
+  }
 
   const memory = memoryHeadline(metricsNamed(results, TWO_AXES_MEMORY).filter((m) => m.style !== BASELINE && m.samples.length > 0));
   if (memory !== undefined) out.push(memory);
@@ -105,6 +115,10 @@ export function headlines(results: Results): Headline[] {
     out.push({ key: 'Fewest tokens', style: tied.length === 1 ? (tied[0] as string) : `tie: ${tied.join(', ')}`, detail: `${formatNumber(fewest)} tokens for both programs` });
   }
   return out;
+}
+
+function pairedNote(metrics: readonly Metric[]): string {
+  return metrics.some((m) => m.kind === 'ratio') ? ', ranked by the ratio to the baseline measured in the same pair' : '';
 }
 
 function headline(

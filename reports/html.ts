@@ -299,7 +299,7 @@ async function micro(context: ChartContext, figure: Figure): Promise<string> {
 function resultsTable(results: Results): string {
   const table = factorTable(results.metrics);
   const why =
-    'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The baseline (hatched) is shown for reference and never ranked: a factor below 1.00× means it beats every style. Ratio twins (each style against the in-run reference, taken repeat by repeat) are folded under each group.';
+    'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The baseline (hatched) is shown for reference and never ranked: a factor below 1.00× means it beats every style. Ratio twins (each style against the in-run reference: echo cost and capacity against a baseline server measured in the same pair, turn about with the style, which the baseline row gets too as a check of two copies of one server; everything else against the reference row of the same repeat) are folded under each group.';
   if (table.groups.length === 0) return section('results-table', 'All results', why, absent('No metrics in this results file.'));
   const scale = `<p class="scale">best <i style="background:linear-gradient(90deg, ${heatColour(0)}, ${heatColour(0.5)}, ${heatColour(1)})"></i> worst</p>`;
   const head = `<thead><tr><th>measurement</th>${table.styles.map((style) => `<th>${escapeHtml(style)}</th>`).join('')}</tr></thead>`;

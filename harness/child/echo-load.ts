@@ -38,58 +38,79 @@ function echoOnce(port: number, payload: Buffer, timeoutMs: number): Promise<Buf
   });
 }
 
-// The harness's long-lived session (phases/echo.ts): one at a time, driven and read by the parent.
-let session: LoadSession | undefined;
+// The harness's long-lived sessions (phases/echo-cost.ts), by name: the measured server's (`main`,
+// the default) and the in-pair reference's (`ref`), each driven and read by the parent on its own.
+const sessions = new Map<string, LoadSession>();
 
-function current(): LoadSession {
-  if (session === undefined) throw new Error('no load session is open (send session-open first)');
+function nameOf(payload: Record<string, unknown>): string {
+  return payload.session === undefined ? 'main' : str(payload, 'session');
+}
+
+function current(payload: Record<string, unknown>): LoadSession {
+  const name = nameOf(payload);
+  const session = sessions.get(name);
+  if (session === undefined) throw new Error(`no load session ${JSON.stringify(name)} is open (send session-open first)`);
   return session;
+}
+
+function spansOf(value: unknown): [number, number][] {
+  const ok = Array.isArray(value) && value.every((span) => Array.isArray(span) && span.length === 2 && span.every((t) => typeof t === 'number'));
+  if (!ok) throw new TypeError(`payload.spans must be a list of [from, to] pairs of numbers (got ${JSON.stringify(value)})`);
+  return value as [number, number][];
+}
+
+function throwIfBroken(s: LoadSession): void {
+  if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
+  if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
 }
 
 serve({
   handlers: {
     async 'session-open'(payload) {
-      await session?.close();
-      session = undefined;
-      session = await LoadSession.open({
+      const name = nameOf(payload);
+      const previous = sessions.get(name);
+      sessions.delete(name);
+      await previous?.close();
+      const session = await LoadSession.open({
         host: '127.0.0.1',
         port: num(payload, 'port'),
         connections: num(payload, 'connections'),
         size: num(payload, 'size'),
       });
+      sessions.set(name, session);
       return { connections: session.connections };
     },
     drive(payload) {
       const mode = str(payload, 'mode');
-      if (mode === 'open') current().setDrive({ mode, rate: num(payload, 'rate') });
-      else if (mode === 'closed' || mode === 'idle') current().setDrive({ mode });
+      const s = current(payload);
+      if (mode === 'open') s.setDrive({ mode, rate: num(payload, 'rate') });
+      else if (mode === 'closed' || mode === 'idle') s.setDrive({ mode });
       else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
       return { t: monotonicMs() };
     },
-    // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings);
-    // the records up to `to` are forgotten unless `keep` is true.
+    // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings),
+    // or in several disjoint `spans` ([from, to] pairs) taken as one window; the records up to the
+    // window's end are forgotten unless `keep` is true.
     window(payload) {
-      const s = current();
-      if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
-      if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
-      const stats = s.window(num(payload, 'from'), num(payload, 'to'));
+      const s = current(payload);
+      throwIfBroken(s);
+      const stats = payload.spans === undefined ? s.window(num(payload, 'from'), num(payload, 'to')) : s.spans(spansOf(payload.spans));
       // `keep`: a longer window over this one follows (the cost window's latency over its sub-windows).
-      if (payload.keep !== true) s.forget(num(payload, 'to'));
+      if (payload.keep !== true) s.forget(stats.to);
       return stats;
     },
     // A closed loop for a number of round trips, then idle: resolves with how many completed.
     async 'round-trips'(payload) {
-      const s = current();
+      const s = current(payload);
       const requests = await s.roundTrips(num(payload, 'count'));
-      if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
-      if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
+      throwIfBroken(s);
       return { requests };
     },
     // This process's CPU, with the time it was read: the client's share of a window.
     cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
-    async 'session-close'() {
-      const s = current();
-      session = undefined;
+    async 'session-close'(payload) {
+      const s = current(payload);
+      sessions.delete(nameOf(payload));
       await s.close();
       return { errors: s.errors, verifyFailures: s.verifyFailures };
     },
@@ -128,6 +149,6 @@ serve({
     },
   },
   cleanup: async () => {
-    await session?.close();
+    await Promise.all([...sessions.values()].map((s) => s.close()));
   },
 });

@@ -38,10 +38,17 @@ export interface EchoGrid {
    * `minMs` in a pair's first cell (a fresh process) and `laterMinMs` in its later cells.
    */
   readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly laterMinMs: number; readonly maxMs: number; readonly tolerance: number };
-  /** The timed cost window (open loop at the cell's rate), in all. */
+  /**
+   * The timed cost window (open loop at the cell's rate): `windows` turns, each an exact stretch of
+   * `windowMs` of the style's and one of the in-pair reference's, the newly driven side settling
+   * untimed for `settleMs` after each switch. The sample is the median of the style's stretches; its
+   * ratio to the reference, the median of the turns' ratios.
+   */
   readonly windowMs: number;
-  /** Exact sub-windows the cost window is cut into; the sample is their median CPU per request. */
   readonly windows: number;
+  readonly settleMs: number;
+  /** The in-pair reference's untimed stretch on a cell's new connections before the turns. */
+  readonly reference: { readonly warmMs: number };
   /** The closed-loop capacity window, after a short re-warm on the same connections. */
   readonly capacity: { readonly warmMs: number; readonly windowMs: number };
 }
@@ -244,6 +251,12 @@ export function planConfig(options: RunOptions): RunConfig {
   // later ones), so the floor is a second and the windows must agree within 4%.
   // A later cell of the same pair has a warm JIT: only its new connections and size must settle.
   const warmup = { stepMs: 250, minMs: 1_000, laterMinMs: 500, maxMs: 3_000, tolerance: 0.04 };
+  // The cost window's turns (style, reference; reference, style; ...), 6 of 250 ms a side. On this
+  // host one turn's ratio scatters by ~10% (robust SD) while the absolute figure doubles in the
+  // host's slow episodes; the median of 6 turns per repeat, over 3 repeats, kept the ratio's spread
+  // between quick runs below the absolute figure's (DESIGN.md, "Timed figures"). The reference warms
+  // 600 ms on a cell's new connections: after 250 ms its first stretch still read up to 2x.
+  const turns = { windowMs: 250, settleMs: 50, reference: { warmMs: 600 } };
   return {
     mode: quick ? 'quick' : 'full',
     seed: options.seed ?? 0,
@@ -251,7 +264,13 @@ export function planConfig(options: RunOptions): RunConfig {
     styles: options.styles,
     repeats: options.repeats ?? 3,
     echo: quick
-      ? { cells: [{ size: 1 * KIB, connections: 10, rate: 5_000 }], warmup, windowMs: 1_000, windows: 4, capacity: { warmMs: 100, windowMs: 400 } }
+      ? {
+          cells: [{ size: 1 * KIB, connections: 10, rate: 5_000 }],
+          warmup,
+          ...turns,
+          windows: 6,
+          capacity: { warmMs: 100, windowMs: 400 },
+        }
       : {
           // The two ends of the size axis and of the connection axis. A 10 KiB cell in between
           // cost about two minutes of a full run; the ends bracket it.
@@ -261,8 +280,8 @@ export function planConfig(options: RunOptions): RunConfig {
             { size: 1 * KIB, connections: 100, rate: 5_000 },
           ],
           warmup,
-          windowMs: 1_500,
-          windows: 5,
+          ...turns,
+          windows: 6,
           capacity: { warmMs: 200, windowMs: 700 },
         },
     echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),

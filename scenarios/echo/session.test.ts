@@ -88,6 +88,18 @@ describe('LoadSession', () => {
     // A window is exact: two halves add up to the whole.
     const mid = (from + to) / 2;
     expect(session.window(from, mid).requests + session.window(mid, to).requests).toBe(window.requests);
+    // Disjoint spans taken as one window: their round trips add up, the rate is over their own length.
+    const q1 = from + (to - from) / 4;
+    const q3 = from + (3 * (to - from)) / 4;
+    const spans = session.spans([
+      [from, q1],
+      [mid, q3],
+    ]);
+    expect(spans.requests).toBe(session.window(from, q1).requests + session.window(mid, q3).requests);
+    expect(spans.rps).toBeCloseTo(spans.requests / ((q1 - from + (q3 - mid)) / 1000), 6);
+    expect([spans.from, spans.to]).toEqual([from, q3]);
+    expect(() => session.spans([[mid, q3], [from, q1]])).toThrow(/time order/);
+    expect(() => session.spans([])).toThrow(/at least one span/);
     expect(session.errors + session.verifyFailures).toBe(0);
     await session.close();
     await closers.splice(0)[0]?.();

@@ -237,20 +237,45 @@ export class LoadSession {
 
   /** Every round trip that completed in [from, to] of the monotonic clock. */
   window(from: number, to: number): WindowStats {
-    if (!(to > from)) throw new RangeError(`echo load: a window needs to > from (got ${from} .. ${to})`);
-    const start = this.records.indexAt(from);
-    const end = this.records.indexAt(to);
-    const requests = end - start;
-    const seconds = (to - from) / 1000;
+    return this.spans([[from, to]]);
+  }
+
+  /**
+   * Every round trip that completed in any of several disjoint spans, in time order, as one window:
+   * the cost window whose stretches alternate with the in-pair reference's (harness/phases/echo-cost.ts).
+   * Rates are over the spans' total length, latencies over all their round trips, skips over each span.
+   */
+  spans(spans: readonly (readonly [number, number])[]): WindowStats {
+    if (spans.length === 0) throw new RangeError('echo load: a window needs at least one span');
+    let previous = Number.NEGATIVE_INFINITY;
+    for (const [from, to] of spans) {
+      if (!(to > from)) throw new RangeError(`echo load: a window needs to > from (got ${from} .. ${to})`);
+      if (from < previous) throw new RangeError(`echo load: spans must be in time order and not overlap (${from} < ${previous})`);
+      previous = to;
+    }
+    const ranges = spans.map(([from, to]) => [this.records.indexAt(from), this.records.indexAt(to)] as const);
+    const requests = ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+    const gather = (column: Float32Array): Float32Array => {
+      const out = new Float32Array(requests);
+      let at = 0;
+      for (const [start, end] of ranges) {
+        out.set(column.subarray(start, end), at);
+        at += end - start;
+      }
+      return out;
+    };
+    const seconds = spans.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000;
+    const first = spans[0] as readonly [number, number];
+    const last = spans[spans.length - 1] as readonly [number, number];
     return {
-      from,
-      to,
+      from: first[0],
+      to: last[1],
       requests,
       rps: requests / seconds,
       mibps: (requests * this.options.size) / (1024 * 1024) / seconds,
-      latencyUs: percentiles(this.records.fromDue.subarray(start, end)),
-      sentLatencyUs: percentiles(this.records.fromSend.subarray(start, end)),
-      skipped: this.#skips.filter((due) => due >= from && due < to).length,
+      latencyUs: percentiles(gather(this.records.fromDue)),
+      sentLatencyUs: percentiles(gather(this.records.fromSend)),
+      skipped: this.#skips.filter((due) => spans.some(([from, to]) => due >= from && due < to)).length,
     };
   }
 
