@@ -93,7 +93,7 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 describe('rosetta run (built CLI)', () => {
   it('--quick --style callbacks --scenario echo writes a valid results.json with ratios to the baseline', async () => {
     const out = tempDir();
-    const { output, exited } = runCli(['--quick', '--repeat', '2', '--seed', '7', '--style', 'callbacks', '--scenario', 'echo', '--out', out]);
+    const { output, exited } = runCli(['--quick', '--repeat', '2', '--memory-repeat', '2', '--seed', '7', '--style', 'callbacks', '--scenario', 'echo', '--out', out]);
     const code = await exited;
     expect(output.stderr).toContain('[echo cost and capacity]');
     expect(code, output.stderr).toBe(0);
@@ -145,10 +145,13 @@ describe('rosetta run (built CLI)', () => {
     expect(results.memoryAttribution).toBeUndefined();
     const memory = results.metrics.find((metric) => metric.name === 'memory.echo_idle.bytes_per_conn' && metric.style === 'callbacks');
     expect(typeof memory?.extra?.r2).toBe('number');
+    // --memory-repeat 2: two sweeps of each server, each its own sample, paired with the baseline's by sweep.
+    expect(memory?.samples).toHaveLength(2);
+    expect(results.metrics.find((metric) => metric.name === 'memory.echo_idle.bytes_per_conn.ratio' && metric.style === 'callbacks')?.samples).toHaveLength(2);
     expect(results.sources?.some((source) => source.style === 'callbacks' && source.scenario === 'echo')).toBe(true);
     expect(output.stdout).toMatch(/^callbacks\s/m);
     expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('names the flag, the value and what is accepted on bad usage, and exits 2 without starting anything', async () => {
     const out = tempDir();

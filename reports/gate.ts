@@ -42,7 +42,7 @@ export function gateOptions(labels?: { readonly base: string; readonly head: str
  * here, and a gate must not fail on a flake of the thing it measures.
  */
 export const GATE_STYLES: readonly string[] = ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'];
-export const GATE_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'memory,instructions', '--style', GATE_STYLES.join(',')];
+export const GATE_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'memory,instructions', '--memory-repeat', '2', '--style', GATE_STYLES.join(',')];
 
 /** `rosetta calibrate --instructions-only`: the gate's CPU rows alone, a few minutes a run. */
 export const INSTRUCTIONS_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'instructions', '--style', GATE_STYLES.join(',')];

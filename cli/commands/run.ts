@@ -25,7 +25,7 @@ import {
 } from '../../harness/runtimes.js';
 import { writeReport } from './report.js';
 
-const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--seed N] [--out DIR]';
+const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
@@ -45,6 +45,13 @@ const FLAGS: FlagSpecs = {
     min: 1,
     max: 50,
     help: 'repeats of each timed measurement, each a fresh process pair (default 3); with several --node, the rounds',
+    metavar: 'N',
+  },
+  'memory-repeat': {
+    kind: 'int',
+    min: 1,
+    max: 10,
+    help: 'memory sweeps of each style, each in fresh processes (default 1; the regression gate takes 2)',
     metavar: 'N',
   },
   seed: {
@@ -86,6 +93,7 @@ export const command: Command = {
     // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
+    const memoryRepeats = flagNumber(args, 'memory-repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
     // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
     const runtimes = await resolveNodeFlag(specs);
@@ -95,6 +103,7 @@ export const command: Command = {
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
+      ...(memoryRepeats !== undefined ? { memoryRepeats } : {}),
       out,
     }, runtimes);
   },

@@ -98,6 +98,11 @@ export interface RunConfig {
   };
   /** Styles whose memory is measured at once (memory does not depend on CPU contention; timing does). */
   readonly memoryParallel: number;
+  /**
+   * Sweeps of each style's memory, each in fresh processes (1 unless asked): the gate takes 2, so
+   * that one sweep bent by a one-off allocation cannot decide a verdict alone.
+   */
+  readonly memoryRepeats: number;
   readonly out: string;
 }
 
@@ -223,6 +228,8 @@ export interface RunOptions {
   readonly styles: readonly string[];
   readonly quick: boolean;
   readonly repeats?: number;
+  /** Memory sweeps of each style (default 1). */
+  readonly memoryRepeats?: number;
   readonly seed?: number;
   readonly out: string;
   /** The Node the children run on (harness/runtimes.ts); the CLI's own when absent. */
@@ -310,6 +317,7 @@ export function planConfig(options: RunOptions): RunConfig {
       tolerance: 0.02,
     },
     memoryParallel: 2,
+    memoryRepeats: options.memoryRepeats ?? 1,
     out: options.out,
   };
 }

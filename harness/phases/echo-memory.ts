@@ -24,10 +24,12 @@ export function echoServers(styles: readonly string[]): string[] {
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
-  steps: (config) => echoServers(config.styles).length,
+  steps: (config) => echoServers(config.styles).length * config.memoryRepeats,
   async run(context) {
     const { config } = context;
-    await forEachLimited(echoServers(config.styles), config.memoryParallel, async (server) => {
+    // Each repeat of a server's sweep is its own pair of fresh processes: an independent sample.
+    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => echoServers(config.styles).map((server) => ({ server, repeat }))).flat();
+    await forEachLimited(sweeps, config.memoryParallel, async ({ server, repeat }) => {
       throwIfAborted(context.signal);
       // A style may sweep its own steps (threads: a few hundred, at megabytes a connection).
       const sweep = sweepSteps(config.echoMemorySteps, findStyle(server)?.memorySteps?.echo);
@@ -36,8 +38,9 @@ export const echoMemoryPhase: Phase = {
         context.progress.note(`echo memory: steps above ${cappedAt} connections dropped: the open-file limit is ${cappedAt + 256}`);
       }
       const max = steps[steps.length - 1] ?? 0;
-      context.progress.doing(`${server} up to ${max} connections`);
-      await measure(context, `memory.echo style=${server}`, async (track) => {
+      const label = `${server} up to ${max} connections${config.memoryRepeats > 1 ? `, sweep ${repeat + 1}` : ''}`;
+      context.progress.doing(label);
+      await measure(context, `memory.echo style=${server}${config.memoryRepeats > 1 ? ` sweep=${repeat + 1}` : ''}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
         const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
@@ -74,7 +77,7 @@ export const echoMemoryPhase: Phase = {
           style: server,
           params,
           unit: 'bytes/conn',
-          repeat: 0,
+          repeat,
           cappedAt,
           extra,
         });
@@ -84,12 +87,12 @@ export const echoMemoryPhase: Phase = {
           style: server,
           params: { ...params, messageBytes: config.echoActiveBytes },
           unit: 'bytes/conn',
-          repeat: 0,
+          repeat,
           cappedAt,
           extra,
         });
       });
-      context.progress.step(`${server} up to ${max} connections`);
+      context.progress.step(label);
     });
   },
 };

@@ -27,18 +27,21 @@ interface Stats {
 
 export const workflowMemoryPhase: Phase = {
   name: 'workflow memory',
-  steps: (config) => config.styles.length,
+  steps: (config) => config.styles.length * config.memoryRepeats,
   async run(context) {
     const { config } = context;
-    await forEachLimited(config.styles, config.memoryParallel, async (style) => {
+    // Each repeat of a style's sweep is its own pair of fresh processes: an independent sample.
+    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => config.styles.map((style) => ({ style, repeat }))).flat();
+    await forEachLimited(sweeps, config.memoryParallel, async ({ style, repeat }) => {
       throwIfAborted(context.signal);
       // A style may sweep its own steps (threads: a thread per held workflow).
       const sweep = sweepSteps(config.workflowMemorySteps, findStyle(style)?.memorySteps?.workflow);
       const { steps, cappedAt } = stepsWithinFdLimit(sweep.steps);
       if (cappedAt !== undefined) context.progress.note(`workflow memory: steps capped at ${cappedAt} by the open-file limit`);
       const max = steps[steps.length - 1] ?? 0;
-      context.progress.doing(`${style} up to ${max} held`);
-      await measure(context, `memory.workflow style=${style}`, async (track) => {
+      const label = `${style} up to ${max} held${config.memoryRepeats > 1 ? `, sweep ${repeat + 1}` : ''}`;
+      context.progress.doing(label);
+      await measure(context, `memory.workflow style=${style}${config.memoryRepeats > 1 ? ` sweep=${repeat + 1}` : ''}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
         const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
@@ -70,12 +73,12 @@ export const workflowMemoryPhase: Phase = {
           style,
           params: { maxInflight: max },
           unit: 'bytes/workflow',
-          repeat: 0,
+          repeat,
           cappedAt,
           extra: { ...sweep.extra, ...unitCost },
         });
       });
-      context.progress.step(`${style} up to ${max} held`);
+      context.progress.step(label);
     });
   },
 };
