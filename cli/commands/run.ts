@@ -71,7 +71,9 @@ export const command: Command = {
     'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
       'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
       'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
-      'server CPU per request at a fixed offered rate (open loop); capacity is a closed loop, with who saturated.\n' +
+      'server CPU per request at a fixed offered rate (open loop), taken turn about with a warm baseline server on\n' +
+      'the same core: the ratio to it (.ratio) cancels the host\'s slow stretches, at the cost of the reference\'s\n' +
+      'own noise; capacity is a closed loop, with who saturated, and the same reference beside it.\n' +
       'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
