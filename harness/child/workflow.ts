@@ -41,11 +41,22 @@ async function runVerified(apiUrl: string, user: string, timeoutMs: number): Pro
 }
 
 interface Loop {
+  /** Starts the C workers (again, after a pause). */
+  readonly start: () => Promise<void>[];
   stopping: boolean;
   /** Monotonic ms of each completed, verified workflow not yet read. */
   completions: number[];
   failure: Error | undefined;
+  /** Empty while the loop is paused. */
   workers: Promise<void>[];
+}
+
+/** Lets every worker finish the workflow it is in and start no other; the workflows they ran are all settled. */
+async function drain(state: Loop): Promise<void> {
+  state.stopping = true;
+  await Promise.all(state.workers);
+  state.workers = [];
+  state.stopping = false;
 }
 let loop: Loop | undefined;
 
@@ -72,7 +83,7 @@ serve({
       if (loop !== undefined) throw new Error('a workflow loop is already running');
       const apiUrl = str(payload, 'apiUrl');
       const user = str(payload, 'user');
-      const state: Loop = { stopping: false, completions: [], failure: undefined, workers: [] };
+      const concurrent = num(payload, 'concurrent');
       const worker = async (): Promise<void> => {
         while (!state.stopping && state.failure === undefined) {
           try {
@@ -83,8 +94,25 @@ serve({
           }
         }
       };
-      state.workers = Array.from({ length: num(payload, 'concurrent') }, worker);
+      const state: Loop = { start: () => Array.from({ length: concurrent }, worker), stopping: false, completions: [], failure: undefined, workers: [] };
+      state.workers = state.start();
       loop = state;
+      return { t: monotonicMs() };
+    },
+    // The in-pair turns (phases/workflow-throughput.ts): only one runner drives the fake server at a
+    // time, so a pause returns once the workflows in flight have all ended, and a resume starts C
+    // workers again. Both answer with the instant they did so.
+    async 'loop-pause'() {
+      const state = runningLoop();
+      if (state.workers.length === 0) throw new Error('the workflow loop is paused already');
+      await drain(state);
+      if (state.failure !== undefined) throw state.failure;
+      return { t: monotonicMs() };
+    },
+    'loop-resume'() {
+      const state = runningLoop();
+      if (state.workers.length > 0) throw new Error('the workflow loop is not paused');
+      state.workers = state.start();
       return { t: monotonicMs() };
     },
     // Workflows completed in [from, to]; records before `to` are dropped afterwards.
@@ -99,8 +127,7 @@ serve({
     },
     async 'loop-stop'() {
       const state = runningLoop();
-      state.stopping = true;
-      await Promise.all(state.workers);
+      await drain(state);
       loop = undefined;
       if (state.failure !== undefined) throw state.failure;
       return null;

@@ -81,6 +81,12 @@ export interface RunConfig {
     readonly latencyMs: number;
     /** Sequential workflows timed per repeat at `latencyMs`; the repeat's sample is their median. */
     readonly wallRuns: number;
+    /**
+     * The throughput ratio's turns against the in-pair reference runner: `count` turns of a
+     * `stretchMs` stretch a side, each runner settling `settleMs` after it resumes; the reference
+     * warms for `referenceWarmMs` on each pair's fake server first.
+     */
+    readonly turns: { readonly count: number; readonly stretchMs: number; readonly settleMs: number; readonly referenceWarmMs: number };
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
   /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
@@ -303,6 +309,8 @@ export function planConfig(options: RunOptions): RunConfig {
       windowMs: quick ? 1_000 : 2_000,
       latencyMs: 20,
       wallRuns: quick ? 1 : 3,
+      // 300 ms holds ~750 requests of the slowest paired style (effect, ~2,500/s), ~10 workflows.
+      turns: { count: 6, stretchMs: 300, settleMs: 50, referenceWarmMs: 500 },
     },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
     // Under callgrind an echo request costs about a millisecond: a window of 3,000 is long enough that

@@ -11,7 +11,8 @@ import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import { median } from '../stats.js';
 import { spawnChild, type Child } from '../processes.js';
 import { benchWorld } from '../child/world.js';
-import { measure, sleep, throwIfAborted, type Phase, type PhaseContext } from './common.js';
+import { measure, sleep, throwIfAborted, type Phase, type PhaseContext, type RunConfig } from './common.js';
+import { REFERENCES } from '../results.js';
 import { SATURATED_SHARE, warmUntilSteady } from './echo-cost.js';
 import { shuffled } from './order.js';
 
@@ -59,26 +60,58 @@ export const workflowThroughputPhase: Phase = {
     const idealMs = idealWallMs(pages, DEFAULT_INPUT.concurrency, latencyMs);
     // The brief's bound assumes fork requests wait for the last page: a style may beat it.
     const pagesThenForksMs = (pages.length + Math.ceil(forks / DEFAULT_INPUT.concurrency)) * latencyMs;
-    for (let repeat = 0; repeat < config.repeats; repeat++) {
-      // Every repeat a fresh pair per style, the styles in an order shuffled per round.
-      const order = shuffled(config.styles, config.seed, `workflow/${repeat}`);
-      context.collector.order({ phase: 'workflow', repeat, order });
-      for (const style of order) {
-        throwIfAborted(context.signal);
-        context.progress.doing(`${style} repeat ${repeat + 1}`);
-        await measure(context, `workflow style=${style} repeat=${repeat + 1}`, async (track) => {
-          const pair = await startPair(context, style, track);
-          await measureOne(context, style, repeat, pair, { idealMs, pagesThenForksMs, requestsPerWorkflow: pages.length + forks });
-        });
-        context.progress.step(`${style} repeat ${repeat + 1}`);
+    const reference = await startReference(context, config.repeats * config.styles.length * pairDeadlineMs(context));
+    if (reference === undefined) return;
+    try {
+      for (let repeat = 0; repeat < config.repeats; repeat++) {
+        // Every repeat a fresh pair per style, the styles in an order shuffled per round.
+        const order = shuffled(config.styles, config.seed, `workflow/${repeat}`);
+        context.collector.order({ phase: 'workflow', repeat, order });
+        for (const style of order) {
+          throwIfAborted(context.signal);
+          context.progress.doing(`${style} repeat ${repeat + 1}`);
+          await measure(context, `workflow style=${style} repeat=${repeat + 1}`, async (track) => {
+            const pair = await startPair(context, style, reference, track);
+            await measureOne(context, style, repeat, pair, { idealMs, pagesThenForksMs, requestsPerWorkflow: pages.length + forks });
+          });
+          context.progress.step(`${style} repeat ${repeat + 1}`);
+        }
       }
+    } finally {
+      await reference.stop(500);
     }
   },
 };
 
+/**
+ * The in-pair reference: one workflow runner of the reference style (callbacks) on the measured
+ * core for the whole phase, idle except in its own stretches. Each pair points it at its own fake
+ * server, so the style and the reference are measured against the same server, seconds apart.
+ */
+async function startReference(context: PhaseContext, deadlineMs: number): Promise<Child | undefined> {
+  let reference: Child | undefined;
+  await measure(context, `workflow reference (${REFERENCES['repos-and-forks']}, in-pair)`, async (track) => {
+    reference = track(
+      spawnChild({ entry: 'workflow', label: 'workflow[reference]', args: [REFERENCES['repos-and-forks']], cpu: context.cpus?.measured, deadlineMs: 60_000 + deadlineMs, node: context.node }),
+      { keep: true },
+    );
+    // Up and answering; its style loads in the background and is checked by each pair's warm-up.
+    await reference.request('cpu', {}, 10_000);
+  });
+  return reference;
+}
+
+function pairDeadlineMs(context: PhaseContext): number {
+  const { workflow } = context.config;
+  const { turns } = workflow;
+  const turnsMs = turns.count * 2 * (turns.settleMs + turns.stretchMs + 1_000);
+  return 30_000 + workflow.warmup.maxMs + 4 * workflow.windowMs + turns.referenceWarmMs + turnsMs + workflow.wallRuns * 5_000;
+}
+
 interface Pair {
   readonly fake: Child;
   readonly runner: Child;
+  readonly reference: Child;
   readonly url: string;
 }
 
@@ -88,15 +121,15 @@ interface CpuReading {
   readonly t: number;
 }
 
-/** A fresh fake GitHub and workflow child; two workflows must return the expected names before anything is timed. */
-async function startPair(context: PhaseContext, style: string, track: (child: Child) => Child): Promise<Pair> {
-  const { workflow } = context.config;
-  const deadlineMs = 30_000 + workflow.warmup.maxMs + 4 * workflow.windowMs + workflow.wallRuns * 5_000;
+/** A fresh fake GitHub and workflow child; two workflows of the style and of the reference must return the expected names before anything is timed. */
+async function startPair(context: PhaseContext, style: string, reference: Child, track: (child: Child) => Child): Promise<Pair> {
+  const deadlineMs = pairDeadlineMs(context);
   const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
   const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
   const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
   await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
-  return { fake, runner, url };
+  await reference.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
+  return { fake, runner, reference, url };
 }
 
 /** Fewer completed workflows than this in a window make its rate a count of a handful: the window grows. */
@@ -111,12 +144,12 @@ interface Reading {
   readonly fakeUs: number;
 }
 
-/** One exact window: both CPUs read at its edges, workflows counted between the runner's two instants. */
-async function readWindow(pair: Pair, ms: number): Promise<Reading> {
-  const [a, fa, sa] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
+/** One exact window of `runner` (the style's, or the reference's): both CPUs read at its edges, workflows counted between the runner's two instants. */
+async function readWindow(pair: Pair, ms: number, runner: Child = pair.runner): Promise<Reading> {
+  const [a, fa, sa] = await Promise.all([runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
   await sleep(ms);
-  const [b, fb, sb] = await Promise.all([pair.runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
-  const { completed } = await pair.runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
+  const [b, fb, sb] = await Promise.all([runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
+  const { completed } = await runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
   return {
     completed,
     served: sb.served - sa.served,
@@ -155,6 +188,12 @@ async function measureOne(
       fakeUs: window.fakeUs + more.fakeUs,
     };
   }
+  // The in-pair ratio (readTurns). A style whose C workers each end a workflow within a stretch
+  // takes turns with the reference; a slower one (threads: a workflow takes a worker seconds) would
+  // spend each switch waiting for its workflows in flight, and keeps the same-repeat ratio
+  // (harness/results.ts).
+  const paired = (window.completed / window.ms) * workflow.turns.stretchMs >= workflow.concurrent;
+  const turns = paired ? await readTurns(pair, workflow) : undefined;
   await runner.request('loop-stop', {}, 15_000);
   const fakeShare = window.fakeUs / 1000 / window.ms;
   const fakeSaturated = fakeShare >= SATURATED_SHARE;
@@ -171,11 +210,19 @@ async function measureOne(
     runnerCpuShare: Math.round((window.runnerUs / 1000 / window.ms) * 1000) / 1000,
     saturated: fakeSaturated,
     requestsPerWorkflow: bounds.requestsPerWorkflow,
+    ...(turns !== undefined
+      ? {
+          pairedTurns: turns.perTurn.length,
+          stretchMs: workflow.turns.stretchMs,
+          servedPerS: Math.round(median(turns.perTurn.map((t) => t.main))),
+          referenceServedPerS: Math.round(median(turns.perTurn.map((t) => t.ref))),
+        }
+      : {}),
   };
   const params = { latencyMs: 0, concurrent: workflow.concurrent };
-  const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number): void =>
-    context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra });
-  add('workflow.throughput', 'workflows/s', 'higher', rate(window));
+  const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, pairedRatio?: number): void =>
+    context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
+  add('workflow.throughput', 'workflows/s', 'higher', rate(window), turns?.ratio);
   // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O. A
   // window in which no workflow completed has no cost per workflow to give (throughput says 0).
   if (window.completed > 0) add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.runnerUs / 1000 / window.completed);
@@ -201,4 +248,52 @@ async function measureOne(
     value: wallMs / bounds.idealMs,
     extra: wallExtra,
   });
+}
+
+type Side = 'main' | 'ref';
+
+interface Turns {
+  /** Per turn: HTTP requests the fake server answered per second in the style's stretch, and in the reference's. */
+  readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
+  /** The median over the turns of the style's rate over the reference's. */
+  readonly ratio: number;
+}
+
+/**
+ * The in-pair ratio: `turns.count` turns, each an exact stretch of the style's closed loop and one
+ * of the reference's against the same fake server, the order reversed every other turn (style,
+ * reference; reference, style; ...). One runner drives the server at a time: a pause returns once
+ * the runner's workflows in flight have ended, and a resume settles untimed for `settleMs`. A
+ * stretch's rate is the requests the server answered in it, per second: a stretch holds a handful
+ * of workflows, which end four at a time after a resume, but hundreds of requests. Every verified
+ * workflow makes the same requests (pages + forks), so the ratio of request rates is the ratio of
+ * workflow rates; the absolute figure stays the completed workflows of the long window. A slow
+ * stretch of the host (DESIGN.md, "Timed figures") covers both stretches of a turn and cancels.
+ */
+async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<Turns> {
+  const { turns } = workflow;
+  const runners: Record<Side, Child> = { main: pair.runner, ref: pair.reference };
+  await pair.runner.request('loop-pause', {}, 15_000);
+  // The reference warms on this pair's fake server before its first timed stretch.
+  await pair.reference.request('loop-start', { apiUrl: pair.url, user: DEFAULT_USER, concurrent: workflow.concurrent });
+  const rates: Record<Side, number[]> = { main: [], ref: [] };
+  try {
+    await sleep(turns.referenceWarmMs);
+    await pair.reference.request('loop-pause', {}, 15_000);
+    for (let turn = 0; turn < turns.count; turn++) {
+      const sides: readonly Side[] = turn % 2 === 0 ? ['main', 'ref'] : ['ref', 'main'];
+      for (const side of sides) {
+        await runners[side].request('loop-resume');
+        await sleep(turns.settleMs);
+        const reading = await readWindow(pair, turns.stretchMs, runners[side]);
+        await runners[side].request('loop-pause', {}, 15_000);
+        rates[side].push((reading.served / reading.ms) * 1000);
+      }
+    }
+  } finally {
+    // The reference outlives the pair: it must leave no loop running for the next one.
+    await pair.reference.request('loop-stop', {}, 15_000);
+  }
+  const perTurn = rates.main.map((main, turn) => ({ main, ref: rates.ref[turn] as number }));
+  return { perTurn, ratio: median(perTurn.map((t) => t.main / t.ref)) };
 }

@@ -1,0 +1,83 @@
+// The workflow throughput phase on real children (needs the build, dist/): the runner's loop can be
+// paused and resumed so that one runner at a time drives the fake server, and the phase turns a
+// style and the in-pair reference about, giving each sample its paired ratio.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
+import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
+import { Progress } from '../progress.js';
+import { liveChildren, spawnChild, type Child } from '../processes.js';
+import { buildMetrics, Collector } from '../results.js';
+import { planConfig, sleep, type PhaseContext } from './common.js';
+import { forksPerPage, workflowThroughputPhase } from './workflow-throughput.js';
+
+const children: Child[] = [];
+
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((child) => child.stop(500)));
+  expect(liveChildren()).toEqual([]);
+});
+
+const served = async (fake: Child): Promise<number> => (await fake.request<{ served: number }>('stats')).served;
+
+describe('the workflow runner child', () => {
+  it('pauses once its workflows in flight have ended, sends nothing while paused, and resumes', async () => {
+    const fake = spawnChild({ entry: 'fake-github', label: 'fake-github[test]', deadlineMs: 30_000 });
+    const runner = spawnChild({ entry: 'workflow', label: 'workflow[callbacks]', args: ['callbacks'], deadlineMs: 30_000 });
+    children.push(fake, runner);
+    const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
+    const started = await runner.request<{ t: number }>('loop-start', { apiUrl: url, user: DEFAULT_USER, concurrent: 4 });
+    await sleep(200);
+
+    const paused = await runner.request<{ t: number }>('loop-pause');
+    const atPause = await served(fake);
+    expect(atPause, 'requests served before the pause').toBeGreaterThan(0);
+    await sleep(200);
+    expect(await served(fake), 'requests served while paused').toBe(atPause);
+    await expect(runner.request('loop-pause')).rejects.toThrow('the workflow loop is paused already');
+    // Every workflow it ran is counted: none was cut off by the pause.
+    const { completed } = await runner.request<{ completed: number }>('window', { from: started.t, to: paused.t + 1 });
+    expect(completed).toBeGreaterThan(0);
+    const pages = forksPerPage(DEFAULT_USER, DEFAULT_INPUT.perPage);
+    const perWorkflow = pages.length + pages.reduce((sum, forks) => sum + forks, 0);
+    expect(atPause % perWorkflow, `requests of whole workflows only (${perWorkflow} each)`).toBe(0);
+    expect(atPause / perWorkflow).toBeGreaterThanOrEqual(completed);
+
+    await runner.request('loop-resume');
+    await expect(runner.request('loop-resume')).rejects.toThrow('the workflow loop is not paused');
+    await sleep(200);
+    expect(await served(fake), 'requests served after the resume').toBeGreaterThan(atPause);
+    await runner.request('loop-stop', {}, 15_000);
+    await expect(runner.request('loop-pause')).rejects.toThrow('no workflow loop is running');
+  }, 30_000);
+});
+
+describe('workflow throughput', () => {
+  it('gives each sample a ratio to the in-pair reference, the reference included (an A/A check)', async () => {
+    const collector = new Collector();
+    const context: PhaseContext = {
+      config: { ...planConfig({ scenarios: ['repos-and-forks'], styles: ['callbacks', 'promise-chains'], quick: true, repeats: 1, seed: 3, out: '/nonexistent' }) },
+      collector,
+      progress: new Progress({ stream: { write: () => true } as unknown as NodeJS.WritableStream, tty: false }),
+      signal: new AbortController().signal,
+      cpus: undefined,
+    };
+    await workflowThroughputPhase.run(context);
+    expect(collector.failures).toEqual([]);
+
+    const throughput = collector.samples.filter((sample) => sample.name === 'workflow.throughput');
+    expect(throughput.map((sample) => sample.style).sort()).toEqual(['callbacks', 'promise-chains']);
+    for (const sample of throughput) {
+      expect(sample.extra?.pairedTurns).toBe(context.config.workflow.turns.count);
+      // Both runners did their share of the turns; the ratio is theirs, within what two Node styles can differ by.
+      expect(sample.extra?.servedPerS).toBeGreaterThan(0);
+      expect(sample.extra?.referenceServedPerS).toBeGreaterThan(0);
+      expect(sample.pairedRatio).toBeGreaterThan(0.2);
+      expect(sample.pairedRatio).toBeLessThan(5);
+    }
+    const twins = buildMetrics(collector.samples).filter((metric) => metric.name === 'workflow.throughput.ratio');
+    expect(twins.map((metric) => [metric.style, metric.extra?.paired]).sort()).toEqual([
+      ['callbacks', true],
+      ['promise-chains', true],
+    ]);
+  }, 120_000);
+});
