@@ -188,6 +188,13 @@ const FAULTS: readonly FaultCase[] = [
     check: (error: ParseError) => expect(error.cause).toBeInstanceOf(LinkHeaderError),
   },
   {
+    name: 'a link back to the page that carried it',
+    rule: { path: LIST_PATH, page: 2, action: { kind: 'link', url: `/users/${DEFAULT_USER}/repos?per_page=100&page=2` } },
+    error: ParseError,
+    url: 'page=2',
+    check: (error: ParseError) => expect(error.cause).toBeInstanceOf(LinkHeaderError),
+  },
+  {
     name: 'a body larger than maxBodyBytes',
     rule: { path: FORK_PATH, nth: 2, action: { kind: 'huge-body' } },
     error: NetworkError,
@@ -233,11 +240,15 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
 
   it('prints every fork\'s source in listing order, over every page', async () => {
     fake.setFaults([]);
+    fake.resetStats();
     const observed = await observe(style, { apiUrl: fake.url });
     const result = resolved(observed);
     expect(result.sourceNames).toEqual(world.expectedSourceNames(DEFAULT_USER));
     expect(result.sourceNames.length).toBe(world.forkCount(DEFAULT_USER));
     expect(result.pages).toBe(3);
+    // Each page and each fork exactly once: the workflow throughput's in-pair ratio counts requests
+    // as a stand-in for workflows (harness/phases/workflow-throughput.ts).
+    expect(fake.stats().byRoute).toEqual({ repos: 3, repo: world.forkCount(DEFAULT_USER), rateLimit: 0, other: 0 });
     expect(observed.printed).toEqual(world.expectedSourceNames(DEFAULT_USER));
     expect(observed.cleanups).toBe(1);
     expect(observed.unhandled).toEqual([]);

@@ -201,6 +201,14 @@ describe('link headers (nextPageUrl)', () => {
     );
   });
 
+  it('refuses a rel="next" that is the page itself, absolute or relative', () => {
+    for (const target of [base, '/users/octocat/repos?per_page=100&page=1', '?per_page=100&page=1']) {
+      expect(() => nextPageUrl(`<${target}>; rel="next"`, base)).toThrow(/is the page that carried it/);
+    }
+    // The next page of the same listing is followed.
+    expect(nextPageUrl('</users/octocat/repos?per_page=100&page=2>; rel="next"', base)).toBe('http://127.0.0.1:4000/users/octocat/repos?per_page=100&page=2');
+  });
+
   it('follows the first rel="next" entry, resolved against the request URL, in any position', () => {
     const target = fc.oneof(fc.webUrl({ withQueryParameters: true }), fc.stringMatching(/^\/[a-z0-9/?=&]{0,20}$/));
     const entry = fc.tuple(target, fc.constantFrom('prev', 'last', 'first', 'next', 'next last'));
@@ -211,6 +219,10 @@ describe('link headers (nextPageUrl)', () => {
         const first = entries.find(([, rel]) => rel.split(' ').includes('next'));
         if (first !== undefined && !URL.canParse(first[0], base)) {
           // e.g. `//` (a scheme-relative URL with no host): not a URL, so not followed.
+          expect(() => nextPageUrl(header, base)).toThrow(LinkHeaderError);
+          return;
+        }
+        if (first !== undefined && new URL(first[0], base).href === base) {
           expect(() => nextPageUrl(header, base)).toThrow(LinkHeaderError);
           return;
         }
