@@ -1,7 +1,8 @@
 // From raw samples to results.json: samples are collected as (metric, style, params, repeat, value);
 // metrics group them by id, summarise them with harness/stats.ts, and get a `.ratio` twin against
 // the in-run reference (baseline echo server; callbacks workflow): measured in the same process pair
-// when the phase did so (echo cost and capacity), else the reference's sample of the same repeat.
+// when the phase did so (echo cost and capacity, workflow throughput), else the reference's sample
+// of the same repeat.
 // The file is written atomically: a temp file in the same folder, then rename.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -4,7 +4,9 @@
 // request served, then a timed window of
 // completed, verified workflows (counted between the runner's own CPU readings, exact on the shared
 // monotonic clock), with the fake server's CPU share recorded: a cell where the fake server is the
-// limit is flagged. Then at a set latency, workflows run one at a time and each is timed against the
+// limit is flagged. Then the style takes turns with the in-pair reference, a callbacks runner on the
+// same core for the whole phase, for the throughput's ratio (readTurns), as echo cost does with its
+// baseline server. Then at a set latency, workflows run one at a time and each is timed against the
 // ideal lower bound of the schedule the spec allows: is the concurrency exploited?
 import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
@@ -264,10 +266,11 @@ interface Turns {
  * of the reference's against the same fake server, the order reversed every other turn (style,
  * reference; reference, style; ...). One runner drives the server at a time: a pause returns once
  * the runner's workflows in flight have ended, and a resume settles untimed for `settleMs`. A
- * stretch's rate is the requests the server answered in it, per second: a stretch holds a handful
- * of workflows, which end four at a time after a resume, but hundreds of requests. Every verified
- * workflow makes the same requests (pages + forks), so the ratio of request rates is the ratio of
- * workflow rates; the absolute figure stays the completed workflows of the long window. A slow
+ * stretch's rate is the requests the server answered in it, per second: a stretch holds about ten
+ * workflows, whose ends bunch after a resume (the C workers start together), but hundreds of
+ * requests. Every workflow makes the same requests, each page and each fork once (the conformance
+ * suite checks it), so the ratio of request rates is the ratio of workflow rates; the absolute
+ * figure stays the completed workflows of the long window. A slow
  * stretch of the host (DESIGN.md, "Timed figures") covers both stretches of a turn and cancels.
  */
 async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<Turns> {
