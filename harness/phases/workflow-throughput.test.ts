@@ -54,8 +54,16 @@ describe('the workflow runner child', () => {
 describe('workflow throughput', () => {
   it('gives each sample a ratio to the in-pair reference, the reference included (an A/A check)', async () => {
     const collector = new Collector();
+    const quick = planConfig({ scenarios: ['repos-and-forks'], styles: ['callbacks', 'promise-chains'], quick: true, repeats: 1, seed: 3, out: '/nonexistent' });
+    // Shorter than a quick run's (the suite's time is CI's), with the stretch a quick run pairs on.
+    const workflow = {
+      ...quick.workflow,
+      warmup: { ...quick.workflow.warmup, minMs: 250, maxMs: 500 },
+      windowMs: 300,
+      turns: { ...quick.workflow.turns, count: 2, referenceWarmMs: 100 },
+    };
     const context: PhaseContext = {
-      config: { ...planConfig({ scenarios: ['repos-and-forks'], styles: ['callbacks', 'promise-chains'], quick: true, repeats: 1, seed: 3, out: '/nonexistent' }) },
+      config: { ...quick, workflow },
       collector,
       progress: new Progress({ stream: { write: () => true } as unknown as NodeJS.WritableStream, tty: false }),
       signal: new AbortController().signal,

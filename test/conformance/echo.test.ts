@@ -66,11 +66,12 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
   beforeEach(async () => {
     server = await subject.start(DEFAULT_ECHO_OPTIONS);
   });
-  afterEach(async () => {
+  afterEach(async ({ task }) => {
     try {
       // Every test leaves nothing open: its clients closed, and the server holding no connection.
+      // A known issue's test is expected to fail, this check with it: its server is closed at once.
       await Promise.all([...clients].map(closeSocket));
-      await until(() => server.connections() === 0, 'the server to drop every connection');
+      if (knownIssue(subject.id, 'echo', task.name) === undefined) await until(() => server.connections() === 0, 'the server to drop every connection');
     } finally {
       await server.close();
       expect(server.connections()).toBe(0);
