@@ -3,10 +3,11 @@
 // here through ROSETTA_STYLE_OVERRIDE), both through the real harness from the built JS, and
 // `rosetta compare` must call the slowed side a regression. Bounded: two short echo-only runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseResults } from '../harness/schema.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
@@ -24,9 +25,13 @@ function rosetta(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status
 }
 
 function quickEcho(out: string, env: NodeJS.ProcessEnv = {}): void {
-  // Four repeats (quick takes two): Welch's test on two samples a side has almost no power.
-  const run = rosetta(['run', '--quick', '--repeat', '4', '--scenario', 'echo', '--style', 'callbacks', '--out', out], env);
+  // Four repeats (quick takes two): Welch's test on two samples a side has almost no power. No memory
+  // sweep (--memory-repeat 0): the gate reads the cost ratio alone, and the sweeps cost CI's time.
+  const run = rosetta(['run', '--quick', '--repeat', '4', '--memory-repeat', '0', '--scenario', 'echo', '--style', 'callbacks', '--out', out], env);
   expect(run.status, run.stderr.slice(-2000)).toBe(0);
+  const names = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8')).metrics.map((metric) => metric.name);
+  expect(names).toContain('echo.cpu_us_per_req.ratio');
+  expect(names.filter((name) => name.startsWith('memory.'))).toEqual([]);
 }
 
 afterAll(() => {

@@ -127,11 +127,20 @@ describe('rosetta run (built CLI)', () => {
     // It is made of turns, each an exact stretch of the style's and one of the in-pair reference's; a
     // repeat's sample is the median of the style's stretches, so it lies within their range.
     expect(cost?.extra?.windows).toBe(6);
-    // Rate and latency are read over the style's stretches (their records kept until then); the
-    // reference got its rate too, or the ratio could not stand.
-    expect(cost?.extra?.saturated).toBe(false);
-    expect(Number(cost?.extra?.achievedRate)).toBeGreaterThanOrEqual(4950);
-    expect(Number(cost?.extra?.referenceAchievedRate)).toBeGreaterThanOrEqual(4950);
+    // Rate and latency are read over the style's stretches (their records kept until then), and the
+    // reference's rate too, or the ratio could not stand. Whether a window got its rate depends on the
+    // host: a loaded CI machine can stall the client long enough to skip sends (it did once). So the
+    // test checks that the flag is set and said, not that the machine was fast: a window that got 99%
+    // of the rate on both sides is not flagged, and a flagged one is named on stderr.
+    expect(typeof cost?.extra?.saturated).toBe('boolean');
+    expect(Number(cost?.extra?.achievedRate)).toBeGreaterThan(0);
+    expect(Number(cost?.extra?.referenceAchievedRate)).toBeGreaterThan(0);
+    if (cost?.extra?.saturated === true) {
+      expect(output.stderr).toMatch(/echo: callbacks 1KiB x 10: .*achieved \d+ of 5000 req\/s offered.*: saturated, not ranked/);
+    } else {
+      expect(Number(cost?.extra?.achievedRate)).toBeGreaterThanOrEqual(4950);
+      expect(Number(cost?.extra?.referenceAchievedRate)).toBeGreaterThanOrEqual(4950);
+    }
     expect(Number(cost?.extra?.windowMs)).toBeGreaterThanOrEqual(1450);
     // The ratio is the one measured in the pair, for the baseline row too (two copies of one server).
     const costRatio = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req.ratio' && metric.style === 'callbacks');
@@ -158,6 +167,11 @@ describe('rosetta run (built CLI)', () => {
     const { output, exited } = runCli(['--scenario', 'echo,nope', '--out', out]);
     expect(await exited).toBe(2);
     expect(output.stderr).toContain('--scenario got unknown "nope"; accepted: echo, repos-and-forks, memory, instructions, micro, tracebacks');
+    expect(readdirSync(out)).toEqual([]);
+    // No sweeps and nothing else asked for: nothing to measure, said before anything starts.
+    const none = runCli(['--scenario', 'memory', '--memory-repeat', '0', '--out', out]);
+    expect(await none.exited).toBe(2);
+    expect(none.output.stderr).toContain('--memory-repeat 0 leaves --scenario memory nothing to measure');
     expect(readdirSync(out)).toEqual([]);
   });
 

@@ -50,13 +50,15 @@ function plannedPhases(config: RunConfig, callgrind: boolean, laterRound: boolea
   // programs); a phase two selections ask for runs once. The explanation's heap snapshots belong to
   // the full run (and to a runtime's first round): a quick run is the headline figures alone.
   const explain = config.mode === 'full' && !laterRound;
+  // --memory-repeat 0: no sweeps, the timed figures alone (the regression gate's own test runs so).
+  const sweeps = config.memoryRepeats > 0;
   const planned: (PlannedPhase | false)[] = [
     has('echo') && { phase: echoCostPhase, config },
-    (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
+    sweeps && (has('echo') || has('memory')) && { phase: echoMemoryPhase, config },
     has('echo') && explain && { phase: echoExplainPhase, config },
     has('instructions') && callgrind && { phase: echoInstructionsPhase, config },
     has('repos-and-forks') && { phase: workflowThroughputPhase, config: workflowConfig },
-    (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
+    sweeps && (has('repos-and-forks') || has('memory')) && { phase: workflowMemoryPhase, config: workflowConfig },
     has('repos-and-forks') && explain && { phase: workflowExplainPhase, config: workflowConfig },
     has('micro') && { phase: microPhase, config },
   ];

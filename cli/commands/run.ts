@@ -49,9 +49,9 @@ const FLAGS: FlagSpecs = {
   },
   'memory-repeat': {
     kind: 'int',
-    min: 1,
+    min: 0,
     max: 10,
-    help: 'memory sweeps of each style, each in fresh processes (default 1; the regression gate takes 2)',
+    help: 'memory sweeps of each style, each in fresh processes (default 1; the regression gate takes 2; 0: none, the timed figures alone)',
     metavar: 'N',
   },
   seed: {
@@ -94,16 +94,20 @@ export const command: Command = {
     if (flagList(args, 'scenario')?.includes('instructions') === true && (await callgrindVersion()) === undefined) {
       throw new UsageError('rosetta run: --scenario instructions needs valgrind and callgrind_control (apt-get install valgrind); neither was found on PATH');
     }
+    const memoryRepeats = flagNumber(args, 'memory-repeat');
+    const scenarios = (flagList(args, 'scenario') ?? (flagBoolean(args, 'quick') ? QUICK_SCENARIOS : SCENARIOS)) as readonly ScenarioName[];
+    if (memoryRepeats === 0 && scenarios.length === 1 && scenarios[0] === 'memory') {
+      throw new UsageError('rosetta run: --memory-repeat 0 leaves --scenario memory nothing to measure; accepted with it: 1-10, or another --scenario');
+    }
     // Checked (and created) before anything is measured: a bad --out must not cost a whole run.
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
-    const memoryRepeats = flagNumber(args, 'memory-repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
     // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
     const runtimes = await resolveNodeFlag(specs);
     return runAndReport({
       seed,
-      scenarios: (flagList(args, 'scenario') ?? (flagBoolean(args, 'quick') ? QUICK_SCENARIOS : SCENARIOS)) as readonly ScenarioName[],
+      scenarios,
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
