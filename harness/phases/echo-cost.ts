@@ -165,6 +165,8 @@ interface CostWindow {
   /** The median over the turns of the style's CPU per request over the reference's. */
   readonly ratio: number;
   readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
+  /** The median of the style's stretches' corrected p99 (each stretch's own round trips). */
+  readonly p99OfStretches: number;
   /** Over the style's stretches, and over the reference's: rate, latency, skips. */
   readonly stats: WindowStats;
   readonly referenceStats: WindowStats;
@@ -202,6 +204,7 @@ async function readCostWindow(pair: Pair, rate: number, echo: RunConfig['echo'])
     referencePerReq: median(perTurn.map((t) => t.ref)),
     ratio: median(perTurn.map((t) => t.main / t.ref)),
     perTurn,
+    p99OfStretches: median(readings.main.map((reading) => reading.stats.latencyUs.p99)),
     stats,
     referenceStats,
     ms: readings.main.reduce((sum, reading) => sum + reading.ms, 0),
@@ -290,6 +293,9 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
   add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / cost.cpuPerReq, costExtra, 1 / cost.ratio);
   addLatency(add, 'echo', cost.stats.latencyUs, costExtra);
   add('echo.p99_sent_us', 'us', 'lower', positive(cost.stats.sentLatencyUs.p99), costExtra, Number.NaN);
+  // The same tail, per stretch: a host stall that lands in one stretch moves one of the six values,
+  // where in the pooled p99 above it can be the whole 1%.
+  add('echo.p99_stretch_us', 'us', 'lower', positive(cost.p99OfStretches), costExtra, Number.NaN);
 
   // 2. Capacity: closed loop on the same connections, the style's and the reference's right next to
   // each other (which goes first alternates with the repeat).

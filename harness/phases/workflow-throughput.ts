@@ -190,11 +190,14 @@ async function measureOne(
       fakeUs: window.fakeUs + more.fakeUs,
     };
   }
-  // The in-pair ratio (readTurns). A style whose C workers each end a workflow within a stretch
-  // takes turns with the reference; a slower one (threads: a workflow takes a worker seconds) would
-  // spend each switch waiting for its workflows in flight, and keeps the same-repeat ratio
-  // (harness/results.ts).
-  const paired = (window.completed / window.ms) * workflow.turns.stretchMs >= workflow.concurrent;
+  // The in-pair ratio (readTurns). A style that ends at least one workflow a stretch (a pause then
+  // waits at most C stretches for its workflows in flight) takes turns with the reference; a slower
+  // one (threads, about 1 workflow/s: a workflow takes a worker seconds) would spend each switch
+  // waiting, and keeps the same-repeat ratio (harness/results.ts). The line sits far from both
+  // sides (3.3/s at 300 ms; the other styles ran 14.7/s and up in ten quick runs), so a host's slow
+  // episode does not move a style across it: it once stood at C a stretch (13.3/s), and a loaded
+  // machine left a callbacks pair unpaired.
+  const paired = (window.completed / window.ms) * workflow.turns.stretchMs >= 1;
   const turns = paired ? await readTurns(pair, workflow) : undefined;
   await runner.request('loop-stop', {}, 15_000);
   const fakeShare = window.fakeUs / 1000 / window.ms;
@@ -226,8 +229,11 @@ async function measureOne(
     context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
   add('workflow.throughput', 'workflows/s', 'higher', rate(window), turns?.ratio);
   // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O. A
-  // window in which no workflow completed has no cost per workflow to give (throughput says 0).
-  if (window.completed > 0) add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.runnerUs / 1000 / window.completed);
+  // window in which no workflow completed has no cost per workflow to give (throughput says 0). Its
+  // in-pair ratio comes from the same turns: each stretch's runner CPU per request served, the
+  // style's over the reference's (the same requests make every workflow, so per request is per
+  // workflow in the ratio).
+  if (window.completed > 0) add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.runnerUs / 1000 / window.completed, turns?.cpuRatio);
 
   await fake.request('setLatency', { latencyMs: workflow.latencyMs });
   const wall = await runner.request<{ ms: number[]; pages: number; forks: number }>(
@@ -259,6 +265,8 @@ interface Turns {
   readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
   /** The median over the turns of the style's rate over the reference's. */
   readonly ratio: number;
+  /** The median over the turns of the style's runner CPU per request served over the reference's. */
+  readonly cpuRatio: number;
 }
 
 /**
@@ -280,6 +288,7 @@ async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<T
   // The reference warms on this pair's fake server before its first timed stretch.
   await pair.reference.request('loop-start', { apiUrl: pair.url, user: DEFAULT_USER, concurrent: workflow.concurrent });
   const rates: Record<Side, number[]> = { main: [], ref: [] };
+  const cpuPerRequest: Record<Side, number[]> = { main: [], ref: [] };
   try {
     await sleep(turns.referenceWarmMs);
     await pair.reference.request('loop-pause', {}, 15_000);
@@ -291,6 +300,7 @@ async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<T
         const reading = await readWindow(pair, turns.stretchMs, runners[side]);
         await runners[side].request('loop-pause', {}, 15_000);
         rates[side].push((reading.served / reading.ms) * 1000);
+        cpuPerRequest[side].push(reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served);
       }
     }
   } finally {
@@ -298,5 +308,6 @@ async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<T
     await pair.reference.request('loop-stop', {}, 15_000);
   }
   const perTurn = rates.main.map((main, turn) => ({ main, ref: rates.ref[turn] as number }));
-  return { perTurn, ratio: median(perTurn.map((t) => t.main / t.ref)) };
+  const cpuRatio = median(cpuPerRequest.main.map((main, turn) => main / (cpuPerRequest.ref[turn] as number)));
+  return { perTurn, ratio: median(perTurn.map((t) => t.main / t.ref)), cpuRatio };
 }
