@@ -62,7 +62,6 @@ const NAME_ORDER: readonly string[] = [
   'echo.rps_per_core',
   'echo.p50_us',
   'echo.p99_us',
-  'echo.p99_stretch_us',
   'echo.p999_us',
   'echo.p99_sent_us',
   'echo.rps',

@@ -149,10 +149,29 @@ describe('alternateRuns', () => {
   });
 });
 
-// --against: real git worktrees of this repository. The root commit is the skeleton, which cannot
-// build (its cli imports commands that did not exist yet): a stable way to fail after the worktree exists.
+// --against: real git worktrees of this repository.
 const git = (...args: string[]): string => spawnSync('git', args, { encoding: 'utf8' }).stdout.trim();
-const rootCommit = git('rev-list', '--max-parents=0', 'HEAD').split('\n')[0] ?? '';
+
+/**
+ * A commit that fails to build at once: HEAD with a tsconfig.build.json whose `files` list is empty
+ * (error TS18002: tsc stops before reading a source; a missing `extends` still compiled everything). Made with git's plumbing on an index of its own:
+ * an unreachable commit object, no branch, the working tree and the real index untouched. Its
+ * package-lock.json is HEAD's, so the worktree links node_modules instead of installing (the root
+ * commit, used before, cost an `npm ci` a test: about 20 s of CI's time each).
+ */
+function unbuildableCommit(): string {
+  const identity = { GIT_AUTHOR_NAME: 'rosetta test', GIT_AUTHOR_EMAIL: 'test@invalid', GIT_COMMITTER_NAME: 'rosetta test', GIT_COMMITTER_EMAIL: 'test@invalid' };
+  const env = { ...process.env, ...identity, GIT_INDEX_FILE: join(dir, 'unbuildable.index') };
+  const plumbing = (args: readonly string[], input?: string): string => {
+    const result = spawnSync('git', args, { env, encoding: 'utf8', input });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  plumbing(['read-tree', 'HEAD']);
+  const blob = plumbing(['hash-object', '-w', '--stdin'], '{ "files": [] }\n');
+  plumbing(['update-index', '--add', '--cacheinfo', `100644,${blob},tsconfig.build.json`]);
+  return plumbing(['commit-tree', plumbing(['write-tree']), '-p', 'HEAD', '-m', 'test: a tree whose build fails at once']);
+}
 const worktrees = (): string[] => git('worktree', 'list', '--porcelain').split('\n').filter((line) => line.includes('rosetta-against-'));
 const tempTrees = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('rosetta-against-'));
 
@@ -166,8 +185,9 @@ describe('rosetta compare --against', () => {
 
   it('removes the worktree when the other ref fails to build', { timeout: 180_000 }, async () => {
     const before = tempTrees();
-    expect(await command.run(['--against', rootCommit, '--runs', '2', '--quick'])).toBe(2);
+    expect(await command.run(['--against', unbuildableCommit(), '--runs', '2', '--quick'])).toBe(2);
     expect(output.stderr).toMatch(/checking out .* in .*rosetta-against-/);
+    expect(output.stderr).toContain('package-lock.json is identical: node_modules linked from this tree');
     expect(output.stderr).toMatch(/tsc -p tsconfig.build.json in .* failed \(exit \d+\)/);
     expect(worktrees()).toEqual([]);
     expect(tempTrees()).toEqual(before);
@@ -177,7 +197,7 @@ describe('rosetta compare --against', () => {
     const before = tempTrees();
     const existing = new Set(process.listeners('SIGINT'));
     let sent = false;
-    // Deliver SIGINT to the command's own handler (not vitest's) while tsc runs in the worktree.
+    // Deliver SIGINT to the command's own handler (not vitest's) while tsc builds HEAD in the worktree.
     output.onStderr = (text) => {
       if (sent || !text.includes('building')) return;
       sent = true;
@@ -185,7 +205,7 @@ describe('rosetta compare --against', () => {
         for (const listener of process.listeners('SIGINT')) if (!existing.has(listener)) listener('SIGINT');
       }, 300);
     };
-    expect(await command.run(['--against', rootCommit, '--runs', '2'])).toBe(130);
+    expect(await command.run(['--against', 'HEAD', '--runs', '2'])).toBe(130);
     expect(output.stderr).toMatch(/interrupted by SIGINT; no comparison/);
     expect(worktrees()).toEqual([]);
     expect(tempTrees()).toEqual(before);

@@ -75,7 +75,8 @@ export const command: Command = {
       'the same core: the ratio to it (.ratio) cancels the host\'s slow stretches, at the cost of the reference\'s\n' +
       'own noise; capacity is a closed loop, with who saturated, and the same reference beside it. Workflow\n' +
       'throughput counts completed, verified workflows, and takes turns with a callbacks runner on the same\n' +
-      'core for its .ratio (threads, too slow for a turn, divides by callbacks of the same repeat).\n' +
+      'core for its .ratio and CPU per workflow\'s (threads, too slow for a turn, divides by callbacks of the\n' +
+      'same repeat).\n' +
       'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +

@@ -165,8 +165,6 @@ interface CostWindow {
   /** The median over the turns of the style's CPU per request over the reference's. */
   readonly ratio: number;
   readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
-  /** The median of the style's stretches' corrected p99 (each stretch's own round trips). */
-  readonly p99OfStretches: number;
   /** Over the style's stretches, and over the reference's: rate, latency, skips. */
   readonly stats: WindowStats;
   readonly referenceStats: WindowStats;
@@ -204,7 +202,6 @@ async function readCostWindow(pair: Pair, rate: number, echo: RunConfig['echo'])
     referencePerReq: median(perTurn.map((t) => t.ref)),
     ratio: median(perTurn.map((t) => t.main / t.ref)),
     perTurn,
-    p99OfStretches: median(readings.main.map((reading) => reading.stats.latencyUs.p99)),
     stats,
     referenceStats,
     ms: readings.main.reduce((sum, reading) => sum + reading.ms, 0),
@@ -293,9 +290,6 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
   add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / cost.cpuPerReq, costExtra, 1 / cost.ratio);
   addLatency(add, 'echo', cost.stats.latencyUs, costExtra);
   add('echo.p99_sent_us', 'us', 'lower', positive(cost.stats.sentLatencyUs.p99), costExtra, Number.NaN);
-  // The same tail, per stretch: a host stall that lands in one stretch moves one of the six values,
-  // where in the pooled p99 above it can be the whole 1%.
-  add('echo.p99_stretch_us', 'us', 'lower', positive(cost.p99OfStretches), costExtra, Number.NaN);
 
   // 2. Capacity: closed loop on the same connections, the style's and the reference's right next to
   // each other (which goes first alternates with the repeat).
@@ -332,7 +326,10 @@ type Add = (name: string, unit: string, direction: 'higher' | 'lower', value: nu
  * Latency has no in-pair ratio: a tail percentile of a few stretches is set by the few slowest round
  * trips (a collection, a late wake-up), which one side has and the other not, so dividing two of them
  * made the spread between runs larger, not smaller (4 quick runs: corrected p99's CV 44% as in-pair
- * ratios, 30% absolute). Its `.ratio` twin divides by the baseline row of the same repeat.
+ * ratios, 30% absolute). Its `.ratio` twin divides by the baseline row of the same repeat. Nor does
+ * a median over the stretches' own p99s steady it: in 8 quick runs it spread 33% between runs
+ * (median over cells) against the pooled p99's 38%, and 42% against 41% inside a run, so the p99
+ * stays the pooled one (DESIGN.md, "Timed figures").
  */
 function addLatency(add: Add, prefix: string, latency: LatencyPercentiles, extra: Record<string, string | number | boolean>): void {
   for (const p of ['p50', 'p99', 'p999'] as const) add(`${prefix}.${p}_us`, 'us', 'lower', positive(latency[p]), extra, Number.NaN);
