@@ -84,7 +84,13 @@ describe('buildMetrics', () => {
     const metrics = buildMetrics([echo('baseline', 0, 100), { ...echo('callbacks', 0, 50), pairedRatio: 0.4 }, echo('callbacks', 1, 60), echo('baseline', 1, 100)]);
     const twin = metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.style === 'callbacks');
     expect(twin?.samples).toEqual([0.5, 0.6]);
-    expect(twin?.extra?.paired).toBeUndefined();
+    // It says that one of its repeats had been paired, and that the figure is not the paired one.
+    expect(twin?.extra?.paired).toBe(false);
+    expect(twin?.extra?.pairedSamples).toBe(1);
+    // A metric no repeat of which was paired says nothing of pairing.
+    const none = buildMetrics([echo('baseline', 0, 100), echo('callbacks', 0, 50)]).find((metric) => metric.name === 'echo.rps.ratio');
+    expect(none?.extra?.paired).toBeUndefined();
+    expect(none?.extra?.pairedSamples).toBeUndefined();
   });
 
   it('skips a repeat whose reference failed instead of pairing it with another repeat', () => {

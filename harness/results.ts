@@ -171,7 +171,11 @@ function ratioTwin(group: readonly Sample[], groups: ReadonlyMap<string, Sample[
   if (ratios.length === 0) return undefined;
   const name = `${first.name}.ratio`;
   const twin = metricOf(metricId(name, first.style, first.params), ratios, 'ratio');
-  return { ...twin, extra: { ...twin.extra, reference } };
+  // Some repeats were paired and some not (a style near the line that decides it): one metric must
+  // not mix two definitions, so every repeat divides by the reference of its repeat, and says so.
+  const pairedSamples = group.filter((sample) => sample.pairedRatio !== undefined).length;
+  const partly = pairedSamples > 0 ? { paired: false, pairedSamples } : {};
+  return { ...twin, extra: { ...twin.extra, reference, ...partly } };
 }
 
 /** Writes `<dir>/results.json` atomically: readers see the old file or the new one, never half of one. */

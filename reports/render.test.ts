@@ -38,6 +38,17 @@ describe('the fixture', () => {
   });
 });
 
+describe('a ratio only some of whose repeats were paired', () => {
+  it('says so in its cell, beside the figure', async () => {
+    const metrics = fixture.metrics.map((metric) =>
+      metric.name === 'echo.rps.ratio' && metric.style === 'callbacks' ? { ...metric, extra: { ...metric.extra, paired: false, pairedSamples: 1 } } : metric,
+    );
+    expect(metrics.some((metric) => metric.extra?.pairedSamples === 1)).toBe(true);
+    const { html } = await renderHtml({ ...fixture, metrics });
+    expect(html).toContain('only 1 repeat(s) paired: same-repeat ratio');
+  }, 60_000);
+});
+
 describe('index.html from the fixture', () => {
   let report: HtmlReport;
   beforeAll(async () => {
