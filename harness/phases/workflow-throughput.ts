@@ -161,6 +161,11 @@ async function readWindow(pair: Pair, ms: number, runner: Child = pair.runner): 
   };
 }
 
+/** The runner's CPU per HTTP request the fake server answered in a window (the warm-up's measure, and the turns'). */
+function perRequest(reading: Reading): number {
+  return reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served;
+}
+
 async function measureOne(
   context: PhaseContext,
   style: string,
@@ -171,11 +176,10 @@ async function measureOne(
   const { workflow } = context.config;
   const { fake, runner, url } = pair;
   // Throughput at zero latency: a closed loop of C workflows, warmed until two short windows agree
-  // on workflows/s, then one timed window of completed, verified workflows.
+  // on the runner's CPU per request served, then one timed window of completed, verified workflows.
   await fake.request('setLatency', { latencyMs: 0 });
   await runner.request('loop-start', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent });
   const rate = (reading: Reading): number => (reading.completed / reading.ms) * 1000;
-  const perRequest = (reading: Reading): number => (reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served);
   const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, workflow.warmup.stepMs)), workflow.warmup);
   // A slow style (threads: a few workflows a second) completes too few workflows in one window for
   // a rate: the window grows by whole windows until it holds enough of them, or four windows' time.
@@ -194,7 +198,7 @@ async function measureOne(
   // waits at most C stretches for its workflows in flight) takes turns with the reference; a slower
   // one (threads, about 1 workflow/s: a workflow takes a worker seconds) would spend each switch
   // waiting, and keeps the same-repeat ratio (harness/results.ts). The line sits far from both
-  // sides (3.3/s at 300 ms; the other styles ran 14.7/s and up in ten quick runs), so a host's slow
+  // sides (3.3/s at 300 ms; the other styles ran 14.4/s and up in eighteen quick runs), so a host's slow
   // episode does not move a style across it: it once stood at C a stretch (13.3/s), and a loaded
   // machine left a callbacks pair unpaired.
   const paired = (window.completed / window.ms) * workflow.turns.stretchMs >= 1;
@@ -287,8 +291,7 @@ async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<T
   await pair.runner.request('loop-pause', {}, 15_000);
   // The reference warms on this pair's fake server before its first timed stretch.
   await pair.reference.request('loop-start', { apiUrl: pair.url, user: DEFAULT_USER, concurrent: workflow.concurrent });
-  const rates: Record<Side, number[]> = { main: [], ref: [] };
-  const cpuPerRequest: Record<Side, number[]> = { main: [], ref: [] };
+  const readings: Record<Side, Reading[]> = { main: [], ref: [] };
   try {
     await sleep(turns.referenceWarmMs);
     await pair.reference.request('loop-pause', {}, 15_000);
@@ -299,15 +302,19 @@ async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<T
         await sleep(turns.settleMs);
         const reading = await readWindow(pair, turns.stretchMs, runners[side]);
         await runners[side].request('loop-pause', {}, 15_000);
-        rates[side].push((reading.served / reading.ms) * 1000);
-        cpuPerRequest[side].push(reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served);
+        readings[side].push(reading);
       }
     }
   } finally {
     // The reference outlives the pair: it must leave no loop running for the next one.
     await pair.reference.request('loop-stop', {}, 15_000);
   }
-  const perTurn = rates.main.map((main, turn) => ({ main, ref: rates.ref[turn] as number }));
-  const cpuRatio = median(cpuPerRequest.main.map((main, turn) => main / (cpuPerRequest.ref[turn] as number)));
-  return { perTurn, ratio: median(perTurn.map((t) => t.main / t.ref)), cpuRatio };
+  const rate = (reading: Reading): number => (reading.served / reading.ms) * 1000;
+  const pairs = readings.main.map((main, turn) => ({ main, ref: readings.ref[turn] as Reading }));
+  const perTurn = pairs.map((t) => ({ main: rate(t.main), ref: rate(t.ref) }));
+  return {
+    perTurn,
+    ratio: median(perTurn.map((t) => t.main / t.ref)),
+    cpuRatio: median(pairs.map((t) => perRequest(t.main) / perRequest(t.ref))),
+  };
 }
