@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseResults } from '../harness/schema.js';
-import { repoRoot } from '../harness/processes.js';
+import { CHILD_ENV, repoRoot } from '../harness/processes.js';
 import { descendants } from '../harness/run.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'cli', 'main.js');
@@ -100,6 +100,7 @@ describe('rosetta run (built CLI)', () => {
     const results = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.failures).toEqual([]);
     expect(results.environment.nodeFlags).toEqual(['--expose-gc']);
+    expect(results.environment.childEnv).toEqual(CHILD_ENV);
     expect(results.config.mode).toBe('quick');
     const names = new Set(results.metrics.map((metric) => `${metric.name} ${metric.style}`));
     for (const expected of [
@@ -144,6 +145,9 @@ describe('rosetta run (built CLI)', () => {
     expect(Number(cost?.extra?.windowMs)).toBeGreaterThanOrEqual(1450);
     // The ratio is the one measured in the pair, for the baseline row too (two copies of one server).
     const costRatio = results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req.ratio' && metric.style === 'callbacks');
+    // The capacity window records the closed-loop warm-up it had (the quick grid's, at 1 KiB).
+    const capacity = results.metrics.find((metric) => metric.name === 'echo.rps' && metric.style === 'callbacks');
+    expect(capacity?.extra?.warmupMs).toBe(100);
     expect(costRatio?.extra?.paired).toBe(true);
     expect(costRatio?.samples).toHaveLength(2);
     expect(results.metrics.find((metric) => metric.name === 'echo.cpu_us_per_req.ratio' && metric.style === 'baseline')?.samples).toHaveLength(2);

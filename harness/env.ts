@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Environment } from './schema.js';
-import { CHILD_NODE_FLAGS, canPin, repoRoot } from './processes.js';
+import { CHILD_ENV, CHILD_NODE_FLAGS, canPin, repoRoot } from './processes.js';
 import type { Runtime } from './runtimes.js';
 
 /** `runtime`: the Node the children ran on, whose versions are the ones every figure belongs to. */
@@ -24,6 +24,7 @@ export function collectEnvironment(runtime?: Runtime): Environment {
     commit: git.commit,
     dirty: git.dirty,
     nodeFlags: [...CHILD_NODE_FLAGS],
+    childEnv: { ...CHILD_ENV },
     pinned: canPin(cores),
   };
 }

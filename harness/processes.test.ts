@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Progress } from './progress.js';
 import { Collector } from './results.js';
-import { ChildError, STDERR_TAIL_BYTES, liveChildren, spawnChild, startProcess } from './processes.js';
+import { CHILD_ENV, ChildError, STDERR_TAIL_BYTES, liveChildren, spawnChild, startProcess } from './processes.js';
 import { measure, planConfig, type PhaseContext } from './phases/common.js';
 
 
@@ -30,6 +30,17 @@ describe('spawnChild', () => {
     const exit = await child.stop();
     expect(exit.code).toBe(0);
     expect(alive(child.pid)).toBe(false);
+  });
+
+  it('starts every child with the recorded environment and without NODE_OPTIONS', async () => {
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--no-warnings';
+    const child = spawnChild({ entry: 'fixture', label: 'fixture[env]', deadlineMs: 10_000 });
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+    for (const [name, value] of Object.entries(CHILD_ENV)) await expect(child.request('env', { name })).resolves.toBe(value);
+    await expect(child.request('env', { name: 'NODE_OPTIONS' })).resolves.toBeNull();
+    await child.stop();
   });
 
   it('reports a crash as `crashed` with the last 2 KiB of stderr', async () => {

@@ -18,6 +18,17 @@ import { reviveError, type Reply, type Request } from './child/ipc.js';
 /** Flags every measured child starts with, whatever the style: recorded in results.environment.nodeFlags. */
 export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
+/**
+ * Environment every measured child starts with, whatever the style: recorded in
+ * results.environment.childEnv. glibc's malloc gives the top of its heap back to the kernel once 128
+ * KiB of it is free; a 100 KiB echo often frees that much, so the next request faults its pages in
+ * anew, and a first-touch fault costs ~17 µs in this VM. With the default, the 100 KiB cell measured
+ * when glibc happened to trim, not the style: callbacks read 5.0k and 9.2k req/s in two fresh
+ * processes (3.0 and 2.0 faults a request), 18.0k and 19.1k with trimming off (0.01). 256 MiB means
+ * never, for every child alike (scenarios/echo/SPEC.md).
+ */
+export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024) };
+
 /** How much of a child's stderr a failure keeps: the end is where the error is. */
 export const STDERR_TAIL_BYTES = 2048;
 
@@ -364,7 +375,7 @@ export function spawnChild(options: SpawnOptions): Child {
     command,
     args,
     // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
-    env: { NODE_OPTIONS: undefined },
+    env: { NODE_OPTIONS: undefined, ...CHILD_ENV },
     ipc: true,
     group: true,
     deadlineMs: options.deadlineMs,

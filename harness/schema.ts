@@ -18,6 +18,8 @@ export interface Environment {
   readonly dirty: boolean;
   /** Node flags every measured child was started with. */
   readonly nodeFlags: readonly string[];
+  /** Environment variables every measured child was started with (absent in results written before it was recorded). */
+  readonly childEnv?: Readonly<Record<string, string>>;
   /** True when server and load were pinned to different cores with taskset. */
   readonly pinned: boolean;
 }

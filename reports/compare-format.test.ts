@@ -12,6 +12,7 @@ describe('formatComparison', () => {
   const base = results([metric('echo.rps', 'higher', around(1000), { params: { size: 1024 } }), metric('one', 'higher', [1])]);
   const head = results([metric('echo.rps', 'higher', around(800), { params: { size: 1024 } }), metric('one', 'higher', [1])], {
     nodeFlags: ['--max-old-space-size=512'],
+    childEnv: { MALLOC_TRIM_THRESHOLD_: '268435456' },
   });
   const c = compareResults(base, head, { ...OPTIONS, labels: { base: 'main.json', head: 'pr|1.json' } });
 
@@ -22,6 +23,7 @@ describe('formatComparison', () => {
     expect(text).toMatch(/1,?000 req\/s \(7\)\s+800 req\/s \(7\)\s+regression/);
     expect(text).toMatch(/one style=callbacks .*NA .*untested: fewer than 2 independent samples/);
     expect(text).toMatch(/warning: environments differ: node flags/);
+    expect(text).toContain('warning: environments differ: child environment is "not recorded" in base, "MALLOC_TRIM_THRESHOLD_=268435456" in head');
     expect(text).toMatch(/In this case, there are 1 comparisons/);
     expect(text).toMatch(/0\.05 false positives, when considering a {3}5% risk acceptance/);
     expect(text).toMatch(/Verdicts read Holm-adjusted p-values/);

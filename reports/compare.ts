@@ -7,6 +7,7 @@
 // Nothing is measured here.
 import { type Direction, type Metric, type Results } from '../harness/schema.js';
 import { allPositive, centre, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
+import { childEnvText } from './format.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
 export type Stars = '' | '*' | '**' | '***';
@@ -454,6 +455,7 @@ function warnings(base: Results, head: Results, sameMachine: boolean, rows: read
     ['pinned', b.pinned, h.pinned],
     ['platform', `${b.platform}/${b.arch}`, `${h.platform}/${h.arch}`],
     ['node flags', (b.nodeFlags ?? []).join(' '), (h.nodeFlags ?? []).join(' ')],
+    ['child environment', childEnvText(b.childEnv), childEnvText(h.childEnv)],
   ];
   const changed = differs.filter(([, x, y]) => x !== y);
   for (const [what, x, y] of changed) {

@@ -229,3 +229,10 @@ export function heatColour(heat: number): string {
       .padStart(2, '0');
   return `#${mix(0)}${mix(1)}${mix(2)}`;
 }
+
+/** `NAME=value ...` in name order, or what a results file written before the children's environment was recorded says. */
+export function childEnvText(env: Readonly<Record<string, string>> | undefined): string {
+  if (env === undefined) return 'not recorded';
+  const entries = Object.entries(env).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? 'none' : entries.map(([name, value]) => `${name}=${value}`).join(' ');
+}

@@ -9,6 +9,7 @@ import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js'
 import {
   BASELINE,
   configValue,
+  childEnvText,
   escapeHtml,
   formatBytes,
   formatDuration,
@@ -141,6 +142,7 @@ function header(results: Results, styles: readonly string[]): string {
     ['When', `${escapeHtml(results.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}`],
     ['Run took', formatDuration(results.durationMs)],
     ['Node flags', (env.nodeFlags ?? []).length === 0 ? 'none' : `<code>${escapeHtml((env.nodeFlags ?? []).join(' '))}</code>`],
+    ['Child environment', env.childEnv === undefined ? 'not recorded' : `<code>${escapeHtml(childEnvText(env.childEnv))}</code>`],
   ];
   const config = Object.entries(results.config)
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(configValue(value))}</dd>`)

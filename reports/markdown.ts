@@ -2,7 +2,7 @@
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
-import { BASELINE, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
+import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
 import { headlines } from './headlines.js';
 import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
@@ -25,6 +25,7 @@ export function renderMarkdown(results: Results): string {
   out.push(`| OS | ${cell(`${env.platform} ${env.osRelease ?? ''} ${env.arch ?? ''}`.trim())} |`);
   out.push(`| Commit | ${env.commit === null ? 'not a git checkout' : `\`${env.commit.slice(0, 12)}\`${env.dirty ? ' (dirty)' : ''}`} |`);
   out.push(`| When | ${cell(results.createdAt)}, took ${formatDuration(results.durationMs)} |`);
+  out.push(`| Children started with | \`${[...env.nodeFlags, childEnvText(env.childEnv)].join(' ')}\` |`);
   out.push('');
   const config = Object.entries(results.config);
   if (config.length > 0) {

@@ -7,6 +7,7 @@ serve({
   handlers: {
     ping: () => 'pong',
     pid: () => process.pid,
+    env: (payload) => process.env[String(payload.name)] ?? null,
     crash() {
       // More than the 2 KiB the harness keeps, so the test sees that the tail (the end) is kept.
       process.stderr.write('x'.repeat(3_000) + '\n');

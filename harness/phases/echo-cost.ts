@@ -312,6 +312,7 @@ async function measureCell(context: PhaseContext, server: string, repeat: number
     saturatedBy,
     serverCpuShare: round3(serverShare),
     clientCpuShare: round3(clientShare),
+    warmupMs: echo.capacity.warmMs,
     windowMs: Math.round(capacity.ms),
   };
   const capacityRatio = capacity.stats.rps / referenceCapacity.stats.rps;
