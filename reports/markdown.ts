@@ -25,7 +25,8 @@ export function renderMarkdown(results: Results): string {
   out.push(`| OS | ${cell(`${env.platform} ${env.osRelease ?? ''} ${env.arch ?? ''}`.trim())} |`);
   out.push(`| Commit | ${env.commit === null ? 'not a git checkout' : `\`${env.commit.slice(0, 12)}\`${env.dirty ? ' (dirty)' : ''}`} |`);
   out.push(`| When | ${cell(results.createdAt)}, took ${formatDuration(results.durationMs)} |`);
-  out.push(`| Children started with | \`${[...env.nodeFlags, childEnvText(env.childEnv)].join(' ')}\` |`);
+  out.push(`| Node flags | ${env.nodeFlags.length === 0 ? 'none' : `\`${env.nodeFlags.join(' ')}\``} |`);
+  out.push(`| Child environment | ${env.childEnv === undefined ? 'not recorded' : `\`${childEnvText(env.childEnv)}\``} |`);
   out.push('');
   const config = Object.entries(results.config);
   if (config.length > 0) {

@@ -144,6 +144,11 @@ describe('report.md from the fixture', () => {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toContain('| Node / V8 | v20.20.2 / 11.3.244.8-node.33 |');
+    // How the children were started: the fixture predates the recorded environment, a new file has it.
+    expect(markdown).toContain('| Node flags | `--expose-gc` |');
+    expect(markdown).toContain('| Child environment | not recorded |');
+    const recorded = renderMarkdown({ ...fixture, environment: { ...fixture.environment, childEnv: { MALLOC_TRIM_THRESHOLD_: '268435456' } } });
+    expect(recorded).toContain('| Child environment | `MALLOC_TRIM_THRESHOLD_=268435456` |');
     // The traceback matrix ends with each style's mean, in the matrix's column order.
     const means = markdown.split('\n').find((line) => line.startsWith('| **mean** |'));
     const expected = ['callbacks', 'promise-chains', 'coroutines', 'coroutines+debug', 'async-await', 'rxjs', 'fp-ts'].map(
