@@ -25,10 +25,9 @@ function rosetta(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status
 }
 
 function quickEcho(out: string, env: NodeJS.ProcessEnv = {}): void {
-  // Four repeats a side (quick takes three): the slowed server's repeats scatter with the JIT tier its
-  // loop gets, and Welch's test on three a side has little power left for that. No memory sweep
-  // (--memory-repeat 0): the gate reads the cost ratio alone, and the sweeps cost CI's time.
-  const run = rosetta(['run', '--quick', '--repeat', '4', '--memory-repeat', '0', '--scenario', 'echo', '--style', 'callbacks', '--out', out], env);
+  // The shortest budget: the minimum of rounds (4) a side. No memory sweep (--memory-repeat 0): the
+  // gate reads the cost ratio alone, and the sweeps cost CI's time.
+  const run = rosetta(['run', '--quick', '--budget', '10s', '--memory-repeat', '0', '--scenario', 'echo', '--style', 'callbacks', '--out', out], env);
   expect(run.status, run.stderr.slice(-2000)).toBe(0);
   const names = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8')).metrics.map((metric) => metric.name);
   expect(names).toContain('echo.cpu_us_per_req.ratio');

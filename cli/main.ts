@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   merge: () => import('./commands/merge.js'),
   export: () => import('./commands/export.js'),
   memory: () => import('./commands/memory.js'),
+  variance: () => import('./commands/variance.js'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -6,7 +6,7 @@
 // The file is written atomically: a temp file in the same folder, then rename.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { metricId, type Direction, type Failure, type MemoryAttribution, type Metric, type Results } from './schema.js';
+import { metricId, type Direction, type Failure, type MemoryAttribution, type Metric, type Results, type TimedTurn } from './schema.js';
 import { summarize } from './stats.js';
 
 export type Scenario = Metric['scenario'];
@@ -54,6 +54,8 @@ export class Collector {
   readonly orders: RoundOrder[] = [];
   /** What each style keeps alive per unit (phases/memory-explain.ts). */
   readonly attributions: MemoryAttribution[] = [];
+  /** The timed phases' turns, for the variance analysis. */
+  readonly turns: TimedTurn[] = [];
 
   order(round: RoundOrder): void {
     this.orders.push(round);
@@ -64,6 +66,10 @@ export class Collector {
       throw new RangeError(`sample ${sample.name} (${sample.style}) is ${sample.value}; every sample must be a finite number`);
     }
     this.samples.push(sample);
+  }
+
+  turn(turn: TimedTurn): void {
+    this.turns.push(turn);
   }
 
   explain(attribution: MemoryAttribution): void {

@@ -104,13 +104,26 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     if (config.scenarios.includes('instructions') && valgrind === undefined) {
       progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
     }
-    for (const { phase, config: phaseConfig } of plannedPhases(config, valgrind !== undefined, options.laterRound === true)) {
+    // The precise phases first (memory, instructions, micro, tracebacks), then the timed ones, which
+    // share out what is left of the budget by weight and spend it in rounds.
+    const planned = plannedPhases(config, valgrind !== undefined, options.laterRound === true);
+    for (const { phase, config: phaseConfig } of planned.filter(({ phase }) => phase.timedWeight === undefined)) {
       progress.phase(phase.name, phase.steps(phaseConfig));
       await phase.run(context(phaseConfig));
       progress.end();
     }
     let tracebacks: Tracebacks | undefined;
     if (config.scenarios.includes('tracebacks') && options.laterRound !== true) tracebacks = await runTracebacks(config, progress, collector, options.runtime?.binary);
+    const timed = planned.filter(({ phase }) => phase.timedWeight !== undefined);
+    const budgetEnd = started + config.budgetMs;
+    for (const [index, { phase, config: phaseConfig }] of timed.entries()) {
+      const weights = timed.slice(index).map((entry) => entry.phase.timedWeight?.(entry.config) ?? 1);
+      const share = (weights[0] ?? 1) / weights.reduce((sum, w) => sum + w, 0);
+      const deadline = performance.now() + Math.max(0, budgetEnd - performance.now()) * share;
+      progress.phase(phase.name, phase.steps(phaseConfig));
+      await phase.run({ ...context(phaseConfig), deadline });
+      progress.end();
+    }
 
     const metrics = buildMetrics(collector.samples);
     const results: Results = {
@@ -147,6 +160,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
       sources,
       ...(collector.attributions.length > 0 ? { memoryAttribution: withSlopes(collector.attributions, metrics) } : {}),
       failures: collector.failures,
+      ...(collector.turns.length > 0 ? { turns: collector.turns } : {}),
     };
     const file = writeResultsAtomic(config.out, results);
     progress.note(`wrote ${file}`);

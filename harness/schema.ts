@@ -161,6 +161,22 @@ export interface Failure {
   readonly stderrTail: string;
 }
 
+/** One contender's turn in one round of a timed phase, as the variance analysis reads it (`rosetta variance`). */
+export interface TimedTurn {
+  readonly phase: 'echo' | 'workflow';
+  readonly params: Readonly<Record<string, number>>;
+  /** Which set of fresh processes measured it (0-based). */
+  readonly generation: number;
+  /** The round, numbered across the generations of the same cell. */
+  readonly round: number;
+  readonly id: string;
+  /** The cost figure of each sub-window of the turn, and of the reference's turn in the same round. */
+  readonly parts: readonly number[];
+  readonly referenceParts: readonly number[];
+  /** The other contenders' CPU over the turn's windows, as a share of their length (the idle check). */
+  readonly othersShare: number;
+}
+
 export interface Results {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: 'async-rosetta';
@@ -176,6 +192,8 @@ export interface Results {
   /** Absent in files written before the attribution existed. */
   readonly memoryAttribution?: readonly MemoryAttribution[];
   readonly failures: readonly Failure[];
+  /** Every timed turn of the block design (phases/rounds.ts), for the variance analysis; absent in older files. */
+  readonly turns?: readonly TimedTurn[];
   /**
    * Set by `rosetta run --node A,B,...` (harness/matrix.ts): every runtime's own results, oldest Node
    * first, each as written to its node-<major>/results.json but without sources and difficulty (the

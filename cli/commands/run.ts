@@ -6,6 +6,7 @@ import { styleIds } from '../../styles/registry.js';
 import { flagBoolean, flagList, flagNumber, flagString, helpText, parseArgs, rejectPositionals, UsageError, type FlagSpecs } from '../args.js';
 import { callgrindVersion } from '../../harness/callgrind.js';
 import { checkOutDir } from '../output.js';
+import { parseBudget, parsePrecision } from '../budget.js';
 import type { Command } from '../command.js';
 import { QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
 import { randomSeed } from '../../harness/phases/order.js';
@@ -25,7 +26,8 @@ import {
 } from '../../harness/runtimes.js';
 import { writeReport } from './report.js';
 
-const USAGE = 'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
+const USAGE =
+  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
@@ -39,7 +41,24 @@ const FLAGS: FlagSpecs = {
       '<out>/node-<major>/ each (its rounds merged) and a combined results.json and report at <out>',
     metavar: 'LIST',
   },
-  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, 3 repeats' },
+  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, a 3 min budget' },
+  budget: {
+    kind: 'string',
+    help: 'wall time the run may take, such as 90s, 10m or 1.5h (default 10m, with --quick 3m): the precise phases run first, the timed rounds spend what is left',
+    metavar: 'TIME',
+  },
+  precision: {
+    kind: 'string',
+    help: 'stop the timed rounds once every ranked figure\'s 95% interval is within this, such as 2% (the default) or 0.05',
+    metavar: 'P',
+  },
+  generations: {
+    kind: 'int',
+    min: 1,
+    max: 10,
+    help: 'sets of fresh echo servers, each measured in its own rounds (default 1; several for `rosetta variance`)',
+    metavar: 'N',
+  },
   repeat: {
     kind: 'int',
     min: 1,
@@ -104,6 +123,11 @@ export const command: Command = {
     const out = checkOutDir('run', 'out', path.resolve(flagString(args, 'out') ?? path.join('reports', 'latest')));
     const repeats = flagNumber(args, 'repeat');
     const seed = flagNumber(args, 'seed') ?? randomSeed();
+    const budgetText = flagString(args, 'budget');
+    const budgetMs = budgetText === undefined ? undefined : parseBudget('run', 'budget', budgetText);
+    const precisionText = flagString(args, 'precision');
+    const precision = precisionText === undefined ? undefined : parsePrecision('run', 'precision', precisionText);
+    const generations = flagNumber(args, 'generations');
     // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
     const runtimes = await resolveNodeFlag(specs);
     return runAndReport({
@@ -113,6 +137,9 @@ export const command: Command = {
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
       ...(memoryRepeats !== undefined ? { memoryRepeats } : {}),
+      ...(budgetMs !== undefined ? { budgetMs } : {}),
+      ...(precision !== undefined ? { precision } : {}),
+      ...(generations !== undefined ? { generations } : {}),
       out,
     }, runtimes);
   },

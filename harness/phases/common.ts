@@ -39,18 +39,15 @@ export interface EchoGrid {
    */
   readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly laterMinMs: number; readonly maxMs: number; readonly tolerance: number };
   /**
-   * The timed cost window (open loop at the cell's rate): `windows` turns, each an exact stretch of
-   * `windowMs` of the style's and one of the in-pair reference's, the newly driven side settling
-   * untimed for `settleMs` after each switch. The sample is the median of the style's stretches; its
-   * ratio to the reference, the median of the turns' ratios.
+   * One server's turn in a round (phases/echo-cost.ts): after each switch of load the server settles
+   * untimed for `settleMs`; the cost window (open loop at the cell's rate) is `costMs` in `parts`
+   * exact sub-windows, then the capacity window (closed loop) `capacityMs`.
    */
-  readonly windowMs: number;
-  readonly windows: number;
-  readonly settleMs: number;
-  /** The in-pair reference's untimed stretch on a cell's new connections before the turns. */
-  readonly reference: { readonly warmMs: number };
-  /** The closed-loop capacity window, after a short re-warm on the same connections. */
-  readonly capacity: { readonly warmMs: number; readonly windowMs: number };
+  readonly turn: { readonly settleMs: number; readonly costMs: number; readonly parts: number; readonly capacityMs: number };
+  /** Rounds always taken, and at most, per cell and generation; between them the budget and the target decide. */
+  readonly rounds: { readonly minRounds: number; readonly maxRounds: number };
+  /** Sets of fresh server processes, each measured in its own rounds (the variance analysis takes several). */
+  readonly generations: number;
 }
 
 export interface RunConfig {
@@ -75,18 +72,14 @@ export interface RunConfig {
   readonly memoryExplain: { readonly units: number; readonly costlyUnits: number };
   readonly workflow: {
     readonly concurrent: number;
-    /** Steady state before the timed window: short windows of workflows/s until two agree. */
+    /** Steady state of each runner before the rounds: short windows until two agree on CPU per request served. */
     readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly maxMs: number; readonly tolerance: number };
-    readonly windowMs: number;
+    /** A runner's turn in a round: resumed, settled untimed for `settleMs`, one exact window of `windowMs`. */
+    readonly turn: { readonly settleMs: number; readonly windowMs: number };
+    readonly rounds: { readonly minRounds: number; readonly maxRounds: number };
     readonly latencyMs: number;
-    /** Sequential workflows timed per repeat at `latencyMs`; the repeat's sample is their median. */
+    /** Sequential workflows timed per runner at `latencyMs`; the sample is their median. */
     readonly wallRuns: number;
-    /**
-     * The throughput ratio's turns against the in-pair reference runner: `count` turns of a
-     * `stretchMs` stretch a side, each runner settling `settleMs` after it resumes; the reference
-     * warms for `referenceWarmMs` on each pair's fake server first.
-     */
-    readonly turns: { readonly count: number; readonly stretchMs: number; readonly settleMs: number; readonly referenceWarmMs: number };
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
   /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
@@ -109,10 +102,18 @@ export interface RunConfig {
    * that one sweep bent by a one-off allocation cannot decide a verdict alone.
    */
   readonly memoryRepeats: number;
+  /** Wall ms the whole run may take: the timed phases' rounds spend what the precise phases leave. */
+  readonly budgetMs: number;
+  /** Target relative half-width of every ranked timed figure's 95% interval: rounds stop there. */
+  readonly precision: number;
   readonly out: string;
 }
 
 const KIB = 1024;
+
+/** What a run may take when not told (`--budget`), and the precision its timed rounds aim for (`--precision`). */
+export const DEFAULT_BUDGET_MS = { full: 10 * 60_000, quick: 3 * 60_000 } as const;
+export const DEFAULT_PRECISION = 0.02;
 
 export interface PhaseContext {
   readonly config: RunConfig;
@@ -124,12 +125,19 @@ export interface PhaseContext {
   readonly cpus: { readonly measured: number; readonly load: number } | undefined;
   /** The Node binary every child of the run starts on (harness/runtimes.ts); the harness's own when absent. */
   readonly node?: string | undefined;
+  /** performance.now() by which a timed phase should have taken its last round (run.ts shares the budget out). */
+  readonly deadline?: number | undefined;
 }
 
 export interface Phase {
   readonly name: string;
   /** How many steps `run` will report, for the progress line. */
   steps(config: RunConfig): number;
+  /**
+   * A timed phase (rounds until precise or out of time) runs after the precise ones and gets a share
+   * of the time they leave, in proportion to this weight; a precise phase has none.
+   */
+  timedWeight?(config: RunConfig): number;
   run(context: PhaseContext): Promise<void>;
 }
 
@@ -237,6 +245,12 @@ export interface RunOptions {
   /** Memory sweeps of each style (default 1). */
   readonly memoryRepeats?: number;
   readonly seed?: number;
+  /** Wall ms the run may take (default: 10 min, quick 3 min). */
+  readonly budgetMs?: number;
+  /** Target relative precision of the timed figures (default 0.02). */
+  readonly precision?: number;
+  /** Sets of fresh echo servers, each in its own rounds (default 1). */
+  readonly generations?: number;
   readonly out: string;
   /** The Node the children run on (harness/runtimes.ts); the CLI's own when absent. */
   readonly runtime?: Runtime;
@@ -264,12 +278,14 @@ export function planConfig(options: RunOptions): RunConfig {
   // later ones), so the floor is a second and the windows must agree within 4%.
   // A later cell of the same pair has a warm JIT: only its new connections and size must settle.
   const warmup = { stepMs: 250, minMs: 1_000, laterMinMs: 500, maxMs: 3_000, tolerance: 0.04 };
-  // The cost window's turns (style, reference; reference, style; ...), 6 of 250 ms a side. On this
-  // host one turn's ratio scatters by ~10% (robust SD) while the absolute figure doubles in the
-  // host's slow episodes; the median of 6 turns per repeat, over 3 repeats, kept the ratio's spread
-  // between quick runs below the absolute figure's (DESIGN.md, "Timed figures"). The reference warms
-  // 600 ms on a cell's new connections: after 250 ms its first stretch still read up to 2x.
-  const turns = { windowMs: 250, settleMs: 50, reference: { warmMs: 600 } };
+  // A server's turn in a round: settle, a cost window in two exact halves, a capacity window
+  // (docs/measurements.md, "Timed figures": where the spread lives and why these lengths).
+  const timed = {
+    warmup,
+    turn: { settleMs: 100, costMs: 500, parts: 2, capacityMs: 300 },
+    rounds: { minRounds: 4, maxRounds: 200 },
+    generations: options.generations ?? 1,
+  };
   return {
     mode: quick ? 'quick' : 'full',
     seed: options.seed ?? 0,
@@ -279,10 +295,7 @@ export function planConfig(options: RunOptions): RunConfig {
     echo: quick
       ? {
           cells: [{ size: 1 * KIB, connections: 10, rate: 5_000 }],
-          warmup,
-          ...turns,
-          windows: 6,
-          capacity: { warmMs: 100, windowMs: 400 },
+          ...timed,
         }
       : {
           // The two ends of the size axis and of the connection axis. A 10 KiB cell in between
@@ -292,10 +305,7 @@ export function planConfig(options: RunOptions): RunConfig {
             { size: 100 * KIB, connections: 10, rate: 1_500 },
             { size: 1 * KIB, connections: 100, rate: 5_000 },
           ],
-          warmup,
-          ...turns,
-          windows: 6,
-          capacity: { warmMs: 200, windowMs: 700 },
+          ...timed,
         },
     echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
     echoActiveBytes: 1 * KIB,
@@ -306,11 +316,10 @@ export function planConfig(options: RunOptions): RunConfig {
       // Steady on the runner's CPU per HTTP request served: a 250 ms window holds hundreds of requests
       // but only a few workflows, too few to agree on workflows/s within a few percent.
       warmup: { stepMs: 250, minMs: 750, maxMs: 2_500, tolerance: 0.05 },
-      windowMs: quick ? 1_000 : 2_000,
+      turn: { settleMs: 100, windowMs: 500 },
+      rounds: { minRounds: 4, maxRounds: 200 },
       latencyMs: 20,
       wallRuns: quick ? 1 : 3,
-      // 300 ms holds ~750 requests of the slowest paired style (effect, ~2,500/s), ~10 workflows.
-      turns: { count: 6, stretchMs: 300, settleMs: 50, referenceWarmMs: 500 },
     },
     micro: quick ? { timeMs: 100, warmupMs: 30 } : { timeMs: 300, warmupMs: 100 },
     // Under callgrind an echo request costs about a millisecond: a window of 3,000 is long enough that
@@ -326,6 +335,8 @@ export function planConfig(options: RunOptions): RunConfig {
     },
     memoryParallel: 2,
     memoryRepeats: options.memoryRepeats ?? 1,
+    budgetMs: options.budgetMs ?? (quick ? DEFAULT_BUDGET_MS.quick : DEFAULT_BUDGET_MS.full),
+    precision: options.precision ?? DEFAULT_PRECISION,
     out: options.out,
   };
 }

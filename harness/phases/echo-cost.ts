@@ -1,30 +1,24 @@
-// Echo cost and capacity, the way MEASUREMENT.md says to take them on a small, noisy machine.
-//
-// Each repeat is a round: every echo server takes one turn, in an order shuffled per round (seeded,
-// recorded), and each turn is a FRESH process pair: a server child on the measured core and a load
-// child on the other. Beside them, for the whole phase, runs the in-pair reference: a baseline echo
-// server on the same measured core, warm, idle except in its own stretches. Within the pair, for
-// every cell of the grid (size x connections):
-//   1. cost: an open loop at the cell's fixed offered rate (the same for every server, below the
-//      slowest one's capacity), warmed up until two consecutive short windows agree on CPU per
-//      request (with a floor and a cap; the warm-up used is recorded); then a few turns, each an
-//      exact stretch of the style's and one of the reference's, in the order style, reference;
-//      reference, style; ... The sample is the median of the style's stretches; its ratio to the
-//      reference is the median of the turns' ratios. This host has slow episodes of tens of seconds
-//      that double what a request costs (DESIGN.md): an episode covers both stretches of a turn, so
-//      the ratio cancels it where the absolute figure cannot;
-//   2. capacity: a closed loop, briefly re-warmed, then one timed window, with who saturated; and
-//      the same for the reference right next to it.
+// Echo cost and capacity in a block design (phases/rounds.ts). For each generation, every echo
+// server (each style's, the baseline row, and the reference: a second baseline server every ratio
+// divides by) starts at once on the measured core, with one load child on the other core holding a
+// session per server. For each cell of the grid (size x connections), every server is verified,
+// then warmed to its steady state once; then rounds, in which each server takes one turn in an order
+// shuffled per round: an open loop at the cell's fixed rate (cost: server CPU per request over exact
+// sub-windows, and latency from each message's due time), then a closed loop (capacity). Only the
+// server whose turn it is gets any load; each turn settles before its window opens, and a window in
+// which the other servers used more than a sliver of the core is dropped (their leftover work would
+// be billed to this one). A style's ratio is taken against the reference's turn of the same round.
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
-// clock every process shares, and the load child counts the round trips that completed between the
-// two instants. CPU per request = server CPU in [A, B] / requests completed in [A, B].
+// clock every process shares; the load child counts the round trips completed between the two.
 import { spawnChild, type Child } from '../processes.js';
+import { procCpuMs } from '../proc-cpu.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
-import { shuffled } from './order.js';
 import { echoServers } from './echo-memory.js';
-import { kib, measure, sleep, throwIfAborted, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
-import type { LatencyPercentiles, WindowStats } from '../../scenarios/echo/session.js';
-import { median } from '../stats.js';
+import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
+import { runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { warmUntilSteady, type WarmUp } from './steady.js';
+import type { WindowStats } from '../../scenarios/echo/session.js';
+import { REFERENCES } from '../results.js';
 
 interface CpuReading {
   readonly user: number;
@@ -35,99 +29,67 @@ interface CpuReading {
 
 /** A process that used this much of one core over a window is the bottleneck there. */
 export const SATURATED_SHARE = 0.9;
-/** Below this share of the offered rate, an open-loop cell did not get its load: saturated, not ranked. */
+/** Below this share of the offered rate, an open-loop turn did not get its load: saturated, not ranked. */
 export const ACHIEVED_MIN = 0.99;
+/** A window in which the other servers on the core used more than this share of it is dropped. */
+export const OTHERS_MAX_SHARE = 0.1;
+/** The session and row name of the server every ratio divides by. */
+const REFERENCE = 'reference';
 
 export const echoCostPhase: Phase = {
   name: 'echo cost and capacity',
-  steps: (config) => config.repeats * (echoServers(config.styles).length + (process.env[SLOW_SERVER_ENV] !== undefined ? 1 : 0)),
+  steps: (config) => config.echo.generations * config.echo.cells.length,
+  timedWeight: (config) => config.echo.cells.length,
   async run(context) {
     const { config } = context;
+    const { echo } = config;
     // Calibration only (rosetta calibrate): a deliberately slowed callbacks server beside the real one.
     const servers = [...echoServers(config.styles), ...(process.env[SLOW_SERVER_ENV] !== undefined ? [SLOW_SERVER_ID] : [])];
-    const reference = await startReference(context, config.repeats * servers.length * pairDeadlineMs(context));
-    if (reference === undefined) return;
-    try {
-      for (let repeat = 0; repeat < config.repeats; repeat++) {
-        const order = shuffled(servers, config.seed, `echo/${repeat}`);
-        context.collector.order({ phase: 'echo', repeat, order });
-        for (const server of order) {
-          throwIfAborted(context.signal);
-          const label = `${server} repeat ${repeat + 1}`;
+    const deadline = context.deadline ?? performance.now() + 60_000 * echo.cells.length;
+    let slotsLeft = echo.generations * echo.cells.length;
+    const roundsBefore = new Map<number, number>();
+    for (let generation = 0; generation < echo.generations; generation++) {
+      await measure(context, `echo generation ${generation + 1}`, async (track) => {
+        const fleet = await startFleet(context, servers, track);
+        for (const [index, cell] of echo.cells.entries()) {
+          // Each (generation, cell) gets an equal share of the time that is left.
+          const cellDeadline = performance.now() + Math.max(0, deadline - performance.now()) / slotsLeft;
+          const label = `${kib(cell.size)} x ${cell.connections} generation ${generation + 1}`;
           context.progress.doing(label);
-          await measure(context, `echo style=${server} repeat=${repeat + 1}`, async (track) => {
-            const pair = await startPair(context, server, reference, track);
-            for (const [index, cell] of config.echo.cells.entries()) {
-              throwIfAborted(context.signal);
-              await measureCell(context, server, repeat, pair, cell, index === 0);
-            }
-          });
-          context.progress.step(label);
+          const first = roundsBefore.get(index) ?? 0;
+          const rounds = await measureCell(context, fleet, cell, { generation, first, fresh: index === 0, deadline: cellDeadline });
+          roundsBefore.set(index, first + rounds);
+          slotsLeft--;
+          context.progress.step(`${label}: ${rounds} rounds`);
         }
-      }
-    } finally {
-      await reference.server.stop(500);
+      });
     }
   },
 };
 
-/** The reference every pair measures its style against: one warm baseline server for the whole phase. */
-interface Reference {
-  readonly server: Child;
-  readonly port: number;
-}
-
-async function startReference(context: PhaseContext, deadlineMs: number): Promise<Reference | undefined> {
-  let reference: Reference | undefined;
-  await measure(context, 'echo reference (baseline, in-pair)', async (track) => {
-    const server = track(
-      spawnChild({ entry: 'echo-server', label: 'echo-server[reference]', args: ['baseline'], cpu: context.cpus?.measured, deadlineMs: 60_000 + deadlineMs, node: context.node }),
-      { keep: true },
-    );
-    const { port } = await server.request<{ port: number }>('start', { port: 0 });
-    reference = { server, port };
-  });
-  return reference;
-}
-
-function pairDeadlineMs(context: PhaseContext): number {
-  const { echo } = context.config;
-  const turns = echo.windows * 2 * (echo.settleMs + echo.windowMs + 500);
-  const perCell = echo.warmup.maxMs + echo.reference.warmMs + turns + 2 * (echo.capacity.warmMs + echo.capacity.windowMs) + 10_000;
-  return 30_000 + echo.cells.length * perCell;
-}
-
-interface Pair {
-  readonly server: Child;
+/** Every server of the run at once on the measured core, and one load child on the other. */
+interface Fleet {
+  readonly servers: ReadonlyMap<string, { readonly child: Child; readonly port: number }>;
   readonly load: Child;
-  readonly port: number;
-  readonly reference: Reference;
 }
 
-/** A fresh server and load child; a known payload of every size must echo back identical first, from both servers. */
-async function startPair(context: PhaseContext, server: string, reference: Reference, track: (child: Child) => Child): Promise<Pair> {
-  const { echo } = context.config;
-  const deadlineMs = pairDeadlineMs(context);
-  const serverChild = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
-  const load = track(spawnChild({ entry: 'echo-load', label: `echo-load[${server}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
-  const { port } = await serverChild.request<{ port: number }>('start', { port: 0 });
-  const sizes = [...new Set(echo.cells.map((cell) => cell.size))];
-  await load.request('verify', { port, sizes }, 15_000);
-  await load.request('verify', { port: reference.port, sizes }, 15_000);
-  return { server: serverChild, load, port, reference };
+function fleetDeadlineMs(context: PhaseContext): number {
+  // The children outlive the phase's budget by the longest a round can overrun it, with margin.
+  const left = (context.deadline ?? performance.now()) - performance.now();
+  return Math.max(0, left) + 10 * 60_000;
 }
 
-/** One of the two servers a pair drives: the style's (load session `main`) or the reference's (`ref`). */
-type Side = 'main' | 'ref';
-
-function serverOf(pair: Pair, side: Side): Child {
-  return side === 'main' ? pair.server : pair.reference.server;
-}
-
-/** Drives one side as asked and leaves the other idle (the idle one first: never both at once). */
-async function driveOnly(pair: Pair, side: Side, drive: { readonly mode: 'open'; readonly rate: number } | { readonly mode: 'closed' }): Promise<void> {
-  await pair.load.request('drive', { session: side === 'main' ? 'ref' : 'main', mode: 'idle' });
-  await pair.load.request('drive', { session: side, ...drive });
+async function startFleet(context: PhaseContext, servers: readonly string[], track: (child: Child) => Child): Promise<Fleet> {
+  const deadlineMs = fleetDeadlineMs(context);
+  const started = new Map<string, { child: Child; port: number }>();
+  for (const id of [...servers, REFERENCE]) {
+    const style = id === REFERENCE ? REFERENCES.echo : id;
+    const child = track(spawnChild({ entry: 'echo-server', label: `echo-server[${id}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+    const { port } = await child.request<{ port: number }>('start', { port: 0 });
+    started.set(id, { child, port });
+  }
+  const load = track(spawnChild({ entry: 'echo-load', label: 'echo-load', cpu: context.cpus?.load, deadlineMs, node: context.node }));
+  return { servers: started, load };
 }
 
 interface Reading {
@@ -139,201 +101,210 @@ interface Reading {
   readonly ms: number;
 }
 
-/**
- * One exact window: CPU of both processes read at its edges, round trips counted between the server's
- * two instants. `keep` leaves the load child's records of the window in place, for a later window
- * over a longer interval (the latency of a cost window made of several).
- */
-async function readWindow(pair: Pair, side: Side, ms: number, keep = false): Promise<Reading> {
-  const server = serverOf(pair, side);
-  const [a, la] = await Promise.all([server.request<CpuReading>('cpu'), pair.load.request<CpuReading>('cpu')]);
+/** One exact window of `id`'s server: CPU of it and of the load child read at its edges, round trips counted between the server's two instants. */
+async function readWindow(fleet: Fleet, id: string, ms: number, keep: boolean): Promise<Reading> {
+  const server = serverOf(fleet, id).child;
+  const [a, la] = await Promise.all([server.request<CpuReading>('cpu'), fleet.load.request<CpuReading>('cpu')]);
   await sleep(ms);
-  const [b, lb] = await Promise.all([server.request<CpuReading>('cpu'), pair.load.request<CpuReading>('cpu')]);
-  const stats = await pair.load.request<WindowStats>('window', { session: side, from: a.t, to: b.t, keep });
-  return {
-    stats,
-    serverUs: b.user - a.user + (b.system - a.system),
-    loadUs: lb.user - la.user + (lb.system - la.system),
-    ms: b.t - a.t,
-  };
+  const [b, lb] = await Promise.all([server.request<CpuReading>('cpu'), fleet.load.request<CpuReading>('cpu')]);
+  const stats = await fleet.load.request<WindowStats>('window', { session: id, from: a.t, to: b.t, keep });
+  return { stats, serverUs: b.user - a.user + (b.system - a.system), loadUs: lb.user - la.user + (lb.system - la.system), ms: b.t - a.t };
 }
 
-interface CostWindow {
-  /** The median of the style's stretches' CPU per request, and of the reference's. */
-  readonly cpuPerReq: number;
-  readonly referencePerReq: number;
-  /** The median over the turns of the style's CPU per request over the reference's. */
-  readonly ratio: number;
-  readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
-  /** Over the style's stretches, and over the reference's: rate, latency, skips. */
-  readonly stats: WindowStats;
-  readonly referenceStats: WindowStats;
-  /** The style's stretches' total length. */
-  readonly ms: number;
+function serverOf(fleet: Fleet, id: string): { readonly child: Child; readonly port: number } {
+  const server = fleet.servers.get(id);
+  if (server === undefined) throw new Error(`echo: no server ${JSON.stringify(id)} in the fleet`);
+  return server;
 }
 
-/**
- * The cost window as `turns` turns at the cell's rate, each an exact stretch of the style's and one
- * of the reference's, the order reversed every other turn (style, reference; reference, style; ...)
- * so a drift over the window weighs on both alike. After each switch the newly driven side settles
- * untimed for `settleMs`. Medians: a collection or a scheduler hiccup that lands in one stretch moves
- * one value, not the figure.
- */
-async function readCostWindow(pair: Pair, rate: number, echo: RunConfig['echo']): Promise<CostWindow> {
-  const readings: Record<Side, Reading[]> = { main: [], ref: [] };
-  let driven: Side = 'ref';
-  for (let turn = 0; turn < echo.windows; turn++) {
-    const sides: readonly Side[] = turn % 2 === 0 ? ['main', 'ref'] : ['ref', 'main'];
-    for (const side of sides) {
-      if (side !== driven) {
-        await driveOnly(pair, side, { mode: 'open', rate });
-        driven = side;
-        await sleep(echo.settleMs);
-      }
-      readings[side].push(await readWindow(pair, side, echo.windowMs, true));
-    }
-  }
-  const spans = (side: Side): [number, number][] => readings[side].map((reading) => [reading.stats.from, reading.stats.to]);
-  const stats = await pair.load.request<WindowStats>('window', { session: 'main', spans: spans('main') });
-  const referenceStats = await pair.load.request<WindowStats>('window', { session: 'ref', spans: spans('ref') });
-  const perTurn = readings.main.map((reading, turn) => ({ main: perRequest(reading), ref: perRequest(readings.ref[turn] as Reading) }));
-  return {
-    cpuPerReq: median(perTurn.map((t) => t.main)),
-    referencePerReq: median(perTurn.map((t) => t.ref)),
-    ratio: median(perTurn.map((t) => t.main / t.ref)),
-    perTurn,
-    stats,
-    referenceStats,
-    ms: readings.main.reduce((sum, reading) => sum + reading.ms, 0),
-  };
+/** CPU ms the servers other than `id` have used so far, read from /proc without waking them. */
+function othersCpuMs(fleet: Fleet, id: string): number {
+  let total = 0;
+  for (const [other, server] of fleet.servers) if (other !== id) total += procCpuMs(server.child.pid) ?? 0;
+  return total;
 }
 
 const perRequest = (reading: Reading): number => (reading.stats.requests === 0 ? Number.POSITIVE_INFINITY : reading.serverUs / reading.stats.requests);
 
-export interface WarmUp {
-  readonly ms: number;
-  readonly windows: number;
-  readonly steady: boolean;
+/** One server's turn of one round: its cost sub-windows at the fixed rate, then its capacity window. */
+interface Turn {
+  readonly parts: readonly Reading[];
+  /** Server CPU µs per request over the whole cost window. */
+  readonly cpuPerReq: number;
+  readonly cost: WindowStats;
+  readonly capacity: Reading;
+  /** The other servers' CPU over the cost and capacity windows, as a share of their length. */
+  readonly othersShare: number;
 }
 
-/**
- * Short untimed windows until two in a row agree within the tolerance on CPU per request, after the
- * floor and before the cap. A cell that never settles is still measured after the cap, flagged.
- */
-export async function warmUntilSteady(
-  measureOne: () => Promise<number>,
-  options: { readonly stepMs: number; readonly minMs: number; readonly maxMs: number; readonly tolerance: number },
-  now: () => number = () => performance.now(),
-): Promise<WarmUp> {
-  const started = now();
-  let previous: number | undefined;
-  let windows = 0;
-  for (;;) {
-    const value = await measureOne();
-    windows++;
-    const agrees = previous !== undefined && Number.isFinite(value) && Math.abs(value / previous - 1) <= options.tolerance;
-    previous = value;
-    const elapsed = now() - started;
-    if (agrees && elapsed >= options.minMs) return { ms: Math.round(elapsed), windows, steady: true };
-    if (elapsed >= options.maxMs) return { ms: Math.round(elapsed), windows, steady: false };
-  }
+async function takeTurn(fleet: Fleet, id: string, rate: number, echo: RunConfig['echo']): Promise<Turn> {
+  const { turn } = echo;
+  const load = fleet.load;
+  const othersBefore = othersCpuMs(fleet, id);
+  await load.request('drive', { session: id, mode: 'open', rate });
+  await sleep(turn.settleMs);
+  const parts: Reading[] = [];
+  for (let part = 0; part < turn.parts; part++) parts.push(await readWindow(fleet, id, turn.costMs / turn.parts, true));
+  const spans = parts.map((reading): [number, number] => [reading.stats.from, reading.stats.to]);
+  const cost = await load.request<WindowStats>('window', { session: id, spans });
+  await load.request('drive', { session: id, mode: 'closed' });
+  await sleep(turn.settleMs);
+  const capacity = await readWindow(fleet, id, turn.capacityMs, false);
+  await load.request('drive', { session: id, mode: 'idle' });
+  const othersMs = othersCpuMs(fleet, id) - othersBefore;
+  const windowsMs = parts.reduce((sum, reading) => sum + reading.ms, 0) + capacity.ms;
+  const serverUs = parts.reduce((sum, reading) => sum + reading.serverUs, 0);
+  return {
+    parts,
+    cpuPerReq: cost.requests === 0 ? Number.POSITIVE_INFINITY : serverUs / cost.requests,
+    cost,
+    capacity,
+    // The turn's settling time is in the /proc interval too: it can only make the check stricter.
+    othersShare: othersMs / windowsMs,
+  };
 }
 
-async function measureCell(context: PhaseContext, server: string, repeat: number, pair: Pair, cell: EchoCell, first: boolean): Promise<void> {
+interface CellPlan {
+  readonly generation: number;
+  /** Rounds of this cell recorded by earlier generations: this generation's first round's index. */
+  readonly first: number;
+  /** The fleet's first cell: fresh processes, the JIT's floor applies. */
+  readonly fresh: boolean;
+  readonly deadline: number;
+}
+
+/** Verifies, warms and measures one cell in rounds; records every server's turns; returns the rounds taken. */
+async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, plan: CellPlan): Promise<number> {
   const { echo } = context.config;
   const { size, connections, rate } = cell;
-  await pair.load.request('session-open', { session: 'main', port: pair.port, connections, size }, 60_000);
-  await pair.load.request('session-open', { session: 'ref', port: pair.reference.port, connections, size }, 60_000);
-
-  // 1. Cost at the fixed offered rate. The pair's first cell warms a fresh process (the JIT's floor);
-  // a later cell only has new connections and a new size to settle, so its floor is shorter. The
-  // reference is warm already: its new connections settle in a short untimed stretch.
-  await driveOnly(pair, 'main', { mode: 'open', rate });
-  const warmup = first ? echo.warmup : { ...echo.warmup, minMs: echo.warmup.laterMinMs };
-  const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, 'main', echo.warmup.stepMs)), warmup);
-  await driveOnly(pair, 'ref', { mode: 'open', rate });
-  await sleep(echo.reference.warmMs);
-  const cost = await readCostWindow(pair, rate, echo);
-  const achieved = cost.stats.rps / rate;
-  const referenceAchieved = cost.referenceStats.rps / rate;
-  const saturated = achieved < ACHIEVED_MIN || cost.stats.skipped > 0;
-  // A reference that did not get its rate cannot be divided by: the cell is not ranked either.
-  const referenceSaturated = referenceAchieved < ACHIEVED_MIN || cost.referenceStats.skipped > 0;
-  if (saturated || referenceSaturated) {
-    const who = saturated ? server : 'the in-pair reference';
-    const stats = saturated ? cost.stats : cost.referenceStats;
-    context.progress.note(
-      `echo: ${server} ${kib(size)} x ${connections}: ${who} achieved ${Math.round(stats.rps)} of ${rate} req/s offered` +
-        `${stats.skipped > 0 ? ` (${stats.skipped} sends skipped)` : ''}: saturated, not ranked`,
-    );
+  const ids = [...fleet.servers.keys()];
+  for (const id of ids) await fleet.load.request('verify', { port: serverOf(fleet, id).port, sizes: [size] }, 15_000);
+  for (const id of ids) await fleet.load.request('session-open', { session: id, port: serverOf(fleet, id).port, connections, size }, 60_000);
+  // Steady state, each server alone in turn: a fresh process's JIT floor in the first cell, only new
+  // connections and a new size to settle in a later one.
+  const warmups = new Map<string, WarmUp>();
+  const warmup = plan.fresh ? echo.warmup : { ...echo.warmup, minMs: echo.warmup.laterMinMs };
+  for (const id of ids) {
+    await fleet.load.request('drive', { session: id, mode: 'open', rate });
+    warmups.set(id, await warmUntilSteady(async () => perRequest(await readWindow(fleet, id, echo.warmup.stepMs, false)), warmup));
+    await fleet.load.request('drive', { session: id, mode: 'idle' });
   }
-  const costExtra = {
-    rate,
-    achievedRate: Math.round(cost.stats.rps),
-    saturated: saturated || referenceSaturated,
-    referenceAchievedRate: Math.round(cost.referenceStats.rps),
-    warmupMs: warm.ms,
-    warmupWindows: warm.windows,
-    steady: warm.steady,
-    windowMs: Math.round(cost.ms),
-    windows: cost.perTurn.length,
-    // The stretches' own spread, so a reader sees how much the medians had to absorb.
-    windowMinUs: round3(Math.min(...cost.perTurn.map((t) => t.main))),
-    windowMaxUs: round3(Math.max(...cost.perTurn.map((t) => t.main))),
-    requests: cost.stats.requests,
-  };
-  const params = { size, connections };
-  const add: Add = (name, unit, direction, value, extra, pairedRatio) =>
-    context.collector.add({ name, scenario: 'echo', style: server, params, unit, direction, repeat, value, extra, ...(Number.isFinite(pairedRatio) ? { pairedRatio } : {}) });
-  add('echo.cpu_us_per_req', 'us/req', 'lower', cost.cpuPerReq, costExtra, cost.ratio);
-  // What one core could serve at that cost: the capacity the CPU figure implies, with no client in the way.
-  add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / cost.cpuPerReq, costExtra, 1 / cost.ratio);
-  addLatency(add, 'echo', cost.stats.latencyUs, costExtra);
-  add('echo.p99_sent_us', 'us', 'lower', positive(cost.stats.sentLatencyUs.p99), costExtra, Number.NaN);
 
-  // 2. Capacity: closed loop on the same connections, the style's and the reference's right next to
-  // each other (which goes first alternates with the repeat).
-  const capacityOf = async (side: Side): Promise<Reading> => {
-    await driveOnly(pair, side, { mode: 'closed' });
-    await sleep(echo.capacity.warmMs);
-    return readWindow(pair, side, echo.capacity.windowMs);
+  const turns = new Map<string, Map<number, Turn>>(ids.map((id) => [id, new Map()]));
+  const dropped = new Map<string, number>();
+  // The ranked figures' per-round ratios, for the stopping rule.
+  const figures = new Map<string, number[]>();
+  const ratioOf = (id: string, round: number, pick: (t: Turn) => number): number | undefined => {
+    const mine = turns.get(id)?.get(round);
+    const reference = turns.get(REFERENCE)?.get(round);
+    return mine === undefined || reference === undefined ? undefined : pick(mine) / pick(reference);
   };
-  const styleFirst = repeat % 2 === 0;
-  const before = await capacityOf(styleFirst ? 'main' : 'ref');
-  const after = await capacityOf(styleFirst ? 'ref' : 'main');
-  const [capacity, referenceCapacity] = styleFirst ? [before, after] : [after, before];
-  await pair.load.request('session-close', { session: 'main' }, 15_000);
-  await pair.load.request('session-close', { session: 'ref' }, 15_000);
-  const serverShare = capacity.serverUs / 1000 / capacity.ms;
-  const clientShare = capacity.loadUs / 1000 / capacity.ms;
-  const saturatedBy =
-    serverShare >= SATURATED_SHARE && clientShare >= SATURATED_SHARE ? 'both' : serverShare >= SATURATED_SHARE ? 'server' : clientShare >= SATURATED_SHARE ? 'client' : 'neither';
-  const capacityExtra = {
-    saturatedBy,
-    serverCpuShare: round3(serverShare),
-    clientCpuShare: round3(clientShare),
-    warmupMs: echo.capacity.warmMs,
-    windowMs: Math.round(capacity.ms),
-  };
-  const capacityRatio = capacity.stats.rps / referenceCapacity.stats.rps;
-  add('echo.rps', 'req/s', 'higher', capacity.stats.rps, capacityExtra, capacityRatio);
-  add('echo.mibps', 'MiB/s', 'higher', capacity.stats.mibps, capacityExtra, capacityRatio);
+  const outcome: RoundsOutcome = await runRounds({
+    ids,
+    seed: context.config.seed,
+    label: `echo/${size}x${connections}/${plan.generation}`,
+    plan: { ...echo.rounds, deadline: plan.deadline, precision: context.config.precision },
+    signal: context.signal,
+    async turn(id, round) {
+      const turn = await takeTurn(fleet, id, rate, echo);
+      if (turn.othersShare > OTHERS_MAX_SHARE) {
+        dropped.set(id, (dropped.get(id) ?? 0) + 1);
+        context.progress.note(`echo: ${id} ${kib(size)} x ${connections} round ${round + 1}: the other servers used ${Math.round(turn.othersShare * 100)}% of the core in its window: dropped`);
+        return;
+      }
+      turns.get(id)?.set(round, turn);
+    },
+    ended(round, order) {
+      context.collector.order({ phase: `echo/${kib(size)}x${connections}/generation-${plan.generation + 1}`, repeat: plan.first + round, order });
+      for (const id of ids) {
+        if (id === REFERENCE) continue;
+        const cost = ratioOf(id, round, (t) => t.cpuPerReq);
+        const capacity = ratioOf(id, round, (t) => t.capacity.stats.rps);
+        if (cost !== undefined) figures.set(`${id} cpu`, [...(figures.get(`${id} cpu`) ?? []), cost]);
+        if (capacity !== undefined) figures.set(`${id} capacity`, [...(figures.get(`${id} capacity`) ?? []), capacity]);
+      }
+      const worst = worstOf(figures);
+      context.progress.doing(`${kib(size)} x ${connections}: round ${round + 1}, worst ±${formatPrecision(worst.precision)} (${worst.figure}), ${Math.max(0, Math.round((plan.deadline - performance.now()) / 1000))} s left`);
+    },
+    worst: () => worstOf(figures),
+  });
+  for (const id of ids) await fleet.load.request('session-close', { session: id }, 15_000);
+
+  for (const id of ids) {
+    if (id === REFERENCE) continue;
+    record(context, { id, cell, plan, outcome, warm: warmups.get(id), dropped: dropped.get(id) ?? 0, turns, ratioOf });
+  }
+  return outcome.rounds;
 }
 
-/** Records one sample; `pairedRatio` is its ratio to the in-pair reference, NaN where it has none. */
-type Add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, extra: Record<string, string | number | boolean>, pairedRatio: number) => void;
+function formatPrecision(precision: number): string {
+  return Number.isFinite(precision) ? `${(precision * 100).toFixed(1)}%` : '?';
+}
 
-/**
- * Latency has no in-pair ratio: a tail percentile of a few stretches is set by the few slowest round
- * trips (a collection, a late wake-up), which one side has and the other not, so dividing two of them
- * made the spread between runs larger, not smaller (4 quick runs: corrected p99's CV 44% as in-pair
- * ratios, 30% absolute). Its `.ratio` twin divides by the baseline row of the same repeat. Nor does
- * a median over the stretches' own p99s steady it: in 8 quick runs it spread 33% between runs
- * (median over cells) against the pooled p99's 38%, and 42% against 41% inside a run, so the p99
- * stays the pooled one (DESIGN.md, "Timed figures").
- */
-function addLatency(add: Add, prefix: string, latency: LatencyPercentiles, extra: Record<string, string | number | boolean>): void {
-  for (const p of ['p50', 'p99', 'p999'] as const) add(`${prefix}.${p}_us`, 'us', 'lower', positive(latency[p]), extra, Number.NaN);
+interface RecordInput {
+  readonly id: string;
+  readonly cell: EchoCell;
+  readonly plan: CellPlan;
+  readonly outcome: RoundsOutcome;
+  readonly warm: WarmUp | undefined;
+  readonly dropped: number;
+  readonly turns: ReadonlyMap<string, ReadonlyMap<number, Turn>>;
+  readonly ratioOf: (id: string, round: number, pick: (t: Turn) => number) => number | undefined;
+}
+
+/** One sample per round of every figure of one server, each with its ratio to the reference's turn of the same round. */
+function record(context: PhaseContext, input: RecordInput): void {
+  const { id, cell, plan, outcome, turns, ratioOf } = input;
+  const { size, connections, rate } = cell;
+  const params = { size, connections };
+  const common = {
+    rate,
+    generation: plan.generation,
+    rounds: outcome.rounds,
+    stoppedBy: outcome.stoppedBy,
+    warmupMs: input.warm?.ms ?? 0,
+    steady: input.warm?.steady ?? false,
+    droppedTurns: input.dropped,
+  };
+  for (const [round, turn] of turns.get(id) ?? []) {
+    const repeat = plan.first + round;
+    // A round whose reference turn was dropped lost its block: nothing of it is recorded.
+    const reference = turns.get(REFERENCE)?.get(round);
+    if (reference === undefined) continue;
+    const achieved = turn.cost.rps / rate;
+    const saturated = achieved < ACHIEVED_MIN || turn.cost.skipped > 0 || reference.cost.rps / rate < ACHIEVED_MIN || reference.cost.skipped > 0;
+    const costExtra = { ...common, achievedRate: Math.round(turn.cost.rps), saturated, windowMs: Math.round(turn.parts.reduce((sum, r) => sum + r.ms, 0)) };
+    const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, extra: Record<string, string | number | boolean>, pairedRatio?: number): void =>
+      context.collector.add({ name, scenario: 'echo', style: id, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
+    const costRatio = ratioOf(id, round, (t) => t.cpuPerReq);
+    add('echo.cpu_us_per_req', 'us/req', 'lower', turn.cpuPerReq, costExtra, costRatio);
+    // What one core could serve at that cost: the capacity the CPU figure implies, with no client in the way.
+    add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / turn.cpuPerReq, costExtra, costRatio === undefined ? undefined : 1 / costRatio);
+    // Latency's .ratio divides by the baseline row of the same round (a tail percentile is set by a
+    // few slow round trips, which one turn has and another not: no in-round pairing for it).
+    for (const p of ['p50', 'p99', 'p999'] as const) add(`echo.${p}_us`, 'us', 'lower', positive(turn.cost.latencyUs[p]), costExtra);
+    add('echo.p99_sent_us', 'us', 'lower', positive(turn.cost.sentLatencyUs.p99), costExtra);
+
+    const { capacity } = turn;
+    const serverShare = capacity.serverUs / 1000 / capacity.ms;
+    const clientShare = capacity.loadUs / 1000 / capacity.ms;
+    const saturatedBy =
+      serverShare >= SATURATED_SHARE && clientShare >= SATURATED_SHARE ? 'both' : serverShare >= SATURATED_SHARE ? 'server' : clientShare >= SATURATED_SHARE ? 'client' : 'neither';
+    const capacityExtra = { ...common, saturatedBy, serverCpuShare: round3(serverShare), clientCpuShare: round3(clientShare), windowMs: Math.round(capacity.ms) };
+    const capacityRatio = ratioOf(id, round, (t) => t.capacity.stats.rps);
+    add('echo.rps', 'req/s', 'higher', capacity.stats.rps, capacityExtra, capacityRatio);
+    add('echo.mibps', 'MiB/s', 'higher', capacity.stats.mibps, capacityExtra, capacityRatio);
+    context.collector.turn({
+      phase: 'echo',
+      params,
+      generation: plan.generation,
+      round: repeat,
+      id,
+      parts: turn.parts.map(perRequest),
+      referenceParts: reference.parts.map(perRequest),
+      othersShare: round3(turn.othersShare),
+    });
+  }
 }
 
 /** A latency of 0 µs is below the clock's resolution; the log-scale statistics need a positive value. */

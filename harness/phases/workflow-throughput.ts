@@ -1,22 +1,25 @@
-// Workflow throughput and wall time. Per (style, repeat): a fresh fake GitHub child (load core) and
-// workflow child (measured core), the styles in an order shuffled per round. At zero latency, C
-// workers run workflows back to back: warmed until two short windows agree on the runner's CPU per
-// request served, then a timed window of
-// completed, verified workflows (counted between the runner's own CPU readings, exact on the shared
-// monotonic clock), with the fake server's CPU share recorded: a cell where the fake server is the
-// limit is flagged. Then the style takes turns with the in-pair reference, a callbacks runner on the
-// same core for the whole phase, for the throughput's ratio (readTurns), as echo cost does with its
-// baseline server. Then at a set latency, workflows run one at a time and each is timed against the
-// ideal lower bound of the schedule the spec allows: is the concurrency exploited?
+// Workflow throughput and wall time, in the block design echo cost uses (phases/rounds.ts). Every
+// style's workflow runner (and the reference, a second callbacks runner every ratio divides by)
+// starts at once on the measured core, against one fake GitHub on the other core. Each runner is
+// warmed alone (C workers running workflows back to back at zero latency, until two short windows
+// agree on its CPU per request served), then paused. Then rounds, in which each runner takes one
+// turn in an order shuffled per round: resume, settle, one exact window, pause (a pause returns once
+// the workflows in flight have ended). A turn's rate is the requests the fake server answered in its
+// window: every verified workflow makes the same requests (each page and each fork once; the
+// conformance suite checks it), so workflows/s is that rate over the requests per workflow, and a
+// ratio of rates is a ratio of workflows/s. Then, at a set latency, each runner runs workflows one
+// at a time, each timed against the ideal lower bound of the schedule the spec allows.
 import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import { median } from '../stats.js';
 import { spawnChild, type Child } from '../processes.js';
 import { benchWorld } from '../child/world.js';
-import { measure, sleep, throwIfAborted, type Phase, type PhaseContext, type RunConfig } from './common.js';
+import { measure, sleep, type Phase, type PhaseContext } from './common.js';
 import { REFERENCES } from '../results.js';
-import { SATURATED_SHARE, warmUntilSteady } from './echo-cost.js';
-import { shuffled } from './order.js';
+import { SATURATED_SHARE } from './echo-cost.js';
+import { warmUntilSteady, type WarmUp } from './steady.js';
+import { runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { procCpuMs } from '../proc-cpu.js';
 
 /**
  * The least wall time any style can take: page k (1-based) arrives at k·latency, pages being
@@ -51,70 +54,61 @@ export function forksPerPage(user: string, perPage: number): number[] {
   return pages;
 }
 
+/** The row name of the runner every ratio divides by (a second runner of the reference style). */
+const REFERENCE = 'reference';
+
 export const workflowThroughputPhase: Phase = {
   name: 'workflow throughput',
-  steps: (config) => config.repeats * config.styles.length,
+  steps: () => 1,
+  timedWeight: () => 1,
   async run(context) {
     const { config } = context;
     const pages = forksPerPage(DEFAULT_USER, DEFAULT_INPUT.perPage);
     const forks = pages.reduce((sum, n) => sum + n, 0);
     const latencyMs = config.workflow.latencyMs;
-    const idealMs = idealWallMs(pages, DEFAULT_INPUT.concurrency, latencyMs);
-    // The brief's bound assumes fork requests wait for the last page: a style may beat it.
-    const pagesThenForksMs = (pages.length + Math.ceil(forks / DEFAULT_INPUT.concurrency)) * latencyMs;
-    const reference = await startReference(context, config.repeats * config.styles.length * pairDeadlineMs(context));
-    if (reference === undefined) return;
-    try {
-      for (let repeat = 0; repeat < config.repeats; repeat++) {
-        // Every repeat a fresh pair per style, the styles in an order shuffled per round.
-        const order = shuffled(config.styles, config.seed, `workflow/${repeat}`);
-        context.collector.order({ phase: 'workflow', repeat, order });
-        for (const style of order) {
-          throwIfAborted(context.signal);
-          context.progress.doing(`${style} repeat ${repeat + 1}`);
-          await measure(context, `workflow style=${style} repeat=${repeat + 1}`, async (track) => {
-            const pair = await startPair(context, style, reference, track);
-            await measureOne(context, style, repeat, pair, { idealMs, pagesThenForksMs, requestsPerWorkflow: pages.length + forks });
-          });
-          context.progress.step(`${style} repeat ${repeat + 1}`);
-        }
+    const bounds = {
+      idealMs: idealWallMs(pages, DEFAULT_INPUT.concurrency, latencyMs),
+      // The brief's bound assumes fork requests wait for the last page: a style may beat it.
+      pagesThenForksMs: (pages.length + Math.ceil(forks / DEFAULT_INPUT.concurrency)) * latencyMs,
+      requestsPerWorkflow: pages.length + forks,
+    };
+    const deadline = context.deadline ?? performance.now() + 60_000;
+    await measure(context, 'workflow throughput', async (track) => {
+      const fleet = await startFleet(context, track);
+      context.progress.doing('warming every runner');
+      const warmups = new Map<string, WarmUp>();
+      for (const id of fleet.runners.keys()) warmups.set(id, await warm(context, fleet, id));
+      const outcome = await measureRounds(context, fleet, deadline);
+      for (const id of fleet.runners.keys()) {
+        if (id !== REFERENCE) record(context, id, outcome, warmups.get(id), bounds);
       }
-    } finally {
-      await reference.stop(500);
-    }
+      await measureWall(context, fleet, bounds);
+      context.progress.step(`${outcome.rounds.rounds} rounds`);
+    });
   },
 };
 
-/**
- * The in-pair reference: one workflow runner of the reference style (callbacks) on the measured
- * core for the whole phase, idle except in its own stretches. Each pair points it at its own fake
- * server, so the style and the reference are measured against the same server, seconds apart.
- */
-async function startReference(context: PhaseContext, deadlineMs: number): Promise<Child | undefined> {
-  let reference: Child | undefined;
-  await measure(context, `workflow reference (${REFERENCES['repos-and-forks']}, in-pair)`, async (track) => {
-    reference = track(
-      spawnChild({ entry: 'workflow', label: 'workflow[reference]', args: [REFERENCES['repos-and-forks']], cpu: context.cpus?.measured, deadlineMs: 60_000 + deadlineMs, node: context.node }),
-      { keep: true },
-    );
-    // Up and answering; its style loads in the background and is checked by each pair's warm-up.
-    await reference.request('cpu', {}, 10_000);
-  });
-  return reference;
-}
-
-function pairDeadlineMs(context: PhaseContext): number {
-  const { workflow } = context.config;
-  const { turns } = workflow;
-  const turnsMs = turns.count * 2 * (turns.settleMs + turns.stretchMs + 1_000);
-  return 30_000 + workflow.warmup.maxMs + 4 * workflow.windowMs + turns.referenceWarmMs + turnsMs + workflow.wallRuns * 5_000;
-}
-
-interface Pair {
+/** Every style's runner and the reference on the measured core, one fake GitHub on the other. */
+interface Fleet {
   readonly fake: Child;
-  readonly runner: Child;
-  readonly reference: Child;
   readonly url: string;
+  readonly runners: ReadonlyMap<string, Child>;
+}
+
+async function startFleet(context: PhaseContext, track: (child: Child) => Child): Promise<Fleet> {
+  const { config } = context;
+  const deadlineMs = Math.max(0, (context.deadline ?? performance.now()) - performance.now()) + 10 * 60_000;
+  const fake = track(spawnChild({ entry: 'fake-github', label: 'fake-github', cpu: context.cpus?.load, deadlineMs, node: context.node }));
+  const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
+  const runners = new Map<string, Child>();
+  for (const id of [...config.styles, REFERENCE]) {
+    const style = id === REFERENCE ? REFERENCES['repos-and-forks'] : id;
+    const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${id}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+    // Two workflows must return the expected names before anything is timed.
+    await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
+    runners.set(id, runner);
+  }
+  return { fake, url, runners };
 }
 
 interface CpuReading {
@@ -123,198 +117,170 @@ interface CpuReading {
   readonly t: number;
 }
 
-/** A fresh fake GitHub and workflow child; two workflows of the style and of the reference must return the expected names before anything is timed. */
-async function startPair(context: PhaseContext, style: string, reference: Child, track: (child: Child) => Child): Promise<Pair> {
-  const deadlineMs = pairDeadlineMs(context);
-  const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
-  const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
-  const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
-  await runner.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
-  await reference.request('warmup', { apiUrl: url, user: DEFAULT_USER, count: 2 }, 10_000);
-  return { fake, runner, reference, url };
-}
-
-/** Fewer completed workflows than this in a window make its rate a count of a handful: the window grows. */
-const MIN_WORKFLOWS_PER_WINDOW = 10;
-
 interface Reading {
   readonly completed: number;
-  /** HTTP requests the fake server answered over the window (read around it: for the warm-up only). */
+  /** HTTP requests the fake server answered over the window (read around it). */
   readonly served: number;
   readonly ms: number;
   readonly runnerUs: number;
   readonly fakeUs: number;
 }
 
-/** One exact window of `runner` (the style's, or the reference's): both CPUs read at its edges, workflows counted between the runner's two instants. */
-async function readWindow(pair: Pair, ms: number, runner: Child = pair.runner): Promise<Reading> {
-  const [a, fa, sa] = await Promise.all([runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
-  await sleep(ms);
-  const [b, fb, sb] = await Promise.all([runner.request<CpuReading>('cpu'), pair.fake.request<CpuReading>('cpu'), pair.fake.request<{ served: number }>('stats')]);
-  const { completed } = await runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
-  return {
-    completed,
-    served: sb.served - sa.served,
-    ms: b.t - a.t,
-    runnerUs: b.user - a.user + (b.system - a.system),
-    fakeUs: fb.user - fa.user + (fb.system - fa.system),
-  };
+function runnerOf(fleet: Fleet, id: string): Child {
+  const runner = fleet.runners.get(id);
+  if (runner === undefined) throw new Error(`workflow: no runner ${JSON.stringify(id)} in the fleet`);
+  return runner;
 }
 
-/** The runner's CPU per HTTP request the fake server answered in a window (the warm-up's measure, and the turns'). */
+/** One exact window of `id`'s runner: its CPU and the fake server's read at its edges, workflows counted between the runner's two instants. */
+async function readWindow(fleet: Fleet, id: string, ms: number): Promise<Reading> {
+  const runner = runnerOf(fleet, id);
+  const [a, fa, sa] = await Promise.all([runner.request<CpuReading>('cpu'), fleet.fake.request<CpuReading>('cpu'), fleet.fake.request<{ served: number }>('stats')]);
+  await sleep(ms);
+  const [b, fb, sb] = await Promise.all([runner.request<CpuReading>('cpu'), fleet.fake.request<CpuReading>('cpu'), fleet.fake.request<{ served: number }>('stats')]);
+  const { completed } = await runner.request<{ completed: number }>('window', { from: a.t, to: b.t });
+  return { completed, served: sb.served - sa.served, ms: b.t - a.t, runnerUs: b.user - a.user + (b.system - a.system), fakeUs: fb.user - fa.user + (fb.system - fa.system) };
+}
+
+/** The runner's CPU per HTTP request the fake server answered in a window. */
 function perRequest(reading: Reading): number {
   return reading.served === 0 ? Number.POSITIVE_INFINITY : reading.runnerUs / reading.served;
 }
 
-async function measureOne(
-  context: PhaseContext,
-  style: string,
-  repeat: number,
-  pair: Pair,
-  bounds: { idealMs: number; pagesThenForksMs: number; requestsPerWorkflow: number },
-): Promise<void> {
+/** Warms one runner alone to its steady state, then pauses it. */
+async function warm(context: PhaseContext, fleet: Fleet, id: string): Promise<WarmUp> {
   const { workflow } = context.config;
-  const { fake, runner, url } = pair;
-  // Throughput at zero latency: a closed loop of C workflows, warmed until two short windows agree
-  // on the runner's CPU per request served, then one timed window of completed, verified workflows.
-  await fake.request('setLatency', { latencyMs: 0 });
-  await runner.request('loop-start', { apiUrl: url, user: DEFAULT_USER, concurrent: workflow.concurrent });
-  const rate = (reading: Reading): number => (reading.completed / reading.ms) * 1000;
-  const warm = await warmUntilSteady(async () => perRequest(await readWindow(pair, workflow.warmup.stepMs)), workflow.warmup);
-  // A slow style (threads: a few workflows a second) completes too few workflows in one window for
-  // a rate: the window grows by whole windows until it holds enough of them, or four windows' time.
-  let window = await readWindow(pair, workflow.windowMs);
-  for (let extra = 1; window.completed < MIN_WORKFLOWS_PER_WINDOW && extra < 4; extra++) {
-    const more = await readWindow(pair, workflow.windowMs);
-    window = {
-      completed: window.completed + more.completed,
-      served: window.served + more.served,
-      ms: window.ms + more.ms,
-      runnerUs: window.runnerUs + more.runnerUs,
-      fakeUs: window.fakeUs + more.fakeUs,
-    };
-  }
-  // The in-pair ratio (readTurns). A style that ends at least one workflow a stretch (a pause then
-  // waits at most C stretches for its workflows in flight) takes turns with the reference; a slower
-  // one (threads, about 1 workflow/s: a workflow takes a worker seconds) would spend each switch
-  // waiting, and keeps the same-repeat ratio (harness/results.ts). The line sits far from both
-  // sides (3.3/s at 300 ms; the other styles ran 14.4/s and up in eighteen quick runs), so a host's slow
-  // episode does not move a style across it: it once stood at C a stretch (13.3/s), and a loaded
-  // machine left a callbacks pair unpaired.
-  const paired = (window.completed / window.ms) * workflow.turns.stretchMs >= 1;
-  const turns = paired ? await readTurns(pair, workflow) : undefined;
-  await runner.request('loop-stop', {}, 15_000);
-  const fakeShare = window.fakeUs / 1000 / window.ms;
-  const fakeSaturated = fakeShare >= SATURATED_SHARE;
-  if (fakeSaturated) {
-    context.progress.note(`workflow: ${style}: the fake GitHub used ${Math.round(fakeShare * 100)}% of its core: its limit, not the style's; not ranked`);
-  }
-  const extra = {
-    windowMs: Math.round(window.ms),
-    completed: window.completed,
-    warmupMs: warm.ms,
-    warmupWindows: warm.windows,
-    steady: warm.steady,
-    fakeCpuShare: Math.round(fakeShare * 1000) / 1000,
-    runnerCpuShare: Math.round((window.runnerUs / 1000 / window.ms) * 1000) / 1000,
-    saturated: fakeSaturated,
-    requestsPerWorkflow: bounds.requestsPerWorkflow,
-    ...(turns !== undefined
-      ? {
-          pairedTurns: turns.perTurn.length,
-          stretchMs: workflow.turns.stretchMs,
-          servedPerS: Math.round(median(turns.perTurn.map((t) => t.main))),
-          referenceServedPerS: Math.round(median(turns.perTurn.map((t) => t.ref))),
-        }
-      : {}),
-  };
-  const params = { latencyMs: 0, concurrent: workflow.concurrent };
-  const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, pairedRatio?: number): void =>
-    context.collector.add({ name, scenario: 'repos-and-forks', style, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
-  add('workflow.throughput', 'workflows/s', 'higher', rate(window), turns?.ratio);
-  // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O. A
-  // window in which no workflow completed has no cost per workflow to give (throughput says 0). Its
-  // in-pair ratio comes from the same turns: each stretch's runner CPU per request served, the
-  // style's over the reference's (the same requests make every workflow, so per request is per
-  // workflow in the ratio).
-  if (window.completed > 0) add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', window.runnerUs / 1000 / window.completed, turns?.cpuRatio);
-
-  await fake.request('setLatency', { latencyMs: workflow.latencyMs });
-  const wall = await runner.request<{ ms: number[]; pages: number; forks: number }>(
-    'wall',
-    { apiUrl: url, user: DEFAULT_USER, runs: workflow.wallRuns },
-    workflow.wallRuns * 5_000 + 5_000,
-  );
-  const wallMs = median(wall.ms);
-  const wallExtra = { idealMs: bounds.idealMs, pagesThenForksMs: bounds.pagesThenForksMs, runsPerSample: workflow.wallRuns };
-  const wallParams = { latencyMs: workflow.latencyMs };
-  context.collector.add({ name: 'workflow.wall_ms', scenario: 'repos-and-forks', style, params: wallParams, unit: 'ms', direction: 'lower', repeat, value: wallMs, extra: wallExtra });
-  context.collector.add({
-    name: 'workflow.bound_ratio',
-    scenario: 'repos-and-forks',
-    style,
-    params: wallParams,
-    unit: 'x ideal',
-    direction: 'lower',
-    repeat,
-    value: wallMs / bounds.idealMs,
-    extra: wallExtra,
-  });
+  const runner = runnerOf(fleet, id);
+  await runner.request('loop-start', { apiUrl: fleet.url, user: DEFAULT_USER, concurrent: workflow.concurrent });
+  const warmUp = await warmUntilSteady(async () => perRequest(await readWindow(fleet, id, workflow.warmup.stepMs)), workflow.warmup);
+  await runner.request('loop-pause', {}, 30_000);
+  return warmUp;
 }
 
-type Side = 'main' | 'ref';
-
-interface Turns {
-  /** Per turn: HTTP requests the fake server answered per second in the style's stretch, and in the reference's. */
-  readonly perTurn: readonly { readonly main: number; readonly ref: number }[];
-  /** The median over the turns of the style's rate over the reference's. */
-  readonly ratio: number;
-  /** The median over the turns of the style's runner CPU per request served over the reference's. */
-  readonly cpuRatio: number;
+interface Turn {
+  readonly reading: Reading;
+  /** The other runners' CPU over the window, as a share of it. */
+  readonly othersShare: number;
 }
 
-/**
- * The in-pair ratio: `turns.count` turns, each an exact stretch of the style's closed loop and one
- * of the reference's against the same fake server, the order reversed every other turn (style,
- * reference; reference, style; ...). One runner drives the server at a time: a pause returns once
- * the runner's workflows in flight have ended, and a resume settles untimed for `settleMs`. A
- * stretch's rate is the requests the server answered in it, per second: a stretch holds about ten
- * workflows, whose ends bunch after a resume (the C workers start together), but hundreds of
- * requests. Every workflow makes the same requests, each page and each fork once (the conformance
- * suite checks it), so the ratio of request rates is the ratio of workflow rates; the absolute
- * figure stays the completed workflows of the long window. A slow
- * stretch of the host (DESIGN.md, "Timed figures") covers both stretches of a turn and cancels.
- */
-async function readTurns(pair: Pair, workflow: RunConfig['workflow']): Promise<Turns> {
-  const { turns } = workflow;
-  const runners: Record<Side, Child> = { main: pair.runner, ref: pair.reference };
-  await pair.runner.request('loop-pause', {}, 15_000);
-  // The reference warms on this pair's fake server before its first timed stretch.
-  await pair.reference.request('loop-start', { apiUrl: pair.url, user: DEFAULT_USER, concurrent: workflow.concurrent });
-  const readings: Record<Side, Reading[]> = { main: [], ref: [] };
-  try {
-    await sleep(turns.referenceWarmMs);
-    await pair.reference.request('loop-pause', {}, 15_000);
-    for (let turn = 0; turn < turns.count; turn++) {
-      const sides: readonly Side[] = turn % 2 === 0 ? ['main', 'ref'] : ['ref', 'main'];
-      for (const side of sides) {
-        await runners[side].request('loop-resume');
-        await sleep(turns.settleMs);
-        const reading = await readWindow(pair, turns.stretchMs, runners[side]);
-        await runners[side].request('loop-pause', {}, 15_000);
-        readings[side].push(reading);
+interface Rounds {
+  readonly rounds: RoundsOutcome;
+  readonly turns: ReadonlyMap<string, ReadonlyMap<number, Turn>>;
+  readonly dropped: ReadonlyMap<string, number>;
+}
+
+/** A window in which the other runners on the core used more than this share of it is dropped. */
+const OTHERS_MAX_SHARE = 0.1;
+
+async function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Rounds> {
+  const { workflow } = context.config;
+  const ids = [...fleet.runners.keys()];
+  const turns = new Map<string, Map<number, Turn>>(ids.map((id) => [id, new Map()]));
+  const dropped = new Map<string, number>();
+  const figures = new Map<string, number[]>();
+  const rate = (t: Turn): number => t.reading.served / t.reading.ms;
+  const rounds = await runRounds({
+    ids,
+    seed: context.config.seed,
+    label: 'workflow',
+    plan: { ...workflow.rounds, deadline, precision: context.config.precision },
+    signal: context.signal,
+    async turn(id, round) {
+      const runner = runnerOf(fleet, id);
+      const othersBefore = othersCpuMs(fleet, id);
+      await runner.request('loop-resume');
+      await sleep(workflow.turn.settleMs);
+      const reading = await readWindow(fleet, id, workflow.turn.windowMs);
+      const othersShare = (othersCpuMs(fleet, id) - othersBefore) / reading.ms;
+      await runner.request('loop-pause', {}, 30_000);
+      if (othersShare > OTHERS_MAX_SHARE || reading.served === 0) {
+        dropped.set(id, (dropped.get(id) ?? 0) + 1);
+        context.progress.note(`workflow: ${id} round ${round + 1}: ${reading.served === 0 ? 'no request served' : `the other runners used ${Math.round(othersShare * 100)}% of the core`} in its window: dropped`);
+        return;
       }
-    }
-  } finally {
-    // The reference outlives the pair: it must leave no loop running for the next one.
-    await pair.reference.request('loop-stop', {}, 15_000);
+      turns.get(id)?.set(round, { reading, othersShare });
+    },
+    ended(round, order) {
+      context.collector.order({ phase: 'workflow', repeat: round, order });
+      const reference = turns.get(REFERENCE)?.get(round);
+      for (const id of ids) {
+        const mine = turns.get(id)?.get(round);
+        if (id === REFERENCE || mine === undefined || reference === undefined) continue;
+        figures.set(id, [...(figures.get(id) ?? []), rate(mine) / rate(reference)]);
+      }
+      const worst = worstOf(figures);
+      const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+      context.progress.doing(`round ${round + 1}, worst ±${Number.isFinite(worst.precision) ? (worst.precision * 100).toFixed(1) : '?'}% (${worst.figure}), ${left} s left`);
+    },
+    worst: () => worstOf(figures),
+  });
+  return { rounds, turns, dropped };
+}
+
+/** CPU ms the runners other than `id` have used so far, read from /proc without waking them. */
+function othersCpuMs(fleet: Fleet, id: string): number {
+  let total = 0;
+  for (const [other, runner] of fleet.runners) if (other !== id) total += procCpuMs(runner.pid) ?? 0;
+  return total;
+}
+
+/** One sample per round of the throughput and CPU per workflow, each with its ratio to the reference's turn of the same round. */
+function record(context: PhaseContext, id: string, measured: Rounds, warmUp: WarmUp | undefined, bounds: { readonly requestsPerWorkflow: number }): void {
+  const { workflow } = context.config;
+  const params = { latencyMs: 0, concurrent: workflow.concurrent };
+  for (const [round, turn] of measured.turns.get(id) ?? []) {
+    const reference = measured.turns.get(REFERENCE)?.get(round);
+    // A round whose reference turn was dropped lost its block: nothing of it is recorded.
+    if (reference === undefined) continue;
+    const { reading } = turn;
+    const fakeShare = reading.fakeUs / 1000 / reading.ms;
+    const fakeSaturated = fakeShare >= SATURATED_SHARE;
+    const extra = {
+      windowMs: Math.round(reading.ms),
+      completed: reading.completed,
+      rounds: measured.rounds.rounds,
+      stoppedBy: measured.rounds.stoppedBy,
+      warmupMs: warmUp?.ms ?? 0,
+      steady: warmUp?.steady ?? false,
+      droppedTurns: measured.dropped.get(id) ?? 0,
+      fakeCpuShare: Math.round(fakeShare * 1000) / 1000,
+      runnerCpuShare: Math.round((reading.runnerUs / 1000 / reading.ms) * 1000) / 1000,
+      saturated: fakeSaturated,
+      requestsPerWorkflow: bounds.requestsPerWorkflow,
+    };
+    const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, pairedRatio: number): void =>
+      context.collector.add({ name, scenario: 'repos-and-forks', style: id, params, unit, direction, repeat: round, value, extra, pairedRatio });
+    const ratePerS = (r: Reading): number => (r.served / r.ms) * 1000;
+    add('workflow.throughput', 'workflows/s', 'higher', ratePerS(reading) / bounds.requestsPerWorkflow, ratePerS(reading) / ratePerS(reference.reading));
+    // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O.
+    add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', (perRequest(reading) * bounds.requestsPerWorkflow) / 1000, perRequest(reading) / perRequest(reference.reading));
+    context.collector.turn({
+      phase: 'workflow',
+      params,
+      generation: 0,
+      round,
+      id,
+      parts: [perRequest(reading)],
+      referenceParts: [perRequest(reference.reading)],
+      othersShare: Math.round(turn.othersShare * 1000) / 1000,
+    });
   }
-  const rate = (reading: Reading): number => (reading.served / reading.ms) * 1000;
-  const pairs = readings.main.map((main, turn) => ({ main, ref: readings.ref[turn] as Reading }));
-  const perTurn = pairs.map((t) => ({ main: rate(t.main), ref: rate(t.ref) }));
-  return {
-    perTurn,
-    ratio: median(perTurn.map((t) => t.main / t.ref)),
-    cpuRatio: median(pairs.map((t) => perRequest(t.main) / perRequest(t.ref))),
-  };
+}
+
+/** At a set latency, each runner alone runs workflows one at a time, each timed against the ideal bound. */
+async function measureWall(context: PhaseContext, fleet: Fleet, bounds: { readonly idealMs: number; readonly pagesThenForksMs: number }): Promise<void> {
+  const { workflow } = context.config;
+  await fleet.fake.request('setLatency', { latencyMs: workflow.latencyMs });
+  for (const [id, runner] of fleet.runners) {
+    if (id === REFERENCE) continue;
+    await runner.request('loop-stop', {}, 30_000);
+    const wall = await runner.request<{ ms: number[] }>('wall', { apiUrl: fleet.url, user: DEFAULT_USER, runs: workflow.wallRuns }, workflow.wallRuns * 5_000 + 5_000);
+    const wallMs = median(wall.ms);
+    const extra = { idealMs: bounds.idealMs, pagesThenForksMs: bounds.pagesThenForksMs, runsPerSample: workflow.wallRuns };
+    const params = { latencyMs: workflow.latencyMs };
+    const add = (name: string, unit: string, value: number): void =>
+      context.collector.add({ name, scenario: 'repos-and-forks', style: id, params, unit, direction: 'lower', repeat: 0, value, extra });
+    add('workflow.wall_ms', 'ms', wallMs);
+    add('workflow.bound_ratio', 'x ideal', wallMs / bounds.idealMs);
+  }
 }

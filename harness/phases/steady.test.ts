@@ -1,7 +1,7 @@
 // The steady-state rule before a timed window: short windows until two in a row agree within the
 // tolerance, never before the floor, and no longer than the cap (then flagged), on a virtual clock.
 import { describe, expect, it } from 'vitest';
-import { warmUntilSteady } from './echo-cost.js';
+import { warmUntilSteady } from './steady.js';
 
 /** Feeds the given readings, one per 100 ms window of a virtual clock. */
 function readings(values: readonly number[]): { measure: () => Promise<number>; now: () => number } {

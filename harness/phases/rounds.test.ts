@@ -1,0 +1,80 @@
+// The stopping rule of the block design on a virtual clock: rounds go on until the ranked figures
+// are precise enough, the time is spent, or the cap is reached; the minimum is always taken.
+import { describe, expect, it } from 'vitest';
+import { relativePrecision, runRounds, worstOf } from './rounds.js';
+
+/** A series whose every turn takes `turnMs` of a virtual clock and whose worst precision after round r is `precisionAfter(r)`. */
+async function series(options: { precisionAfter: (rounds: number) => number; deadline: number; minRounds?: number; maxRounds?: number; turnMs?: number }) {
+  let clock = 0;
+  let rounds = 0;
+  const orders: string[][] = [];
+  const outcome = await runRounds({
+    ids: ['a', 'b', 'c'],
+    seed: 7,
+    label: 'test',
+    plan: { minRounds: options.minRounds ?? 2, maxRounds: options.maxRounds ?? 100, deadline: options.deadline, precision: 0.02 },
+    signal: new AbortController().signal,
+    turn: () => {
+      clock += options.turnMs ?? 100;
+      return Promise.resolve();
+    },
+    ended: (round, order) => {
+      rounds = round + 1;
+      orders.push([...order]);
+    },
+    worst: () => ({ precision: options.precisionAfter(rounds), figure: 'a cpu' }),
+    now: () => clock,
+  });
+  return { outcome, orders };
+}
+
+describe('runRounds', () => {
+  it('stops at the first round whose worst figure is within the target', async () => {
+    const { outcome } = await series({ precisionAfter: (r) => 0.1 / Math.sqrt(r), deadline: 1e9 });
+    // 0.1/√r ≤ 0.02 first at r = 25.
+    expect(outcome).toMatchObject({ rounds: 25, stoppedBy: 'precision' });
+  });
+
+  it('starts no round that would end past the deadline, but always takes the minimum', async () => {
+    // Each round takes 300 ms: the third would end at 900 > 800.
+    expect((await series({ precisionAfter: () => 1, deadline: 800 })).outcome).toMatchObject({ rounds: 2, stoppedBy: 'budget' });
+    expect((await series({ precisionAfter: () => 1, deadline: 0, minRounds: 4 })).outcome).toMatchObject({ rounds: 4, stoppedBy: 'budget' });
+  });
+
+  it('stops at the cap of rounds', async () => {
+    expect((await series({ precisionAfter: () => 1, deadline: 1e9, maxRounds: 5 })).outcome).toMatchObject({ rounds: 5, stoppedBy: 'rounds' });
+  });
+
+  it('shuffles the order per round from the seed, the same for the same seed', async () => {
+    const first = await series({ precisionAfter: () => 1, deadline: 1e9, maxRounds: 6 });
+    const again = await series({ precisionAfter: () => 1, deadline: 1e9, maxRounds: 6 });
+    expect(first.orders).toEqual(again.orders);
+    expect(new Set(first.orders.map((order) => order.join(''))).size).toBeGreaterThan(1);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      runRounds({ ids: ['a'], seed: 1, label: 't', plan: { minRounds: 1, maxRounds: 2, deadline: 1e9, precision: 0.02 }, signal: controller.signal, turn: () => Promise.resolve(), worst: () => ({ precision: 1, figure: 'x' }) }),
+    ).rejects.toThrow('interrupted');
+  });
+});
+
+describe('relativePrecision', () => {
+  it('is the back-transformed half-width of the 95% t interval of the log values', () => {
+    // logs of e^0.1, e^-0.1, e^0.1, e^-0.1: sd 0.11547, n 4, t(0.975, 3) = 3.182446.
+    const values = [Math.exp(0.1), Math.exp(-0.1), Math.exp(0.1), Math.exp(-0.1)];
+    expect(relativePrecision(values)).toBeCloseTo(Math.exp(3.182446 * (0.1154701 / 2)) - 1, 5);
+  });
+
+  it('is infinite below two values and ignores what is not a positive number', () => {
+    expect(relativePrecision([1.2])).toBe(Number.POSITIVE_INFINITY);
+    expect(relativePrecision([1, 0, -1, Number.NaN])).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('names the worst figure', () => {
+    const worst = worstOf(new Map([['tight', [1, 1.01, 0.99]], ['loose', [1, 1.5, 0.7]]]));
+    expect(worst.figure).toBe('loose');
+  });
+});

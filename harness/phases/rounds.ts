@@ -1,0 +1,92 @@
+// The block design every timed figure uses: contenders (servers, runners) are all warm at once on
+// the measured core, and rounds are run in which each takes one short turn, in an order shuffled
+// per round from the run's seed. A round is a block: a slow stretch of the host that covers it
+// weighs on the reference's turn as on every other's, so a ratio taken within the round cancels it.
+// Rounds go on until every ranked figure is as precise as asked, or the time given is spent.
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { shuffled } from './order.js';
+import { throwIfAborted } from './common.js';
+
+/** Why a series of rounds stopped: its figures reached the target, its time ran out, or its cap of rounds. */
+export type StoppedBy = 'precision' | 'budget' | 'rounds';
+
+export interface RoundsPlan {
+  /** Rounds always taken, whatever the clock says: an interval needs a few. */
+  readonly minRounds: number;
+  readonly maxRounds: number;
+  /** performance.now() after which no new round starts (the minimum still runs). */
+  readonly deadline: number;
+  /** Target relative half-width of the 95% interval of every ranked figure (0.02: ±2%). */
+  readonly precision: number;
+}
+
+export interface RoundsOutcome {
+  readonly rounds: number;
+  readonly stoppedBy: StoppedBy;
+  /** The worst relative half-width when it stopped, and the figure that had it. */
+  readonly worst: { readonly precision: number; readonly figure: string };
+}
+
+export interface RoundsOptions<Id extends string> {
+  readonly ids: readonly Id[];
+  readonly seed: number;
+  /** Names this series in the seed's stream, so two series shuffle independently. */
+  readonly label: string;
+  readonly plan: RoundsPlan;
+  readonly signal: AbortSignal;
+  /** One turn of one contender in round `round`. */
+  turn(id: Id, round: number): Promise<void>;
+  /** Called after each round with the order it took. */
+  ended?(round: number, order: readonly Id[]): void;
+  /** The worst precision over the ranked figures so far (Infinity while any has too few rounds). */
+  worst(): { readonly precision: number; readonly figure: string };
+  now?: () => number;
+}
+
+/** Runs rounds until the ranked figures are as precise as the plan asks, or its time or rounds run out. */
+export async function runRounds<Id extends string>(options: RoundsOptions<Id>): Promise<RoundsOutcome> {
+  const now = options.now ?? (() => performance.now());
+  const { plan } = options;
+  let round = 0;
+  let lastRoundMs = 0;
+  for (;;) {
+    const worst = options.worst();
+    if (round >= plan.minRounds) {
+      if (worst.precision <= plan.precision) return { rounds: round, stoppedBy: 'precision', worst };
+      if (round >= plan.maxRounds) return { rounds: round, stoppedBy: 'rounds', worst };
+      // A round that would end past the deadline is not started.
+      if (now() + lastRoundMs > plan.deadline) return { rounds: round, stoppedBy: 'budget', worst };
+    }
+    throwIfAborted(options.signal);
+    const started = now();
+    const order = shuffled(options.ids, options.seed, `${options.label}/${round}`);
+    for (const id of order) await options.turn(id, round);
+    options.ended?.(round, order);
+    lastRoundMs = now() - started;
+    round++;
+  }
+}
+
+/**
+ * The relative half-width of the 95% interval of the geometric mean of positive values (ratios):
+ * t · sd(log x) / √n on the log scale, back-transformed. Infinity below two values.
+ */
+export function relativePrecision(values: readonly number[]): number {
+  const logs = values.filter((x) => x > 0 && Number.isFinite(x)).map(Math.log);
+  if (logs.length < 2) return Number.POSITIVE_INFINITY;
+  const mean = logs.reduce((sum, x) => sum + x, 0) / logs.length;
+  const variance = logs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (logs.length - 1);
+  return Math.exp(tQuantile(0.975, logs.length - 1) * Math.sqrt(variance / logs.length)) - 1;
+}
+
+/** The worst of several figures' precisions, with its name; Infinity when there is none yet. */
+export function worstOf(figures: ReadonlyMap<string, readonly number[]>): { precision: number; figure: string } {
+  let worst = { precision: Number.POSITIVE_INFINITY, figure: 'none yet' };
+  let first = true;
+  for (const [figure, values] of figures) {
+    const precision = relativePrecision(values);
+    if (first || precision > worst.precision) worst = { precision, figure };
+    first = false;
+  }
+  return worst;
+}
