@@ -185,9 +185,9 @@ export class LinkHeaderError extends Error {
  * it (RFC 8288 allows relative targets); undefined on the last page. A target that is not a URL, or
  * whose scheme is not http or https, throws a LinkHeaderError: a hostile server must not steer the
  * client to `file:` or `ftp:`. So does a target that is the page itself, which would be read forever
- * (a longer cycle, page 2 to page 1 and back, needs the pages read: listing-guard.ts catches it). Several
- * headers, `rel` lists (`rel="next last"`), unquoted `rel=next` and any order of parameters are
- * accepted.
+ * (a longer cycle, page 2 to page 1 and back, needs the pages read: listing-guard.ts catches it).
+ * Several headers, `rel` lists (`rel="next last"`), unquoted `rel=next` and any order of parameters
+ * are accepted.
  */
 export function nextPageUrl(link: string | string[] | undefined, requestUrl: string): string | undefined {
   const value = Array.isArray(link) ? link.join(', ') : link;
