@@ -79,6 +79,7 @@ describe('unreadPage', () => {
   });
 
   it.each([
+    [1, [PAGE_1], PAGE_1.replace('per_page=100&page=1', 'page=1&per_page=100'), 'is page 1 of this listing again, after 1 page: a cycle of 1 page that would be read for ever'],
     [1, [PAGE_1, PAGE_2], PAGE_2, 'is page 2 of this listing again, after 2 pages: a cycle of 1 page that would be read for ever'],
     [2, [PAGE_1, PAGE_2], PAGE_1, 'is page 1 of this listing again, after 2 pages: a cycle of 2 pages that would be read for ever'],
     [3, [PAGE_1, PAGE_2, PAGE_3], PAGE_1, 'is page 1 of this listing again, after 3 pages: a cycle of 3 pages that would be read for ever'],

@@ -43,8 +43,7 @@ export function unreadPage(
     const length = pages.length - seen;
     throw new LinkHeaderError(
       next,
-      `is page ${seen + 1} of this listing again, after ${pages.length} pages: ` +
-        `a cycle of ${length} page${length === 1 ? '' : 's'} that would be read for ever`,
+      `is page ${seen + 1} of this listing again, after ${pagesOf(pages.length)}: a cycle of ${pagesOf(length)} that would be read for ever`,
     );
   }
   if (pages.length >= maxPages) {
@@ -54,4 +53,8 @@ export function unreadPage(
     );
   }
   return next;
+}
+
+function pagesOf(count: number): string {
+  return `${count} page${count === 1 ? '' : 's'}`;
 }
