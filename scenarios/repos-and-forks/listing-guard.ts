@@ -43,7 +43,8 @@ export function unreadPage(
     const length = pages.length - seen;
     throw new LinkHeaderError(
       next,
-      `is page ${seen + 1} of this listing again, after ${pagesOf(pages.length)}: a cycle of ${pagesOf(length)} that would be read for ever`,
+      `is page ${seen + 1} of this listing again, after ${pagesOf(pages.length)}: ` +
+        `a cycle of ${pagesOf(length)} that would be read for ever`,
     );
   }
   if (pages.length >= maxPages) {
