@@ -26,6 +26,11 @@ const FLAGS: FlagSpecs = {
     kind: 'int', min: 1024, max: 512 * 1024 * 1024, metavar: 'BYTES',
     help: `largest response body accepted; a larger one is a NetworkError (default ${DEFAULT_INPUT.maxBodyBytes}, 32 MiB)`,
   },
+  'max-pages': {
+    kind: 'int', min: 1, max: 1_000_000, metavar: 'N',
+    help: `listing pages read at most; a listing with more is a ParseError (default ${DEFAULT_INPUT.maxPages}, ` +
+      `${(DEFAULT_INPUT.maxPages * DEFAULT_INPUT.perPage).toLocaleString('en-US')} repos)`,
+  },
   'send-token-over-http': { kind: 'boolean', help: 'send GITHUB_TOKEN in clear text when --api is plain http to a host that is not loopback' },
   latency: { kind: 'int', min: 0, max: 60_000, help: 'latency of the embedded fake server in ms (default 0)', metavar: 'MS' },
   json: { kind: 'boolean', help: 'print one JSON object instead of one name a line' },
@@ -36,7 +41,9 @@ export const command: Command = {
   help: helpText(
     USAGE,
     'Lists the user\'s repos page by page, fetches every fork\'s details with bounded concurrency and prints\n' +
-      'the source repo of each fork, in listing order. A token is read from GITHUB_TOKEN only.',
+      'the source repo of each fork, in listing order. A token is read from GITHUB_TOKEN only.\n' +
+      'Every listing ends: a page whose link names a page already read (a cycle) is a ParseError, and so is\n' +
+      `a listing longer than --max-pages (default ${DEFAULT_INPUT.maxPages} pages of ${DEFAULT_INPUT.perPage}; no real account lists that many).`,
     FLAGS,
   ),
   async run(argv) {
@@ -66,6 +73,7 @@ export const command: Command = {
     const json = flagBoolean(args, 'json');
     const deadlineMs = flagNumber(args, 'deadline-ms');
     const maxBodyBytes = flagNumber(args, 'max-body-bytes');
+    const maxPages = flagNumber(args, 'max-pages');
     const input: ReposAndForksInput = {
       apiUrl: apiUrl?.href ?? fake?.url ?? '',
       user: flagString(args, 'user') ?? DEFAULT_USER,
@@ -74,6 +82,7 @@ export const command: Command = {
       timeoutMs: flagNumber(args, 'timeout-ms') ?? DEFAULT_INPUT.timeoutMs,
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+      ...(maxPages !== undefined ? { maxPages } : {}),
       ...(token !== undefined ? { token, tokenOverHttp } : {}),
       ...(json ? {} : { print: (line: string) => process.stdout.write(line + '\n') }),
     };

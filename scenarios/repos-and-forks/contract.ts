@@ -32,6 +32,11 @@ export interface ReposAndForksInput {
   /** A response body larger than this fails with `NetworkError` (default `DEFAULT_INPUT.maxBodyBytes`). */
   readonly maxBodyBytes?: number;
   /**
+   * A listing with more pages than this fails with `ParseError` when the last page allowed names a
+   * next one (default `DEFAULT_INPUT.maxPages`; listing-guard.ts).
+   */
+  readonly maxPages?: number;
+  /**
    * Sent as `Authorization: Bearer`; never printed. Only to the origin of `apiUrl` (never to
    * another origin a `link` header points at), and over plain http only to a loopback host unless
    * `tokenOverHttp` is set.
@@ -60,6 +65,11 @@ export const DEFAULT_INPUT = {
   deadlineMs: 60_000,
   /** 32 MiB: a full page of 100 repos is about 0.5 MiB, so 64 times that is a hostile answer. */
   maxBodyBytes: 32 * 1024 * 1024,
+  /**
+   * 1,000 pages of 100 are 100,000 repositories, far more than any real account lists: a listing
+   * longer than that is a server that never says "last page".
+   */
+  maxPages: 1_000,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -175,9 +185,9 @@ export class LinkHeaderError extends Error {
  * it (RFC 8288 allows relative targets); undefined on the last page. A target that is not a URL, or
  * whose scheme is not http or https, throws a LinkHeaderError: a hostile server must not steer the
  * client to `file:` or `ftp:`. So does a target that is the page itself, which would be read forever
- * (a longer cycle, page 2 to page 1 and back, is not caught: that needs the pages seen). Several
- * headers, `rel` lists (`rel="next last"`), unquoted `rel=next` and any order of parameters are
- * accepted.
+ * (a longer cycle, page 2 to page 1 and back, needs the pages read: listing-guard.ts catches it).
+ * Several headers, `rel` lists (`rel="next last"`), unquoted `rel=next` and any order of parameters
+ * are accepted.
  */
 export function nextPageUrl(link: string | string[] | undefined, requestUrl: string): string | undefined {
   const value = Array.isArray(link) ? link.join(', ') : link;

@@ -7,12 +7,14 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
 interface Run {
   readonly input: ReposAndForksInput;
   readonly client: HttpClient;
-  pages: number;
+  /** The listing's pages read so far, each by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: string[];
 }
 
 // The style's one bridge from the callback primitive: a raw error becomes a typed rejection here.
@@ -35,20 +37,24 @@ export async function sendReposRequest(run: Run, firstUrl: string): Promise<Mini
   let url: string | undefined = firstUrl;
   while (url !== undefined) {
     const response = await send(run, url);
-    run.pages += 1;
-    const page = readRepos(response);
+    run.pages.push(pageKey(url));
+    const page = readRepos(response, run.pages, run.input.maxPages);
     for (const repo of page.repos) repos.push(repo);
     url = page.next;
   }
   return repos;
 }
 
-// 2. The body and the `link` header are read in one guarded block: either may be hostile.
-export function readRepos(response: RawResponse): ReposPage {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile, and the
+// next page must be one this listing has not read, within its cap.
+export function readRepos(response: RawResponse, pages: readonly string[], maxPages?: number): ReposPage {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
   try {
-    return { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
+    return {
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    };
   } catch (error) {
     // @fault-origin: malformed-json
     throw new ParseError(response.url, error);
@@ -89,7 +95,7 @@ export function readForkedRepoRequests(response: RawResponse): string {
 // 5. `sources` is indexed by the fork's place in the listing, so completion order does not matter.
 export function printSourceNames(run: Run, sources: readonly string[]): ReposAndForksResult {
   for (const name of sources) run.input.print?.(name);
-  return { sourceNames: sources, pages: run.pages };
+  return { sourceNames: sources, pages: run.pages.length };
 }
 
 // 6.
@@ -99,7 +105,7 @@ export function cleanup(run: Run): void {
 }
 
 export async function reposAndForks(input: ReposAndForksInput): Promise<ReposAndForksResult> {
-  const run: Run = { input, client: createHttpClient(input), pages: 0 };
+  const run: Run = { input, client: createHttpClient(input), pages: [] };
   try {
     const repos = await sendReposRequest(run, reposPageUrl(input, 1));
     const sources = await sendForkedRepoRequests(run, forkNames(repos));

@@ -7,6 +7,7 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
 export type Callback<T> = (error: WorkflowError | null, value?: T) => void;
@@ -14,7 +15,8 @@ export type Callback<T> = (error: WorkflowError | null, value?: T) => void;
 interface Run {
   readonly input: ReposAndForksInput;
   readonly client: HttpClient;
-  pages: number;
+  /** The listing's pages read so far, each by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: string[];
 }
 
 // The style's one bridge from the callback primitive: a raw error becomes a typed error here.
@@ -36,12 +38,12 @@ export function sendReposRequest(run: Run, url: string, repos: MinimalRepository
       callback(error);
       return;
     }
-    readRepos(response, (readError, page) => {
+    run.pages.push(pageKey(url));
+    readRepos(response, run.pages, run.input.maxPages, (readError, page) => {
       if (readError !== null || page === undefined) {
         callback(readError);
         return;
       }
-      run.pages += 1;
       for (const repo of page.repos) repos.push(repo);
       if (page.next === undefined) callback(null, repos);
       else sendReposRequest(run, page.next, repos, callback);
@@ -49,8 +51,11 @@ export function sendReposRequest(run: Run, url: string, repos: MinimalRepository
   });
 }
 
-// 2. The body and the `link` header are read in one guarded block: either may be hostile.
-export function readRepos(response: RawResponse, callback: Callback<ReposPage>): void {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile, and the
+// next page must be one this listing has not read, within its cap.
+export function readRepos(
+  response: RawResponse, pages: readonly string[], maxPages: number | undefined, callback: Callback<ReposPage>,
+): void {
   if (!isOk(response.status)) {
     // @fault-origin: rate-limit
     callback(new ApiError(response.status, response.url, response.headers, response.body));
@@ -58,7 +63,10 @@ export function readRepos(response: RawResponse, callback: Callback<ReposPage>):
   }
   let page: ReposPage;
   try {
-    page = { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
+    page = {
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    };
   } catch (error) {
     // @fault-origin: malformed-json
     callback(new ParseError(response.url, error));
@@ -135,7 +143,7 @@ export function readForkedRepoRequests(response: RawResponse, callback: Callback
 // 5. `sources` is indexed by the fork's place in the listing, so completion order does not matter.
 export function printSourceNames(run: Run, sources: readonly string[], callback: Callback<ReposAndForksResult>): void {
   for (const name of sources) run.input.print?.(name);
-  callback(null, { sourceNames: sources, pages: run.pages });
+  callback(null, { sourceNames: sources, pages: run.pages.length });
 }
 
 // 6.
@@ -145,7 +153,7 @@ export function cleanup(run: Run): void {
 }
 
 export function reposAndForks(input: ReposAndForksInput, callback: Callback<ReposAndForksResult>): void {
-  const run: Run = { input, client: createHttpClient(input), pages: 0 };
+  const run: Run = { input, client: createHttpClient(input), pages: [] };
   let finished = false;
 
   // The one exit: cleanup exactly once, then the caller hears exactly one answer.

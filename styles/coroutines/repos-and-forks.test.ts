@@ -68,7 +68,7 @@ describe('coroutines: fail-fast', () => {
       { path: '/repos/*/*', nth: 5, action: { kind: 'status', status: 500 } },
     ]);
     fake.setLatency(5);
-    const run = { input: input({ concurrency: 8 }), client: createHttpClient({ timeoutMs: 10_000 }), limit: new Semaphore(8), pages: 1 };
+    const run = { input: input({ concurrency: 8 }), client: createHttpClient({ timeoutMs: 10_000 }), limit: new Semaphore(8), pages: [] };
     let inFlightWhenTheStepFailed = -1;
     function* step(): Coro<unknown> {
       try {

@@ -10,6 +10,7 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 import { CancelledError, Semaphore, createTask, gather, get, wait, type Coro } from './loop/index.js';
 
@@ -18,7 +19,8 @@ interface Run {
   readonly client: HttpClient;
   /** Fork requests in flight, across every page. */
   readonly limit: Semaphore;
-  pages: number;
+  /** The listing's pages read so far, each by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: string[];
 }
 
 // The style's one bridge from the callback primitive: a raw error becomes a typed error here.
@@ -39,20 +41,24 @@ export function* sendReposRequest(run: Run, firstUrl: string): Coro<MinimalRepos
   let url: string | undefined = firstUrl;
   while (url !== undefined) {
     const response = yield* send(run, url);
-    run.pages += 1;
-    const page = readRepos(response);
+    run.pages.push(pageKey(url));
+    const page = readRepos(response, run.pages, run.input.maxPages);
     for (const repo of page.repos) repos.push(repo);
     url = page.next;
   }
   return repos;
 }
 
-// 2. The body and the `link` header are read in one guarded block: either may be hostile.
-export function readRepos(response: RawResponse): ReposPage {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile, and the
+// next page must be one this listing has not read, within its cap.
+export function readRepos(response: RawResponse, pages: readonly string[], maxPages?: number): ReposPage {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) throw new ApiError(response.status, response.url, response.headers, response.body);
   try {
-    return { repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) };
+    return {
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    };
   } catch (error) {
     // @fault-origin: malformed-json
     throw new ParseError(response.url, error);
@@ -94,7 +100,7 @@ export function readForkedRepoRequests(response: RawResponse): string {
 // 5. gather keeps argument order, so completion order does not matter.
 export function printSourceNames(run: Run, sources: readonly string[]): ReposAndForksResult {
   for (const name of sources) run.input.print?.(name);
-  return { sourceNames: sources, pages: run.pages };
+  return { sourceNames: sources, pages: run.pages.length };
 }
 
 // 6.
@@ -105,7 +111,7 @@ export function cleanup(run: Run): void {
 
 export function* reposAndForks(input: ReposAndForksInput): Coro<ReposAndForksResult> {
   // The semaphore first: if `concurrency` is invalid it throws before a client exists to clean up.
-  const run: Run = { input, limit: new Semaphore(input.concurrency), client: createHttpClient(input), pages: 0 };
+  const run: Run = { input, limit: new Semaphore(input.concurrency), client: createHttpClient(input), pages: [] };
   try {
     const repos = yield* sendReposRequest(run, reposPageUrl(input, 1));
     const sources = yield* sendForkedRepoRequests(run, forkNames(repos));

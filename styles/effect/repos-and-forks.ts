@@ -13,6 +13,7 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
 // The contract's errors, tagged for Effect's error channel (`Effect.catchTag` reads `_tag`). Each is
@@ -26,7 +27,8 @@ export type WorkflowError = ApiError | ParseError | NetworkError | TimeoutError;
 interface Run {
   readonly input: ReposAndForksInput;
   readonly client: HttpClient;
-  pages: number;
+  /** The listing's pages read so far, each by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: string[];
 }
 
 // The style's one bridge from the callback primitive. Interrupting the fiber that waits here (the
@@ -51,20 +53,24 @@ export const sendReposRequest = Effect.fn('sendReposRequest')(function* (run: Ru
   let url: string | undefined = firstUrl;
   while (url !== undefined) {
     const response: RawResponse = yield* send(run, url);
-    run.pages += 1;
-    const page: ReposPage = yield* readRepos(response);
+    run.pages.push(pageKey(url));
+    const page: ReposPage = yield* readRepos(response, run.pages, run.input.maxPages);
     for (const repo of page.repos) repos.push(repo);
     url = page.next;
   }
   return repos;
 });
 
-// 2. The body and the `link` header are read in one guarded block: either may be hostile.
-export const readRepos = Effect.fn('readRepos')(function* (response: RawResponse) {
+// 2. The body and the `link` header are read in one guarded block: either may be hostile, and the
+// next page must be one this listing has not read, within its cap.
+export const readRepos = Effect.fn('readRepos')(function* (response: RawResponse, pages: readonly string[], maxPages?: number) {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return yield* Effect.fail(new ApiError(response.status, response.url, response.headers, response.body));
   return yield* Effect.try({
-    try: (): ReposPage => ({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) }),
+    try: (): ReposPage => ({
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    }),
     // @fault-origin: malformed-json
     catch: (error) => new ParseError(response.url, error),
   });
@@ -96,7 +102,7 @@ export const readForkedRepoRequests = Effect.fn('readForkedRepoRequests')(functi
 // 5. forEach keeps the input order, so completion order does not matter.
 export const printSourceNames = Effect.fn('printSourceNames')(function* (run: Run, sources: readonly string[]) {
   for (const name of sources) run.input.print?.(name);
-  return yield* Effect.succeed<ReposAndForksResult>({ sourceNames: sources, pages: run.pages });
+  return yield* Effect.succeed<ReposAndForksResult>({ sourceNames: sources, pages: run.pages.length });
 });
 
 // 6. The release of the run's acquireRelease: once, on success, failure and interruption alike.
@@ -109,7 +115,7 @@ export const cleanup = Effect.fn('cleanup')(function* (run: Run) {
 
 // `Effect.scoped` closes the scope the run was acquired in when the steps end, however they end.
 export const reposAndForks = Effect.fn('reposAndForks')(function* (input: ReposAndForksInput) {
-  const run = yield* Effect.acquireRelease(Effect.sync((): Run => ({ input, client: createHttpClient(input), pages: 0 })), cleanup);
+  const run = yield* Effect.acquireRelease(Effect.sync((): Run => ({ input, client: createHttpClient(input), pages: [] })), cleanup);
   const repos = yield* sendReposRequest(run, reposPageUrl(input, 1));
   const sources = yield* sendForkedRepoRequests(run, forkNames(repos));
   return yield* printSourceNames(run, sources);

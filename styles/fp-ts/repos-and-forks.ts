@@ -14,6 +14,7 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 import { traverseWithConcurrency } from './traverse-with-concurrency.js';
 
@@ -25,7 +26,8 @@ interface Run {
 /** The pages read so far: state is passed along, not mutated. */
 interface Listing {
   readonly repos: readonly MinimalRepository[];
-  readonly pages: number;
+  /** Each page read by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: readonly string[];
 }
 
 // The style's one bridge from the callback primitive. A TaskEither is a function that returns a
@@ -47,23 +49,28 @@ function send(run: Run, url: string): TE.TaskEither<WorkflowError, RawResponse> 
 
 // 1. Pages are sequential: each page's TaskEither chains the next page's.
 export function sendReposRequest(run: Run, url: string, listing: Listing): TE.TaskEither<WorkflowError, Listing> {
+  const pages = listing.pages.concat(pageKey(url));
   return pipe(
     send(run, url),
-    TE.flatMapEither(readRepos),
+    TE.flatMapEither((response) => readRepos(response, pages, run.input.maxPages)),
     TE.flatMap((page) => {
-      const read: Listing = { repos: listing.repos.concat(page.repos), pages: listing.pages + 1 };
+      const read: Listing = { repos: listing.repos.concat(page.repos), pages };
       return page.next === undefined ? TE.right(read) : sendReposRequest(run, page.next, read);
     }),
   );
 }
 
 // 2. Reading does no I/O, so it is an Either; the caller lifts it into the TaskEither. The body and
-// the `link` header are read in one guarded block: either may be hostile.
-export function readRepos(response: RawResponse): E.Either<WorkflowError, ReposPage> {
+// the `link` header are read in one guarded block: either may be hostile, and the next page must be
+// one this listing has not read, within its cap.
+export function readRepos(response: RawResponse, pages: readonly string[], maxPages?: number): E.Either<WorkflowError, ReposPage> {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return E.left(new ApiError(response.status, response.url, response.headers, response.body));
   return E.tryCatch(
-    (): ReposPage => ({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) }),
+    (): ReposPage => ({
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    }),
     // @fault-origin: malformed-json
     (error) => new ParseError(response.url, error),
   );
@@ -94,7 +101,7 @@ export function readForkedRepoRequests(response: RawResponse): E.Either<Workflow
 export function printSourceNames(run: Run, listing: Listing, sources: readonly string[]): TE.TaskEither<never, ReposAndForksResult> {
   return TE.fromIO(() => {
     for (const name of sources) run.input.print?.(name);
-    return { sourceNames: sources, pages: listing.pages };
+    return { sourceNames: sources, pages: listing.pages.length };
   });
 }
 
@@ -114,7 +121,7 @@ export function reposAndForks(input: ReposAndForksInput): TE.TaskEither<Workflow
     TE.fromIO((): Run => ({ input, client: createHttpClient(input) })),
     (run) =>
       pipe(
-        sendReposRequest(run, reposPageUrl(input, 1), { repos: [], pages: 0 }),
+        sendReposRequest(run, reposPageUrl(input, 1), { repos: [], pages: [] }),
         TE.bindTo('listing'),
         TE.bind('sources', ({ listing }) => sendForkedRepoRequests(run, forkNames(listing.repos))),
         TE.flatMap(({ listing, sources }) => printSourceNames(run, listing, sources)),

@@ -11,12 +11,14 @@ import {
   forkNames, isOk, isTimeout, nextPageUrl, parseRepos, repoUrl, reposPageUrl,
   type ForkRepository, type MinimalRepository, type ReposPage, type ReposAndForksInput, type ReposAndForksResult, type WorkflowError,
 } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import { createHttpClient, type HttpClient, type RawResponse } from '../../scenarios/repos-and-forks/http.js';
 
 interface Run {
   readonly input: ReposAndForksInput;
   readonly client: HttpClient;
-  pages: number;
+  /** The listing's pages read so far, each by its `pageKey`: how a cycle of pages is caught. */
+  readonly pages: string[];
 }
 
 /** A fork's source name and the fork's place in the listing: completion order is not listing order. */
@@ -54,8 +56,8 @@ export function sendReposRequest(run: Run, firstUrl: string): Observable<Minimal
   function requestPage(url: string): Observable<ReposPage> {
     return send(run, url).pipe(
       concatMap(function readPage(response) {
-        run.pages += 1;
-        return readRepos(response);
+        run.pages.push(pageKey(url));
+        return readRepos(response, run.pages, run.input.maxPages);
       }),
     );
   }
@@ -67,12 +69,16 @@ export function sendReposRequest(run: Run, firstUrl: string): Observable<Minimal
 
 // 2. An expected failure is an error notification, not a throw. `fail` gets the error already made
 // here, not in `throwError`'s factory, so its stack starts in this step, not in rxjs's subscribe.
-// The body and the `link` header are read in one guarded block: either may be hostile.
-export function readRepos(response: RawResponse): Observable<ReposPage> {
+// The body and the `link` header are read in one guarded block: either may be hostile, and the next
+// page must be one this listing has not read, within its cap.
+export function readRepos(response: RawResponse, pages: readonly string[], maxPages?: number): Observable<ReposPage> {
   // @fault-origin: rate-limit
   if (!isOk(response.status)) return fail(new ApiError(response.status, response.url, response.headers, response.body));
   try {
-    return of({ repos: parseRepos(response.body), next: nextPageUrl(response.headers.link, response.url) });
+    return of({
+      repos: parseRepos(response.body),
+      next: unreadPage(nextPageUrl(response.headers.link, response.url), pages, maxPages),
+    });
   } catch (error) {
     // @fault-origin: malformed-json
     return fail(new ParseError(response.url, error));
@@ -110,7 +116,7 @@ export function printSourceNames(run: Run, placed: readonly PlacedSource[]): Obs
   const sources = new Array<string>(placed.length);
   for (const { index, source } of placed) sources[index] = source;
   for (const name of sources) run.input.print?.(name);
-  return of({ sourceNames: sources, pages: run.pages });
+  return of({ sourceNames: sources, pages: run.pages.length });
 }
 
 // 6.
@@ -123,7 +129,7 @@ export function cleanup(run: Run): void {
 // `finalize` runs once per subscription, whether it completes, errors or is unsubscribed.
 export function reposAndForks(input: ReposAndForksInput): Observable<ReposAndForksResult> {
   return defer(() => {
-    const run: Run = { input, client: createHttpClient(input), pages: 0 };
+    const run: Run = { input, client: createHttpClient(input), pages: [] };
     return sendReposRequest(run, reposPageUrl(input, 1)).pipe(
       concatMap((repos) => sendForkedRepoRequests(run, forkNames(repos))),
       toArray(),

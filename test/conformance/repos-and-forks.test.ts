@@ -320,6 +320,62 @@ describe.each(STYLES.map((style) => [style.id, style] as const))('repos-and-fork
     await expectNothingLeft();
   });
 
+  // Issue 31: every listing ends. A `link` back to a page this listing has read is a cycle, caught
+  // whatever its length and however its URL is written (relative or absolute, the query in another
+  // order than the page it names, a fragment); a listing longer than `maxPages` stops at the cap.
+  // Either is a ParseError of the page whose `link` it was, before a page is read twice or past the cap.
+  it.each([
+    [2, 2, 1, (_api: string): string => `/users/${DEFAULT_USER}/repos?page=1&per_page=100`],
+    [3, 3, 1, (api: string): string => `${api}/users/${DEFAULT_USER}/repos?per_page=100&page=1#again`],
+    [2, 3, 2, (_api: string): string => `./repos?page=2&per_page=100`],
+  ] as const)('fails with ParseError on a cycle of %i pages (page %i links back to page %i)', async (length, from, to, target) => {
+    fake.setFaults([{ path: LIST_PATH, page: from, action: { kind: 'link', url: target(fake.url) } }]);
+    fake.resetStats();
+    try {
+      const observed = await observe(style, { apiUrl: fake.url });
+      const error = rejection(observed);
+      expect(error).toBeInstanceOf(ParseError);
+      expect((error as ParseError).url).toContain(`page=${from}`);
+      expect((error as ParseError).cause).toBeInstanceOf(LinkHeaderError);
+      expect((error as ParseError).message).toContain(
+        `is page ${to} of this listing again, after ${from} pages: a cycle of ${length} pages that would be read for ever`,
+      );
+      // Each page read once; the forks, listed by pages that never end, are not requested.
+      expect(fake.stats().byRoute).toEqual({ repos: from, repo: 0, rateLimit: 0, other: 0 });
+      expect(observed.cleanups).toBe(1);
+      expect(observed.unhandled).toEqual([]);
+      expect(observed.threads.after ?? 0, 'threads left running').toBeLessThanOrEqual(observed.threads.before ?? 0);
+    } finally {
+      fake.setFaults([]);
+    }
+    await expectNothingLeft();
+  });
+
+  it('fails with ParseError when a listing has more pages than maxPages, without reading past it', async () => {
+    fake.setFaults([]);
+    fake.resetStats();
+    const observed = await observe(style, { apiUrl: fake.url, maxPages: 2 });
+    const error = rejection(observed);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).url).toContain('page=2');
+    expect((error as ParseError).cause).toBeInstanceOf(LinkHeaderError);
+    expect((error as ParseError).message).toContain('would be page 3 of this listing, past its cap of 2 pages (maxPages)');
+    expect(fake.stats().byRoute).toEqual({ repos: 2, repo: 0, rateLimit: 0, other: 0 });
+    expect(observed.cleanups).toBe(1);
+    expect(observed.unhandled).toEqual([]);
+    expect(observed.threads.after ?? 0, 'threads left running').toBeLessThanOrEqual(observed.threads.before ?? 0);
+    await expectNothingLeft();
+  });
+
+  it('reads a listing of exactly maxPages pages', async () => {
+    fake.setFaults([]);
+    const observed = await observe(style, { apiUrl: fake.url, maxPages: 3 });
+    expect(resolved(observed).pages).toBe(3);
+    expect(resolved(observed).sourceNames).toEqual(world.expectedSourceNames(DEFAULT_USER));
+    expect(observed.cleanups).toBe(1);
+    await expectNothingLeft();
+  });
+
   it('fails with ApiError 404 for a user that does not exist', async () => {
     fake.setFaults([]);
     const observed = await observe(style, { apiUrl: fake.url, user: 'no-such-user-anywhere' });

@@ -1,11 +1,13 @@
 // The parsers an attacker or a typo reaches, under property-based tests (fast-check): the CLI flags,
-// fault rules and their glob matcher, `link` headers, and results.json. Each property says what must
-// hold for every input: an answer or the parser's own one-line error, never a crash, and round trips
-// that give back what went in. The seed is fixed so a failure replays; the case counts are printed.
+// fault rules and their glob matcher, `link` headers, the page keys of the listing guard, and
+// results.json. Each property says what must hold for every input: an answer or the parser's own
+// one-line error, never a crash, and round trips that give back what went in. The seed is fixed so
+// a failure replays; the case counts are printed.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError, parseArgs, type FlagSpecs } from '../../cli/args.js';
 import { LinkHeaderError, nextPageUrl } from '../../scenarios/repos-and-forks/contract.js';
+import { pageKey, unreadPage } from '../../scenarios/repos-and-forks/listing-guard.js';
 import {
   FaultRuleError, compileGlob, formatFaultRule, matchGlob, parseFaultRule, type FaultAction, type FaultRule,
 } from '../../scenarios/repos-and-forks/faults.js';
@@ -227,6 +229,41 @@ describe('link headers (nextPageUrl)', () => {
           return;
         }
         expect(nextPageUrl(header, base)).toBe(first === undefined ? undefined : new URL(first[0], base).href);
+      }),
+      2000,
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('page keys (listing-guard.ts)', () => {
+  it('gives one key to a page whatever the order of its parameters, and reads its own key back', () => {
+    // Distinct names: parameters of the same name keep their order (a server may read them as a list).
+    const params = fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z_0-9]{1,8}$/), fc.string({ maxLength: 8 })), { maxLength: 6, selector: ([name]) => name });
+    const query = (list: readonly (readonly [string, string])[]): string => list.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+    check(
+      'page keys',
+      fc.property(fc.webUrl(), params, fc.func(fc.integer()), (url, entries, rank) => {
+        const base = url.split(/[?#]/)[0] ?? url;
+        const shuffled = [...entries].sort((x, y) => rank(x[0]) - rank(y[0]));
+        const key = pageKey(`${base}?${query(entries)}`);
+        expect(pageKey(`${base}?${query(shuffled)}#x`)).toBe(key);
+        expect(pageKey(key)).toBe(key);
+      }),
+      2000,
+    );
+  });
+
+  it('answers any next URL with it, or a LinkHeaderError, never anything else', () => {
+    const next = fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string());
+    check(
+      'page keys',
+      fc.property(next, fc.array(fc.webUrl(), { maxLength: 5 }), fc.integer({ min: 1, max: 6 }), (target, read, maxPages) => {
+        try {
+          expect(unreadPage(target, read.map(pageKey), maxPages)).toBe(target);
+        } catch (error) {
+          expectOwnError(error, LinkHeaderError);
+        }
       }),
       2000,
     );
