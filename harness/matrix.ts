@@ -21,6 +21,7 @@ import { Progress } from './progress.js';
 import { writeResultsAtomic } from './results.js';
 import { printSummary, runAll, type RunOptions, type RunStreams } from './run.js';
 import { runtimeFolder, type Runtime } from './runtimes.js';
+import { planConfig } from './phases/common.js';
 
 export interface MatrixOutcome {
   /** The worst exit code of the runs: 0, or 1 when any measurement failed. */
@@ -51,12 +52,14 @@ export async function runMatrix(options: RunOptions, runtimes: readonly Runtime[
   const quiet: RunStreams = { stdout: new Writable({ write: (_chunk, _encoding, done) => done() }), stderr: streams.stderr };
   const perRuntime: Results[][] = runtimes.map(() => []);
   let exit = 0;
+  // The budget is the whole matrix's: each (round, runtime) run gets its share.
+  const budgetMs = Math.max(10_000, Math.round(planConfig(options).budgetMs / (rounds * runtimes.length)));
   for (let round = 0; round < rounds; round++) {
     for (const index of roundOrder(runtimes.length, round)) {
       const runtime = runtimes[index] as Runtime;
       const out = path.join(options.out, runtimeFolder(runtime), `round-${round + 1}`);
       progress.note(`rosetta run: round ${round + 1} of ${rounds}: Node ${runtime.version} (V8 ${runtime.v8}, ${runtime.source}) -> ${out}`);
-      const { code, results } = await runAll({ ...options, out, runtime, repeats: 1, seed: seed + round, laterRound: round > 0 }, quiet);
+      const { code, results } = await runAll({ ...options, out, runtime, repeats: 1, seed: seed + round, laterRound: round > 0, budgetMs }, quiet);
       exit = Math.max(exit, code);
       perRuntime[index]?.push(results);
     }

@@ -38,4 +38,28 @@ describe('Progress', () => {
     expect(text).toContain('[micro] [##########----------] 2/4 rxjs');
     expect(text.endsWith('\nfailed: something\n')).toBe(true);
   });
+
+  it('writes a status line to a log at most every 15 s, and redraws it at once on a TTY', () => {
+    let now = 0;
+    const out = capture();
+    const progress = new Progress({ stream: out.stream, tty: false, now: () => now });
+    progress.phase('echo cost and capacity', 1);
+    progress.status('round 1, worst ±9.0%');
+    now = 5_000;
+    progress.status('round 2, worst ±6.0%');
+    now = 15_000;
+    progress.status('round 3, worst ±4.0%');
+    expect(out.text().split('\n')).toEqual([
+      '[echo cost and capacity] 1 step (run 0.0 s)',
+      '[echo cost and capacity] round 1, worst ±9.0% (phase 0.0 s, run 0.0 s)',
+      '[echo cost and capacity] round 3, worst ±4.0% (phase 15.0 s, run 15.0 s)',
+      '',
+    ]);
+    const tty = capture();
+    const drawn = new Progress({ stream: tty.stream, tty: true, now: () => 0 });
+    drawn.phase('workflow throughput', 1);
+    drawn.status('round 1');
+    drawn.status('round 2');
+    expect(tty.text()).toContain('round 2');
+  });
 });

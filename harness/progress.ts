@@ -2,6 +2,9 @@
 // gets one line redrawn in place (a bar); anything else (CI logs, a pipe) gets one line per step,
 // so a log shows what ran and when.
 
+/** How often a log (not a TTY) gets a status line. */
+const STATUS_EVERY_MS = 15_000;
+
 export interface ProgressOptions {
   readonly stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Defaults to the stream's `isTTY`. */
@@ -19,6 +22,7 @@ export class Progress {
   #total = 0;
   #done = 0;
   #drawn = false;
+  #lastStatus = Number.NEGATIVE_INFINITY;
 
   constructor(options: ProgressOptions = {}) {
     this.#stream = options.stream ?? process.stderr;
@@ -40,6 +44,21 @@ export class Progress {
   /** Says what the next step is; call `step` when it is done. */
   doing(label: string): void {
     if (this.#tty) this.#draw(label);
+  }
+
+  /**
+   * Where a long step stands (the timed rounds: worst precision, time left). A TTY redraws it at
+   * once; a log gets it at most every `STATUS_EVERY_MS`, so a long phase still shows it is alive.
+   */
+  status(label: string): void {
+    if (this.#tty) {
+      this.#draw(label);
+      return;
+    }
+    const now = this.#now();
+    if (now - this.#lastStatus < STATUS_EVERY_MS) return;
+    this.#lastStatus = now;
+    this.#stream.write(`[${this.#phase}] ${label} (phase ${this.#seconds(this.#phaseStarted)} s, run ${this.#seconds(this.#started)} s)\n`);
   }
 
   /** One step done. */

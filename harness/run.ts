@@ -141,11 +141,13 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
         // Other processes competing for the cores disturb every timing: the report should show it.
         loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((value) => Math.round(value * 100) / 100) },
-        // Each repeat of each style is its own fresh process pair: a sample is an independent unit.
+        // Memory sweeps and instruction counts: each repeat its own fresh processes, an independent unit.
         repeatUnit: 'fresh process pair',
+        // Timed figures: one sample per round of turns, in one generation of warm processes a cell.
+        timedUnit: 'round',
         order: collector.orders,
         echoCpuWindow:
-          'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants (harness/phases/echo-cost.ts)',
+          'server CPU between two readings it takes itself, each with its instant on the monotonic clock; divided by the round trips the load client completed between those two instants; one turn a round, every server warm at once on the measured core (harness/phases/echo-cost.ts)',
         // environment.node is the children's Node; the harness (and the traceback matrix's fake GitHub) ran on this one.
         harnessNode: process.version,
         ...(options.runtime !== undefined ? { nodeBuild: options.runtime.source } : {}),

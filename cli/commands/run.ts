@@ -63,7 +63,7 @@ const FLAGS: FlagSpecs = {
     kind: 'int',
     min: 1,
     max: 50,
-    help: 'repeats of each timed measurement, each a fresh process pair (default 3); with several --node, the rounds',
+    help: 'repeats of the instruction counts, each a fresh process (default 3, quick 2); with several --node, the rounds',
     metavar: 'N',
   },
   'memory-repeat': {
@@ -87,15 +87,16 @@ export const command: Command = {
   summary: 'measure every style (echo, workflow, micro, tracebacks) and write results.json and the report',
   help: helpText(
     USAGE,
-    'Runs each measurement in fresh child processes built from dist/ (run `npm run build` first), server and\n' +
-      'load pinned to different cores where taskset exists. Every repeat of every style is a fresh process pair,\n' +
-      'warmed to a steady state; the styles take turns in an order shuffled per round from --seed. Echo cost is\n' +
-      'server CPU per request at a fixed offered rate (open loop), taken turn about with a warm baseline server on\n' +
-      'the same core: the ratio to it (.ratio) cancels the host\'s slow stretches, at the cost of the reference\'s\n' +
-      'own noise; capacity is a closed loop, with who saturated, and the same reference beside it. Workflow\n' +
-      'throughput counts completed, verified workflows, and takes turns with a callbacks runner on the same\n' +
-      'core for its .ratio and CPU per workflow\'s (threads, too slow for a turn, divides by callbacks of the\n' +
-      'same repeat).\n' +
+    'Runs each measurement in child processes built from dist/ (run `npm run build` first), servers and load\n' +
+      'pinned to different cores where taskset exists. The precise figures come first (memory sweeps, each in\n' +
+      'fresh processes; instruction counts; tracebacks; difficulty), then the timed ones spend what is left of\n' +
+      '--budget: every echo server (and every workflow runner) starts at once on the measured core, warms to a\n' +
+      'steady state, and takes one short turn per round, in an order shuffled per round from --seed; each\n' +
+      'ratio (.ratio) is taken against a reference server (runner) of the same round, which cancels the\n' +
+      "host's slow stretches. Rounds go on until every ranked ratio's 95% interval is within --precision or the\n" +
+      'budget is spent; each figure says which stopped it. Echo cost is server CPU per request at a fixed\n' +
+      'offered rate (open loop), capacity a closed loop with who saturated; workflow throughput counts requests\n' +
+      'answered for verified workflows.\n' +
       'Scenarios: echo (cost, capacity, memory), repos-and-forks (throughput, wall time, memory), memory (both\n' +
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +

@@ -15,7 +15,7 @@ import { procCpuMs } from '../proc-cpu.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { echoServers } from './echo-memory.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
-import { runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { roundStatus, runRounds, worstOf, type RoundsOutcome } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
 import type { WindowStats } from '../../scenarios/echo/session.js';
 import { REFERENCES } from '../results.js';
@@ -223,8 +223,7 @@ async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, 
         if (cost !== undefined) figures.set(`${id} cpu`, [...(figures.get(`${id} cpu`) ?? []), cost]);
         if (capacity !== undefined) figures.set(`${id} capacity`, [...(figures.get(`${id} capacity`) ?? []), capacity]);
       }
-      const worst = worstOf(figures);
-      context.progress.doing(`${kib(size)} x ${connections}: round ${round + 1}, worst ±${formatPrecision(worst.precision)} (${worst.figure}), ${Math.max(0, Math.round((plan.deadline - performance.now()) / 1000))} s left`);
+      context.progress.status(`${kib(size)} x ${connections}: ${roundStatus(round, worstOf(figures), plan.deadline)}`);
     },
     worst: () => worstOf(figures),
   });
@@ -235,10 +234,6 @@ async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, 
     record(context, { id, cell, plan, outcome, warm: warmups.get(id), dropped: dropped.get(id) ?? 0, turns, ratioOf });
   }
   return outcome.rounds;
-}
-
-function formatPrecision(precision: number): string {
-  return Number.isFinite(precision) ? `${(precision * 100).toFixed(1)}%` : '?';
 }
 
 interface RecordInput {

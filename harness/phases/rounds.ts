@@ -90,3 +90,10 @@ export function worstOf(figures: ReadonlyMap<string, readonly number[]>): { prec
   }
   return worst;
 }
+
+/** The progress line's account of a series: the worst figure's precision and the time left. */
+export function roundStatus(round: number, worst: { readonly precision: number; readonly figure: string }, deadline: number): string {
+  const precision = Number.isFinite(worst.precision) ? `±${(worst.precision * 100).toFixed(1)}%` : '±?';
+  const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+  return `round ${round + 1}, worst ${precision} (${worst.figure}), ${left} s left`;
+}

@@ -18,7 +18,7 @@ import { measure, sleep, type Phase, type PhaseContext } from './common.js';
 import { REFERENCES } from '../results.js';
 import { SATURATED_SHARE } from './echo-cost.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
-import { runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { roundStatus, runRounds, worstOf, type RoundsOutcome } from './rounds.js';
 import { procCpuMs } from '../proc-cpu.js';
 
 /**
@@ -208,9 +208,7 @@ async function measureRounds(context: PhaseContext, fleet: Fleet, deadline: numb
         if (id === REFERENCE || mine === undefined || reference === undefined) continue;
         figures.set(id, [...(figures.get(id) ?? []), rate(mine) / rate(reference)]);
       }
-      const worst = worstOf(figures);
-      const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
-      context.progress.doing(`round ${round + 1}, worst ±${Number.isFinite(worst.precision) ? (worst.precision * 100).toFixed(1) : '?'}% (${worst.figure}), ${left} s left`);
+      context.progress.status(roundStatus(round, worstOf(figures), deadline));
     },
     worst: () => worstOf(figures),
   });
