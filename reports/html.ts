@@ -3,7 +3,8 @@
 // nothing for it, so a partial run still renders a complete page.
 import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
-import { echoBarsSpec, latencySpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { latencySpec } from './charts/latency.js';
 import { renderChart, type Chart } from './charts/render.js';
 import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
 import {
