@@ -4,9 +4,10 @@
 // side with vega-lite's concat, so a panel's bars cannot be drawn under another panel's label.
 // (A crossed facet with a custom sort cannot promise that: when a combination of row and column is
 // missing, vega-lite 5 sorts the empty cell it adds first and every cell after it moves one place:
-// vega/vega-lite#8675.)
+// vega/vega-lite#8675.) Each panel also picks its own axis, linear or logarithmic (scale.ts).
 import type { TopLevelSpec } from 'vega-lite';
 import { asSpec } from './render.js';
+import { barScale, type BarScale } from './scale.js';
 
 export interface Bar {
   readonly style: string;
@@ -57,9 +58,18 @@ export function barSpec(options: BarOptions): TopLevelSpec {
 
 function barView(panel: BarPanel, options: BarOptions): object {
   const { styles, colours } = options;
-  const values = panel.bars.map((bar) => ({ ...bar, base: 0, pad: Math.max(bar.hi, bar.value, bar.reference ?? 0) * LABEL_ROOM }));
+  const scale = barScale(panel.bars.map((bar) => bar.value));
+  const values = panel.bars.map((bar) => placed(bar, scale, panel.bars));
   const y = { field: 'style', type: 'nominal', title: null, sort: [...styles], scale: { domain: [...styles] } } as const;
-  const x = { type: 'quantitative', title: options.xTitle, axis: { format: ',~f', tickCount: 4, labelFlush: true }, scale: { zero: true, nice: false } } as const;
+  const top = Math.max(...values.map((bar) => bar.pad));
+  const x = {
+    type: 'quantitative',
+    title: scale.type === 'log' ? `${options.xTitle}, log scale` : options.xTitle,
+    // A log axis is labelled and gridded at the powers of ten only: vega's own log ticks grid every
+    // integer multiple, a comb that hides the bars.
+    axis: scale.type === 'log' ? { format: ',~f', values: powersOfTen(scale.floor, top), labelFlush: true } : { format: ',~f', tickCount: 4, labelFlush: true },
+    scale: scale.type === 'log' ? { type: 'log', nice: false } : { zero: true, nice: false },
+  } as const;
   const layers = [
     {
       mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.72 } },
@@ -85,4 +95,24 @@ function barView(panel: BarPanel, options: BarOptions): object {
   ];
   const title = panelTitle(panel.title);
   return { ...(title !== undefined ? { title } : {}), width: options.width ?? 190, height: { step: 17 }, data: { values }, layer: layers };
+}
+
+/** 1, 10, 100, ... from `low` to `high`. */
+export function powersOfTen(low: number, high: number): number[] {
+  const out: number[] = [];
+  for (let exponent = Math.ceil(Math.log10(low)); 10 ** exponent <= high; exponent++) out.push(10 ** exponent);
+  return out;
+}
+
+/**
+ * A bar as drawn on its panel's axis: from zero on a linear axis; on a log axis from the floor, with
+ * its whisker cut at the floor where its interval reaches below it, and the label room measured in
+ * orders of magnitude rather than in units.
+ */
+function placed(bar: Bar, scale: BarScale, all: readonly Bar[]): Bar & { base: number; pad: number } {
+  const end = Math.max(bar.hi, bar.value, bar.reference ?? 0);
+  if (scale.type === 'linear') return { ...bar, base: 0, pad: end * LABEL_ROOM };
+  const top = Math.max(...all.map((other) => Math.max(other.hi, other.value)));
+  const span = top / scale.floor;
+  return { ...bar, base: scale.floor, lo: Math.max(bar.lo, scale.floor), pad: end * span ** (LABEL_ROOM - 1) };
 }

@@ -19,6 +19,8 @@ export interface Panel {
   readonly labels: readonly string[];
   /** The data of every mark drawn in the panel that names a style. */
   readonly data: readonly Readonly<Record<string, unknown>>[];
+  /** The length in pixels of each style's bar (its widest rectangle), for a bar chart. */
+  readonly bars: ReadonlyMap<string, number>;
 }
 
 export interface Label {
@@ -60,7 +62,7 @@ export async function layoutOf(spec: TopLevelSpec): Promise<Layout> {
   try {
     await view.runAsync();
     const labels: Label[] = [];
-    const boxes = new Map<SceneItem, Omit<Panel, 'labels' | 'data'> & { data: Record<string, unknown>[] }>();
+    const boxes = new Map<SceneItem, Omit<Panel, 'labels' | 'data' | 'bars'> & { data: Record<string, unknown>[]; bars: Map<string, number> }>();
     const walk = (mark: SceneMark, ox: number, oy: number, roles: readonly string[], panel: SceneItem | undefined): void => {
       const here = [...roles, mark.role ?? ''];
       for (const item of mark.items) {
@@ -71,7 +73,7 @@ export async function layoutOf(spec: TopLevelSpec): Promise<Layout> {
           // y axis and is not one.
           const drawsAxes = (item.items ?? []).some((child) => child.role === 'axis');
           if (drawsAxes && !here.includes('row-header') && !here.includes('column-header')) {
-            boxes.set(item, { x, y, width: item.width ?? 0, height: item.height ?? 0, left: ox + item.bounds.x1, right: ox + item.bounds.x2, data: [] });
+            boxes.set(item, { x, y, width: item.width ?? 0, height: item.height ?? 0, left: ox + item.bounds.x1, right: ox + item.bounds.x2, data: [], bars: new Map() });
           }
           for (const child of item.items ?? []) walk(child, x, y, here, boxes.has(item) ? item : panel);
           continue;
@@ -82,7 +84,10 @@ export async function layoutOf(spec: TopLevelSpec): Promise<Layout> {
         }
         const datum = item.datum;
         if (mark.role === 'mark' && panel !== undefined && datum !== undefined && 'style' in datum) {
-          boxes.get(panel)?.data.push(datum);
+          const box = boxes.get(panel);
+          box?.data.push(datum);
+          const style = String(datum.style);
+          if (mark.marktype === 'rect' && box !== undefined) box.bars.set(style, Math.max(box.bars.get(style) ?? 0, Math.abs(item.width ?? 0)));
         }
       }
     };
