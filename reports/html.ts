@@ -27,6 +27,7 @@ import {
 } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
 import { headlines } from './headlines.js';
+import { stylesInWords } from './style-count.js';
 import { runtimeHtml } from './runtimes.js';
 import { EXPLAIN_CAPTION, EXPLAIN_CSS, attributionSpec, attributionTablesHtml, memoryLinks } from './memory-explain.js';
 import { sideBySide } from './side-by-side.js';
@@ -159,8 +160,8 @@ function header(results: Results, styles: readonly string[]): string {
       : `<p class="banner"><strong>${count} measurement${count === 1 ? '' : 's'} failed.</strong> What ${count === 1 ? 'it' : 'they'} would have added is missing below, or rests on fewer samples: see <a href="#failures">Failures</a>.</p>`;
   return [
     '<section class="part" id="header">',
-    '<h1>async-rosetta: six async styles, measured</h1>',
-    '<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in six async styles, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>',
+    `<h1>async-rosetta: ${escapeHtml(stylesInWords(results))}, measured</h1>`,
+    `<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in ${escapeHtml(stylesInWords(results))}, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>`,
     banner,
     glance(results),
     `<h3>Where it ran</h3><dl class="facts-grid">${where.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,

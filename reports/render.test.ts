@@ -161,6 +161,17 @@ describe('report.md from the fixture', () => {
   });
 });
 
+describe('the title', () => {
+  it('counts the styles of the run it renders, threads named apart', async () => {
+    const styles = ['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect'];
+    const { html } = await renderHtml({ ...testResults([]), config: { mode: 'full', styles } });
+    expect(html).toContain('<h1>async-rosetta: seven async styles and threads, measured</h1>');
+    expect(html).toContain('written in seven async styles and threads, run on real sockets');
+    expect((await renderHtml(fixture)).html).toContain('<h1>async-rosetta: six async styles, measured</h1>');
+    expect(renderMarkdown(fixture)).toContain('The same two programs in six async styles on real sockets.');
+  });
+});
+
 describe('a results file with almost nothing in it', () => {
   const empty: Results = testResults([]);
 
