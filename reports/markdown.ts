@@ -3,7 +3,7 @@
 // the traceback matrix with totals, difficulty, and what failed.
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
 import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
-import { headlines } from './headlines.js';
+import { headlineParts, headlines } from './headlines.js';
 import { stylesInWords } from './style-count.js';
 import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
@@ -19,7 +19,7 @@ export function renderMarkdown(results: Results): string {
     '',
   );
   const leads = headlines(results);
-  if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}**: ${h.style}, ${h.detail}`), '');
+  if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}: ${h.lead}.** ${headlineParts(h).join(' ')}`), '');
   out.push('| | |', '|---|---|');
   out.push(`| Node / V8 | ${cell(env.node)} / ${cell(env.v8)} |`);
   out.push(`| CPU | ${cell(env.cpuModel)}, ${env.cores} cores, ${env.pinned ? 'pinned' : 'not pinned'} |`);
