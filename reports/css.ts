@@ -38,7 +38,7 @@ section.part > .why { color: var(--muted); margin-top: 0; max-width: 72em; }
 .facts-grid dt { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); }
 .facts-grid dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 .facts-grid dd code { font-weight: 400; }
-.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 12px; margin: 16px 0 6px; }
+.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px; margin: 16px 0 6px; }
 .glance .card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
 .glance .k { display: block; font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
 .glance .v { display: block; font-size: 19px; font-weight: 700; }
