@@ -38,11 +38,13 @@ section.part > .why { color: var(--muted); margin-top: 0; max-width: 72em; }
 .facts-grid dt { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); }
 .facts-grid dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 .facts-grid dd code { font-weight: 400; }
-.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 12px; margin: 16px 0 6px; }
-.glance div { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
-.glance .k { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
-.glance .v { font-size: 19px; font-weight: 700; }
-.glance .s { font-size: 13px; color: var(--muted); }
+.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px; margin: 16px 0 6px; }
+.glance .card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
+.glance .k { display: block; font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+.glance .v { display: block; font-size: 19px; font-weight: 700; }
+.glance .v.open { color: var(--muted); font-weight: 600; }
+.glance .t { margin: 6px 0; font-size: 14px; }
+.glance .s { margin: 4px 0 0; font-size: 12.5px; color: var(--muted); }
 dl.config { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 3px 14px; margin: 6px 0 12px; font-size: 12.5px; }
 dl.config dt { color: var(--muted); font-family: var(--mono); font-size: 12px; }
 dl.config dd { margin: 0; font-family: var(--mono); font-size: 12px; overflow-wrap: anywhere; }

@@ -3,16 +3,13 @@
 // nothing for it, so a partial run still renders a complete page.
 import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
-import { echoBarsSpec, latencySpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { latencySpec } from './charts/latency.js';
 import { renderChart, type Chart } from './charts/render.js';
 import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
 import {
-  BASELINE,
-  configValue,
-  childEnvText,
   escapeHtml,
   formatBytes,
-  formatDuration,
   displayUnit,
   formatBare,
   formatFactor,
@@ -25,7 +22,7 @@ import {
   styleColours,
 } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
-import { headlines } from './headlines.js';
+import { header } from './html-header.js';
 import { runtimeHtml } from './runtimes.js';
 import { EXPLAIN_CAPTION, EXPLAIN_CSS, attributionSpec, attributionTablesHtml, memoryLinks } from './memory-explain.js';
 import { sideBySide } from './side-by-side.js';
@@ -124,57 +121,6 @@ function allStyles(results: Results): string[] {
     ...(results.sources ?? []).map((source) => source.style),
     ...(results.tracebacks?.rows ?? []).map((row) => row.style),
   ]);
-}
-
-// ------------------------------------------------------------------------------------------------
-// #header
-
-function header(results: Results, styles: readonly string[]): string {
-  const env = results.environment;
-  const commit = env.commit === null ? 'not a git checkout' : `<code>${escapeHtml(env.commit.slice(0, 12))}</code>${env.dirty ? ' <span class="dim">(uncommitted changes)</span>' : ''}`;
-  const where: [string, string][] = [
-    ['Node / V8', `${escapeHtml(env.node)} / ${escapeHtml(env.v8)}`],
-    ['CPU', `${escapeHtml(env.cpuModel)}`],
-    ['Cores', `${env.cores} · ${env.pinned ? 'server and load pinned apart' : 'not pinned'}`],
-    ['OS', `${escapeHtml(env.platform)} ${escapeHtml(env.osRelease ?? '')} (${escapeHtml(env.arch ?? '')})`],
-    ['Memory', typeof env.totalMemoryBytes === 'number' ? formatBytes(env.totalMemoryBytes) : '–'],
-    ['Commit', commit],
-    ['When', `${escapeHtml(results.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}`],
-    ['Run took', formatDuration(results.durationMs)],
-    ['Node flags', (env.nodeFlags ?? []).length === 0 ? 'none' : `<code>${escapeHtml((env.nodeFlags ?? []).join(' '))}</code>`],
-    ['Child environment', env.childEnv === undefined ? 'not recorded' : `<code>${escapeHtml(childEnvText(env.childEnv))}</code>`],
-  ];
-  const config = Object.entries(results.config)
-    .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(configValue(value))}</dd>`)
-    .join('');
-  const colours = styleColours(styles);
-  const legend = styles
-    .map((style) => `<span><span class="swatch" style="background:${colours.get(style) ?? '#999'}"></span>${escapeHtml(style)}${style === BASELINE ? ' <span class="dim">(reference)</span>' : ''}</span>`)
-    .join('');
-  const count = results.failures.length;
-  const banner =
-    count === 0
-      ? ''
-      : `<p class="banner"><strong>${count} measurement${count === 1 ? '' : 's'} failed.</strong> What ${count === 1 ? 'it' : 'they'} would have added is missing below, or rests on fewer samples: see <a href="#failures">Failures</a>.</p>`;
-  return [
-    '<section class="part" id="header">',
-    '<h1>async-rosetta: six async styles, measured</h1>',
-    '<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in six async styles, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>',
-    banner,
-    glance(results),
-    `<h3>Where it ran</h3><dl class="facts-grid">${where.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,
-    config === '' ? '' : `<h3>What was run</h3><dl class="config">${config}</dl>`,
-    `<div class="legend">${legend}</div>`,
-    '</section>',
-  ].join('\n');
-}
-
-/** The headlines as cards: who leads each axis. */
-function glance(results: Results): string {
-  const cards = headlines(results).map(
-    (h) => `<div><span class="k">${escapeHtml(h.key)}</span><br><span class="v">${escapeHtml(h.style)}</span><br><span class="s">${escapeHtml(h.detail)}</span></div>`,
-  );
-  return cards.length === 0 ? '' : `<div class="glance">${cards.join('')}</div>`;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 // the traceback matrix with totals, difficulty, and what failed.
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
 import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
-import { headlines } from './headlines.js';
+import { headlineParts, headlines } from './headlines.js';
+import { stylesInWords } from './style-count.js';
 import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
 import { runtimeMarkdown } from './runtimes.js';
@@ -14,11 +15,11 @@ export function renderMarkdown(results: Results): string {
   const out: string[] = [];
   out.push('# async-rosetta report', '');
   out.push(
-    `The same two programs in each async style on real sockets. Medians with factors against the best style of each row, and n, the independent samples (fresh process pairs) behind each (**bold** = best; the baseline is a reference, never ranked).`,
+    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples (fresh process pairs) behind each (**bold** = best; the baseline is a reference, never ranked).`,
     '',
   );
   const leads = headlines(results);
-  if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}**: ${h.style}, ${h.detail}`), '');
+  if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}: ${h.lead}.** ${headlineParts(h).join(' ')}`), '');
   out.push('| | |', '|---|---|');
   out.push(`| Node / V8 | ${cell(env.node)} / ${cell(env.v8)} |`);
   out.push(`| CPU | ${cell(env.cpuModel)}, ${env.cores} cores, ${env.pinned ? 'pinned' : 'not pinned'} |`);

@@ -1,89 +1,10 @@
-// The bar chart every section shares: one horizontal bar per style with its 95% interval and its
-// value written at the end, optionally in a grid of facets (one per parameter value); and the
-// sections' specs built on it (echo, latency, memory, workflow, micro).
+// The sections' bar charts (echo cost and capacity, memory, workflow, micro), each built on the
+// shared bar chart of panels.ts: which metrics, in which panels, labelled how.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric, Results } from '../../harness/schema.js';
-import { formatBytes, formatFactor, formatNumber, formatR2, formatValue } from '../format.js';
-import { asSpec } from './render.js';
+import { compareParams, formatBytes, formatFactor, formatNumber, formatParams, formatR2, formatValue } from '../format.js';
+import { type Bar, type BarPanel, barSpec } from './panels.js';
 import { label, metricsNamed, paramOrder } from './select.js';
-
-interface Bar {
-  readonly style: string;
-  readonly value: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly label: string;
-  readonly row?: string;
-  readonly column?: string;
-  /** A reference line (the ideal wall time), drawn dashed. */
-  readonly reference?: number;
-}
-
-interface BarOptions {
-  readonly bars: readonly Bar[];
-  readonly styles: readonly string[];
-  readonly colours: ReadonlyMap<string, string>;
-  readonly xTitle: string;
-  readonly row?: { readonly title: string; readonly order: readonly string[] };
-  readonly column?: { readonly title: string; readonly order: readonly string[]; readonly wrap?: number };
-  readonly width?: number;
-}
-
-function barSpec(options: BarOptions): TopLevelSpec {
-  const { bars, styles, colours } = options;
-  const y = { field: 'style', type: 'nominal', title: null, sort: [...styles], scale: { domain: [...styles] } } as const;
-  // Room at the end of the longest bar for its value: an invisible point a third further out.
-  const values = bars.map((bar) => ({ ...bar, pad: Math.max(bar.hi, bar.value, bar.reference ?? 0) * 1.32 }));
-  const x = { type: 'quantitative', title: options.xTitle, axis: { format: ',~f', tickCount: 4, labelFlush: true }, scale: { zero: true, nice: false } } as const;
-  const layers = [
-    {
-      mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.72 } },
-      encoding: {
-        y,
-        x: { field: 'value', ...x },
-        color: { field: 'style', type: 'nominal', legend: null, scale: { domain: [...styles], range: styles.map((s) => colours.get(s) ?? '#999') } },
-      },
-    },
-    {
-      mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222', thickness: 1 },
-      encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' } },
-    },
-    {
-      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5 },
-      encoding: { y, x: { field: 'hi', ...x }, text: { field: 'label' } },
-    },
-    { mark: { type: 'point', opacity: 0 }, encoding: { y, x: { field: 'pad', ...x } } },
-    ...(bars.some((bar) => bar.reference !== undefined)
-      ? [{ mark: { type: 'tick', color: '#000', thickness: 1.5, strokeDash: [3, 2], bandSize: 14 }, encoding: { y, x: { field: 'reference', ...x } } }]
-      : []),
-  ];
-  const inner = { width: options.width ?? 190, height: { step: 17 }, layer: layers };
-  const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values } } as const;
-  if (options.row === undefined && options.column === undefined) return asSpec({ ...base, ...inner });
-  const header = (title: string) => ({ title, labelFontWeight: 600 });
-  if (options.row === undefined && options.column?.wrap !== undefined) {
-    return asSpec({
-      ...base,
-      facet: { field: 'column', type: 'nominal', sort: [...options.column.order], header: header(options.column.title) },
-      columns: options.column.wrap,
-      spacing: { row: 16, column: 40 },
-      spec: inner,
-      resolve: { scale: { x: 'independent' } },
-    });
-  }
-  const facet: Record<string, unknown> = {};
-  if (options.row !== undefined) facet.row = { field: 'row', type: 'nominal', sort: [...options.row.order], header: header(options.row.title) };
-  if (options.column !== undefined) {
-    facet.column = { field: 'column', type: 'nominal', sort: [...options.column.order], header: header(options.column.title) };
-  }
-  return asSpec({
-    ...base,
-    facet,
-    spacing: { row: 14, column: 40 },
-    spec: inner,
-    resolve: { scale: { x: 'independent' } },
-  });
-}
 
 function barOf(metric: Metric, scale = 1, text?: string): Bar {
   return {
@@ -95,6 +16,16 @@ function barOf(metric: Metric, scale = 1, text?: string): Bar {
   };
 }
 
+/** One panel per value of `key` (its label), in the order given; metrics without the key go under `none`. */
+function panelsBy(metrics: readonly Metric[], titleOf: (metric: Metric) => string, toBar: (metric: Metric) => Bar): BarPanel[] {
+  const panels = new Map<string, Bar[]>();
+  for (const metric of metrics) {
+    const title = titleOf(metric);
+    panels.set(title, [...(panels.get(title) ?? []), toBar(metric)]);
+  }
+  return [...panels].map(([title, bars]) => ({ title, bars }));
+}
+
 export interface ChartContext {
   readonly results: Results;
   /** The styles in report order, baseline first when present. */
@@ -102,83 +33,33 @@ export interface ChartContext {
   readonly colours: ReadonlyMap<string, string>;
 }
 
-function stylesOf(context: ChartContext, metrics: readonly Metric[]): string[] {
+export function stylesOf(context: ChartContext, metrics: readonly Metric[]): string[] {
   const present = new Set(metrics.map((metric) => metric.style));
   return context.styles.filter((style) => present.has(style));
 }
 
-/** A grid of bars for one echo metric: message size across, concurrency down. */
+/**
+ * The echo cells a run measured, in the order of a grid with message sizes across and connection
+ * counts down, and how many columns that grid has. Only measured cells: a full run leaves out
+ * 100 KiB x 100 connections, and an empty panel would say nothing.
+ */
+export function echoCells(metrics: readonly Metric[]): { readonly ordered: Metric[]; readonly columns: number } {
+  const connections = (metric: Metric): number => Number(metric.params.connections ?? 0);
+  const ordered = [...metrics].sort((a, b) => connections(a) - connections(b) || compareParams(a.params, b.params));
+  return { ordered, columns: Math.max(1, Math.min(3, paramOrder(metrics, 'size').length)) };
+}
+
+/** Bars for one echo metric, one panel per measured cell, titled by its parameters (`1 KiB · 10 conn`). */
 export function echoBarsSpec(context: ChartContext, name: string, xTitle: string): TopLevelSpec | undefined {
   const metrics = metricsNamed(context.results, name);
   if (metrics.length === 0) return undefined;
+  const { ordered, columns } = echoCells(metrics);
   return barSpec({
-    bars: metrics.map((metric) => ({ ...barOf(metric), row: label(metric, 'connections'), column: label(metric, 'size') })),
+    panels: panelsBy(ordered, (metric) => formatParams(metric.params), (metric) => barOf(metric)),
     styles: stylesOf(context, metrics),
     colours: context.colours,
     xTitle,
-    row: { title: 'concurrent connections', order: paramOrder(metrics, 'connections') },
-    column: { title: 'message size', order: paramOrder(metrics, 'size') },
-  });
-}
-
-/** Latency percentiles as ranges: a line from p50 to p99.9 with a mark at each percentile, log scale. */
-export function latencySpec(context: ChartContext): TopLevelSpec | undefined {
-  // Field names without dots: vega-lite reads `p99.9` as the field `9` of `p99`.
-  const percentiles = [
-    ['p50', 'echo.p50_us'],
-    ['p99', 'echo.p99_us'],
-    ['p999', 'echo.p999_us'],
-  ] as const;
-  const byKey = new Map<string, Record<string, string | number>>();
-  const all: Metric[] = [];
-  for (const [percentile, name] of percentiles) {
-    for (const metric of metricsNamed(context.results, name)) {
-      all.push(metric);
-      const key = `${metric.style}|${label(metric, 'size')}|${label(metric, 'connections')}`;
-      const datum = byKey.get(key) ?? { style: metric.style, column: label(metric, 'size'), row: label(metric, 'connections') };
-      datum[percentile] = metric.median;
-      byKey.set(key, datum);
-    }
-  }
-  if (all.length === 0) return undefined;
-  const values = [...byKey.values()].filter((datum) => percentiles.every(([p]) => typeof datum[p] === 'number'));
-  if (values.length === 0) return undefined;
-  const styles = stylesOf(context, all);
-  const y = { field: 'style', type: 'nominal', title: null, sort: styles, scale: { domain: styles } } as const;
-  const x = { type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log', nice: true }, axis: { format: ',~f', tickCount: 4 } } as const;
-  const colour = { field: 'style', type: 'nominal', legend: null, scale: { domain: styles, range: styles.map((s) => context.colours.get(s) ?? '#999') } } as const;
-  return asSpec({
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    data: { values },
-    facet: {
-      row: { field: 'row', type: 'nominal', sort: paramOrder(all, 'connections'), header: { title: 'concurrent connections' } },
-      column: { field: 'column', type: 'nominal', sort: paramOrder(all, 'size'), header: { title: 'message size' } },
-    },
-    spacing: { row: 14, column: 28 },
-    spec: {
-      width: 190,
-      height: { step: 17 },
-      layer: [
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'p50', ...x }, x2: { field: 'p999' }, color: colour } },
-        {
-          transform: [{ fold: percentiles.map(([p]) => p), as: ['percentile', 'us'] }],
-          mark: { type: 'point', filled: true, size: 42, stroke: '#222', strokeWidth: 0.6 },
-          encoding: {
-            y,
-            x: { field: 'us', ...x },
-            color: colour,
-            shape: {
-              field: 'percentile',
-              type: 'nominal',
-              sort: percentiles.map(([p]) => p),
-              scale: { domain: percentiles.map(([p]) => p), range: ['circle', 'diamond', 'triangle-right'] },
-              legend: { title: 'percentile', orient: 'top', direction: 'horizontal', symbolFillColor: '#666', labelExpr: "datum.label === 'p999' ? 'p99.9' : datum.label" },
-            },
-          },
-        },
-      ],
-    },
-    resolve: { scale: { x: 'independent' } },
+    columns,
   });
 }
 
@@ -193,7 +74,7 @@ const MEMORY_NAMES: readonly (readonly [string, string])[] = [
 
 /** Slopes of memory against connections (or workflows), in KiB, each labelled with its fit's R². */
 export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
-  const bars: Bar[] = [];
+  const panels: BarPanel[] = [];
   const metrics: Metric[] = [];
   const known = new Set(MEMORY_NAMES.map(([name]) => name));
   const names = [
@@ -202,39 +83,29 @@ export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
       .filter((name) => name.startsWith('memory.') && !known.has(name) && !name.endsWith('.ratio'))
       .map((name) => [name, name] as const),
   ];
-  const order: string[] = [];
   for (const [name, title] of names) {
     const found = metricsNamed(context.results, name);
     if (found.length === 0) continue;
-    order.push(title);
-    for (const metric of found) {
-      metrics.push(metric);
+    metrics.push(...found);
+    const bar = (metric: Metric): Bar => {
       const r2 = metric.extra?.r2;
-      const text = `${formatBytes(metric.median)}${typeof r2 === 'number' ? ` · R² ${formatR2(r2)}` : ''}`;
-      bars.push({ ...barOf(metric, 1024, text), column: title });
-    }
+      return barOf(metric, 1024, `${formatBytes(metric.median)}${typeof r2 === 'number' ? ` · R² ${formatR2(r2)}` : ''}`);
+    };
+    panels.push({ title, bars: found.map(bar) });
   }
-  if (bars.length === 0) return undefined;
-  return barSpec({
-    bars,
-    styles: stylesOf(context, metrics),
-    colours: context.colours,
-    xTitle: 'KiB (slope of a linear fit)',
-    column: { title: '', order, wrap: 3 },
-    width: 200,
-  });
+  if (panels.length === 0) return undefined;
+  return barSpec({ panels, styles: stylesOf(context, metrics), colours: context.colours, xTitle: 'KiB (slope of a linear fit)', columns: 3, width: 200 });
 }
 
-/** Workflows per second at zero latency, one facet per number of concurrent workflows. */
+/** Workflows per second at zero latency, one panel per number of concurrent workflows. */
 export function workflowThroughputSpec(context: ChartContext): TopLevelSpec | undefined {
   const metrics = metricsNamed(context.results, 'workflow.throughput');
   if (metrics.length === 0) return undefined;
   return barSpec({
-    bars: metrics.map((metric) => ({ ...barOf(metric), column: label(metric, 'concurrent') || 'all' })),
+    panels: panelsBy(metrics, (metric) => label(metric, 'concurrent'), (metric) => barOf(metric)),
     styles: stylesOf(context, metrics),
     colours: context.colours,
     xTitle: 'workflows/s',
-    column: { title: 'concurrent workflows', order: paramOrder(metrics, 'concurrent').concat(metrics.some((m) => m.params.concurrent === undefined) ? ['all'] : []) },
   });
 }
 
@@ -242,21 +113,16 @@ export function workflowThroughputSpec(context: ChartContext): TopLevelSpec | un
 export function workflowWallSpec(context: ChartContext): TopLevelSpec | undefined {
   const metrics = metricsNamed(context.results, 'workflow.wall_ms');
   if (metrics.length === 0) return undefined;
-  const bars = metrics.map((metric): Bar => {
+  const bar = (metric: Metric): Bar => {
     const ideal = metric.extra?.idealMs;
     const ratio = typeof ideal === 'number' && ideal > 0 ? ` · ${formatFactor(metric.median / ideal)} ideal` : '';
-    return {
-      ...barOf(metric, 1, `${formatValue(metric.median, metric.unit)}${ratio}`),
-      column: label(metric, 'latencyMs') || 'all',
-      ...(typeof ideal === 'number' ? { reference: ideal } : {}),
-    };
-  });
+    return { ...barOf(metric, 1, `${formatValue(metric.median, metric.unit)}${ratio}`), ...(typeof ideal === 'number' ? { reference: ideal } : {}) };
+  };
   return barSpec({
-    bars,
+    panels: panelsBy(metrics, (metric) => label(metric, 'latencyMs'), bar),
     styles: stylesOf(context, metrics),
     colours: context.colours,
     xTitle: 'wall time (ms); dashed: ideal',
-    column: { title: 'backend latency', order: paramOrder(metrics, 'latencyMs').concat(metrics.some((m) => m.params.latencyMs === undefined) ? ['all'] : []) },
     width: 240,
   });
 }
@@ -280,9 +146,8 @@ function microBar(metric: Metric): Bar {
 
 /** In-process cost of the styles' async primitives, ns per operation. */
 export function microSpec(context: ChartContext): TopLevelSpec | undefined {
-  const bars: Bar[] = [];
+  const panels: BarPanel[] = [];
   const metrics: Metric[] = [];
-  const order: string[] = [];
   const known = new Set(MICRO_NAMES.map(([name]) => name));
   const extraNames = [...new Set(context.results.metrics.map((m) => m.name))].filter(
     (name) => name.startsWith('micro.') && !known.has(name) && !name.endsWith('.ratio'),
@@ -290,19 +155,9 @@ export function microSpec(context: ChartContext): TopLevelSpec | undefined {
   for (const [name, title] of [...MICRO_NAMES, ...extraNames.map((name) => [name, name] as const)]) {
     const found = metricsNamed(context.results, name);
     if (found.length === 0) continue;
-    order.push(title);
-    for (const metric of found) {
-      metrics.push(metric);
-      bars.push({ ...microBar(metric), column: title });
-    }
+    metrics.push(...found);
+    panels.push({ title, bars: found.map(microBar) });
   }
-  if (bars.length === 0) return undefined;
-  return barSpec({
-    bars,
-    styles: stylesOf(context, metrics),
-    colours: context.colours,
-    xTitle: 'ns per operation',
-    column: { title: '', order, wrap: 3 },
-    width: 170,
-  });
+  if (panels.length === 0) return undefined;
+  return barSpec({ panels, styles: stylesOf(context, metrics), colours: context.colours, xTitle: 'ns per operation', columns: 3, width: 170 });
 }

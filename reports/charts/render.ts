@@ -10,7 +10,8 @@ export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Ne
 // Chart text names one family plus the generic fallback: vega repeats it on every text element.
 const CHART_FONT = 'system-ui, sans-serif';
 
-const CONFIG: Config = {
+/** How every chart is drawn; exported so a test lays a chart out exactly as the page does. */
+export const CHART_CONFIG: Config = {
   font: CHART_FONT,
   // No generated ARIA descriptions per mark: they triple the SVG's size, and every figure has a
   // caption and its numbers in #results-table.
@@ -48,7 +49,7 @@ type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
 export async function renderChart(id: string, spec: TopLevelSpec): Promise<Chart> {
   const warnings: string[] = [];
   const logger = collectingLogger(warnings);
-  const compiled = compile(spec, { config: CONFIG, logger }).spec;
+  const compiled = compile(spec, { config: CHART_CONFIG, logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
   try {
     const raw = await view.toSVG();

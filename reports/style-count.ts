@@ -1,0 +1,28 @@
+// How a report counts the styles it shows, in words: from the run's own list of styles
+// (results.json config.styles), never a number written into a template. The threads row is a style
+// of its own kind, blocking code on threads, so it is named beside the count of async styles.
+import type { Results } from '../harness/schema.js';
+import { BASELINE } from './format.js';
+
+/** The one style that is not an async style: blocking code, a thread per connection. */
+export const BLOCKING_STYLE = 'threads';
+
+const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** The styles the run measured: its config's list, or, for a file without one, every style its figures name. */
+export function runStyles(results: Results): string[] {
+  const listed = results.config.styles;
+  if (Array.isArray(listed) && listed.every((style): style is string => typeof style === 'string')) return [...new Set(listed)];
+  const named = [...results.metrics.map((m) => m.style), ...(results.difficulty ?? []).map((row) => row.style)];
+  // The baseline is a reference, and `coroutines+debug` a mode of a style, not a style.
+  return [...new Set(named)].filter((style) => style !== BASELINE && !style.includes('+'));
+}
+
+/** `seven async styles and threads`, `six async styles`, `threads`; `async styles` when the file names none. */
+export function stylesInWords(results: Results): string {
+  const styles = runStyles(results);
+  const async = styles.filter((style) => style !== BLOCKING_STYLE);
+  const count = async.length === 0 ? '' : `${WORDS[async.length] ?? String(async.length)} async style${async.length === 1 ? '' : 's'}`;
+  if (!styles.includes(BLOCKING_STYLE)) return count === '' ? 'async styles' : count;
+  return count === '' ? BLOCKING_STYLE : `${count} and ${BLOCKING_STYLE}`;
+}
