@@ -67,6 +67,21 @@ export function formatInterval(interval: readonly [number, number], unit: string
 }
 
 /** R² of a fit with the harness's four decimals, so 0.9996 does not read as a perfect 1.000. */
+/**
+ * A timed figure's precision as its rounds left it: the relative half-width of its 95% interval and
+ * what stopped the rounds (the target precision, the budget, or the cap of rounds); undefined for a
+ * figure not taken in rounds.
+ */
+export function precisionNote(extra: Readonly<Record<string, string | number | boolean>> | undefined, interval: readonly [number, number]): string | undefined {
+  const stoppedBy = extra?.stoppedBy;
+  if (typeof stoppedBy !== 'string') return undefined;
+  const [low, high] = interval;
+  const half = low > 0 && high >= low ? Math.sqrt(high / low) - 1 : Number.NaN;
+  const reached = Number.isFinite(half) ? `±${(half * 100).toFixed(1)}%` : '±?';
+  const by = stoppedBy === 'precision' ? 'target reached' : stoppedBy === 'budget' ? 'budget spent' : 'rounds capped';
+  return `${reached} (${by})`;
+}
+
 export function formatR2(r2: number): string {
   return r2.toFixed(4);
 }

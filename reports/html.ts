@@ -19,6 +19,7 @@ import {
   formatR2,
   heatColour,
   orderStyles,
+  precisionNote,
   styleColours,
 } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
@@ -285,6 +286,8 @@ function factorCellHtml(cell: FactorCell, row: FactorRow): string {
   if (metric.extra?.saturated === true) extras.push('saturated: not ranked');
   if (typeof metric.extra?.pairedSamples === 'number') extras.push(`only ${metric.extra.pairedSamples} repeat(s) paired: same-repeat ratio`);
   if (typeof metric.extra?.saturatedBy === 'string' && metric.extra.saturatedBy !== 'neither') extras.push(`limited by ${metric.extra.saturatedBy}`);
+  const precision = precisionNote(metric.extra, metric.ci95);
+  if (precision !== undefined) extras.push(precision);
   extras.push(`n=${metric.samples.length}`);
   const title = `${metric.samples.length} sample${metric.samples.length === 1 ? '' : 's'}: ${metric.samples.map((s) => formatNumber(s)).join(', ')}`;
   return [

@@ -2,7 +2,7 @@
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
-import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles } from './format.js';
+import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles, precisionNote } from './format.js';
 import { headlineParts, headlines } from './headlines.js';
 import { stylesInWords } from './style-count.js';
 import { attributionMarkdown } from './memory-explain.js';
@@ -138,7 +138,8 @@ function factorCell(row: FactorRow, style: string): string {
   const by = found.metric.extra?.saturatedBy;
   const limit = typeof by === 'string' && by !== 'neither' ? ` [${by}]` : '';
   const saturated = found.metric.extra?.saturated === true ? ' _saturated_' : '';
-  const text = `${value}${factor}${fit}${limit}${saturated} n=${found.metric.samples.length}`;
+  const precision = precisionNote(found.metric.extra, found.metric.ci95);
+  const text = `${value}${factor}${fit}${limit}${saturated}${precision === undefined ? '' : ` ${precision}`} n=${found.metric.samples.length}`;
   if (found.reference) return `_${cell(text)}_`;
   return found.best ? `**${cell(text)}**` : cell(text);
 }
