@@ -1,6 +1,8 @@
 // `rosetta echo-server`: runs one style's echo server, or the baseline, until SIGINT or SIGTERM,
 // then closes it cleanly. It answers control questions (cpu, memory, connections; see
 // scenarios/echo/control.ts) on stdin lines with --report-cpu, and over IPC when run as a child.
+// It loads only the chosen style's code, as the harness's server child does (harness/child/style.ts):
+// every other style's modules would enlarge the measured process's heap.
 import net from 'node:net';
 import readline from 'node:readline';
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
@@ -8,7 +10,8 @@ import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';
 import type { EchoServerHandle, EchoServerOptions } from '../../scenarios/echo/contract.js';
 import { answerControl, isControlQuestion } from '../../scenarios/echo/control.js';
 import type { ControlMessage } from '../../scenarios/echo/control.js';
-import { findStyle, styleIds } from '../../styles/registry.js';
+import { loadStyle } from '../../harness/child/style.js';
+import { STYLE_IDS } from '../../styles/adapter.js';
 import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs } from '../args.js';
 import type { FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
@@ -17,36 +20,31 @@ const BASELINE = 'baseline';
 const USAGE = 'rosetta echo-server --style <id|baseline> [--host H] [--port P] [--report-cpu]';
 const SUMMARY = "run one style's echo server (or the baseline) until SIGINT/SIGTERM";
 
-/** Built on each call: the accepted styles come from the registry, which grows. */
-function specs(): FlagSpecs {
-  return {
-    style: { kind: 'string', help: 'the server to run', metavar: 'ID', choices: [...styleIds(), BASELINE] },
-    host: { kind: 'string', help: `address to listen on (default ${DEFAULT_ECHO_OPTIONS.host})`, metavar: 'HOST' },
-    port: { kind: 'int', help: 'port to listen on, 0 picks a free one (default 0)', min: 0, max: 65535, metavar: 'PORT' },
-    'report-cpu': {
-      kind: 'boolean',
-      help: 'answer each stdin line `cpu` (also `memory`, `connections`) with one JSON line on stdout',
-    },
-  };
-}
+/** The accepted styles are the ids alone (styles/adapter.ts), which load none of the styles' code. */
+const SPECS: FlagSpecs = {
+  style: { kind: 'string', help: 'the server to run', metavar: 'ID', choices: [...STYLE_IDS, BASELINE] },
+  host: { kind: 'string', help: `address to listen on (default ${DEFAULT_ECHO_OPTIONS.host})`, metavar: 'HOST' },
+  port: { kind: 'int', help: 'port to listen on, 0 picks a free one (default 0)', min: 0, max: 65535, metavar: 'PORT' },
+  'report-cpu': {
+    kind: 'boolean',
+    help: 'answer each stdin line `cpu` (also `memory`, `connections`) with one JSON line on stdout',
+  },
+};
 
 export const command: Command = {
   summary: SUMMARY,
-  get help(): string {
-    return helpText(USAGE, `${SUMMARY}.\nPrints "echo server (style ID) listening on HOST:PORT" once it listens.`, specs());
-  },
+  help: helpText(USAGE, `${SUMMARY}.\nPrints "echo server (style ID) listening on HOST:PORT" once it listens.`, SPECS),
   run,
 };
 
 async function run(argv: readonly string[]): Promise<number> {
-  const flagSpecs = specs();
-  const args = parseArgs('echo-server', argv, flagSpecs);
+  const args = parseArgs('echo-server', argv, SPECS);
   if (args.positionals.length > 0) {
     throw new UsageError(`rosetta echo-server: unexpected argument ${JSON.stringify(args.positionals[0])}; usage: ${USAGE}`);
   }
   const id = flagString(args, 'style');
   if (id === undefined) {
-    throw new UsageError(`rosetta echo-server: --style is required; accepted: ${flagSpecs.style?.choices?.join(', ') ?? ''}`);
+    throw new UsageError(`rosetta echo-server: --style is required; accepted: ${SPECS.style?.choices?.join(', ') ?? ''}`);
   }
   const host = flagString(args, 'host') ?? DEFAULT_ECHO_OPTIONS.host;
   if (net.isIP(host) === 0) {
@@ -74,10 +72,10 @@ async function run(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function startServer(id: string, options: EchoServerOptions): Promise<EchoServerHandle> {
+/** --style has been checked against the accepted ids by then. */
+async function startServer(id: string, options: EchoServerOptions): Promise<EchoServerHandle> {
   if (id === BASELINE) return startBaselineEchoServer(options);
-  const style = findStyle(id);
-  if (style === undefined) throw new UsageError(`rosetta echo-server: --style got ${JSON.stringify(id)}; accepted: ${[...styleIds(), BASELINE].join(', ')}`);
+  const style = await loadStyle(id);
   return style.startEchoServer(options);
 }
 

@@ -2,11 +2,10 @@
 // so the server's CPU figures are the server's. It verifies before it loads: a known payload of each
 // size must come back identical, and a timed run with any verify failure or error is refused.
 import net from 'node:net';
-import { runLoad } from '../../scenarios/echo/load.js';
 import { monotonicMs } from '../../scenarios/clock.js';
 import { LoadSession } from '../../scenarios/echo/session.js';
 import { VerificationError } from '../verification.js';
-import { num, sendEvent, serve, str } from './ipc.js';
+import { num, serve, str } from './ipc.js';
 
 /** A payload whose every byte depends on its position, so a reordered or shifted echo cannot match. */
 export function knownPayload(size: number): Buffer {
@@ -128,24 +127,6 @@ serve({
         }
       }
       return { verified: sizes };
-    },
-    async load(payload) {
-      // The parent times the server's CPU window from this moment (see phases/echo-throughput.ts).
-      sendEvent('load-started');
-      const result = await runLoad({
-        host: '127.0.0.1',
-        port: num(payload, 'port'),
-        connections: num(payload, 'connections'),
-        size: num(payload, 'size'),
-        durationMs: num(payload, 'durationMs'),
-        warmupMs: num(payload, 'warmupMs'),
-      });
-      if (result.verifyFailures > 0) {
-        throw new VerificationError(`${result.verifyFailures} echoes differed from what was sent (${result.requests} requests)`);
-      }
-      if (result.errors > 0) throw new Error(`${result.errors} connection errors during the load`);
-      if (result.requests === 0) throw new VerificationError('no request completed in the window');
-      return result;
     },
   },
   cleanup: async () => {

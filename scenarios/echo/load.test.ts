@@ -1,14 +1,16 @@
-// Tests of the echo load client (load.ts) and its message pattern (pattern.ts): what it counts
-// against a correct server, that it catches servers that corrupt, reorder or replay, and that it
-// always ends by itself with every socket closed. All servers here listen on 127.0.0.1.
+// Tests of `rosetta echo-load`'s window over a load session (load.ts) and the message pattern
+// (pattern.ts): what it counts against a correct server, in a closed and an open loop, that it catches
+// servers that corrupt, reorder or replay, and that it always ends by itself with every socket closed.
+// All servers here listen on 127.0.0.1.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaselineEchoServer } from './baseline.js';
 import type { EchoServerHandle } from './contract.js';
-import { EchoLoadConnectError, runLoad } from './load.js';
+import { runLoad } from './load.js';
 import type { LoadOptions } from './load.js';
 import { EchoPattern } from './pattern.js';
+import { EchoLoadConnectError } from './session.js';
 import { openResources, type OpenResources } from '../../test/support/resources.js';
 
 const HOST = '127.0.0.1';
@@ -35,12 +37,18 @@ async function baseline(): Promise<EchoServerHandle> {
 
 /**
  * A deliberately broken echo server: it frames the stream into messages of `size` bytes and
- * answers each with `reply(message, index)` (per connection), so a test can make it misbehave.
+ * answers each with `reply(message, index)` (per connection), so a test can make it misbehave;
+ * `onAccept` sees each connection first.
  */
-async function brokenServer(size: number, reply: (message: Buffer, index: number, socket: net.Socket) => Buffer | null): Promise<number> {
+async function brokenServer(
+  size: number,
+  reply: (message: Buffer, index: number, socket: net.Socket) => Buffer | null,
+  onAccept: (socket: net.Socket) => void = () => undefined,
+): Promise<number> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    onAccept(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let pending = Buffer.alloc(0);
@@ -111,6 +119,20 @@ describe('runLoad against a correct server', () => {
     expect(peak).toBe(1000);
     await waitFor(() => server.connections() === 0);
   });
+
+  it('with a rate, runs an open loop at that rate and measures latency from the due time', async () => {
+    const server = await baseline();
+    const before = await openResources();
+    const result = await runLoad({ host: HOST, port: server.port, connections: 2, size: 128, rate: 1000, ...QUICK });
+    // 1,000/s for 0.3 s: about 300, within a few for the edges and the timer's jitter.
+    expect(result.requests).toBeGreaterThan(270);
+    expect(result.requests).toBeLessThan(330);
+    expect(result.skipped).toBe(0);
+    expect(result.errors + result.verifyFailures).toBe(0);
+    expect(result.latencyUs.p50).toBeGreaterThanOrEqual(result.sentLatencyUs.p50);
+    await waitFor(() => server.connections() === 0);
+    await expectNothingLeft(before);
+  });
 });
 
 describe('runLoad against a broken server', () => {
@@ -143,6 +165,20 @@ describe('runLoad against a broken server', () => {
     expect(result.durationMs).toBeLessThan(options.durationMs);
   });
 
+  it('measures nothing when only some connections open, and says how many failed', async () => {
+    // Every third connection is closed as soon as it is accepted: the server is there, but failing.
+    let accepted = 0;
+    const port = await brokenServer(size, (message) => message, (socket) => {
+      if (++accepted % 3 === 0) socket.destroy();
+    });
+    const before = await openResources();
+    const error = await runLoad({ host: HOST, port, connections: 3, size, ...QUICK }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EchoLoadConnectError);
+    expect(error).toMatchObject({ opened: 2, failed: 1, connections: 3 });
+    expect((error as Error).message).toContain(`1 of 3 connections to ${HOST}:${port} failed`);
+    await expectNothingLeft(before);
+  });
+
   it('rejects with EchoLoadConnectError naming host:port when no connection can be made', async () => {
     const port = await freePort();
     const before = await openResources();
@@ -151,6 +187,7 @@ describe('runLoad against a broken server', () => {
     expect((error as EchoLoadConnectError).message).toContain(`${HOST}:${port}`);
     expect((error as EchoLoadConnectError).cause).toMatchObject({ code: 'ECONNREFUSED' });
     expect((error as EchoLoadConnectError).port).toBe(port);
+    expect((error as EchoLoadConnectError).opened).toBe(0);
     await expectNothingLeft(before);
   });
 });
@@ -198,6 +235,7 @@ describe('runLoad ends by itself', () => {
     await expect(runLoad({ ...base, size: 1.5 })).rejects.toThrow(/size must be a whole number from 1/);
     await expect(runLoad({ ...base, durationMs: 0 })).rejects.toThrow(/durationMs must be above 0/);
     await expect(runLoad({ ...base, port: 70_000 })).rejects.toThrow(/port must be a whole number from 1 to 65535/);
+    await expect(runLoad({ ...base, rate: 0 })).rejects.toThrow(/rate must be above 0/);
   });
 });
 

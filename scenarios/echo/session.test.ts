@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaselineEchoServer } from './baseline.js';
 import { monotonicMs } from '../clock.js';
-import { CONNECT_BATCH, LoadSession, percentiles } from './session.js';
+import { percentiles } from './records.js';
+import { CONNECT_BATCH, LoadSession } from './session.js';
 import { openResources } from '../../test/support/resources.js';
 
 const HOST = '127.0.0.1';

@@ -1,5 +1,6 @@
-// A long-lived echo load session for the harness: C connections kept open while the parent switches
-// the way they are driven and reads exact windows afterwards.
+// A long-lived echo load session: C connections kept open while the caller switches the way they are
+// driven and reads exact windows afterwards. The harness's load child keeps one per cell; `rosetta
+// echo-load` opens one for a single window (load.ts).
 //
 // - Closed loop (capacity): each connection sends, waits for the whole echo, sends again.
 // - Open loop (cost): each connection sends on a schedule at a fixed rate, whether or not the last
@@ -14,6 +15,9 @@
 import net from 'node:net';
 import { monotonicMs } from '../clock.js';
 import { EchoPattern } from './pattern.js';
+import { Records, percentiles } from './records.js';
+import type { LatencyPercentiles } from './records.js';
+import { SessionConnection } from './session-connection.js';
 
 export type Drive = { readonly mode: 'closed' } | { readonly mode: 'open'; readonly rate: number } | { readonly mode: 'idle' };
 
@@ -24,14 +28,26 @@ export interface SessionOptions {
   readonly size: number;
   /** Messages one connection may have outstanding in the open loop before it skips sends (and says so). */
   readonly maxOutstanding?: number;
+  /** Aborting while connecting closes every connection and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
-export interface LatencyPercentiles {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
+/** Not every connection could be opened, so nothing is measured: a window at fewer connections than asked is another test. */
+export class EchoLoadConnectError extends Error {
+  override readonly name = 'EchoLoadConnectError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    /** Connections that opened (each proven by its first echo) before the session gave up. */
+    readonly opened: number,
+    readonly failed: number,
+    readonly connections: number,
+    cause: unknown,
+  ) {
+    const tried = opened + failed === connections ? String(connections) : `the first ${opened + failed}`;
+    const why = cause instanceof Error ? cause.message : 'unknown error';
+    super(`echo load: ${failed} of ${tried} connections to ${host}:${port} failed: ${why}`, { cause });
+  }
 }
 
 /** What completed in a window [from, to] of the monotonic clock. */
@@ -50,6 +66,18 @@ export interface WindowStats {
   readonly skipped: number;
 }
 
+function checkOptions(options: SessionOptions): void {
+  const whole = (name: 'port' | 'connections' | 'size', min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    const value = options[name];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`echo load: ${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+    }
+  };
+  whole('port', 1, 65535);
+  whole('connections', 1);
+  whole('size', 1);
+}
+
 /**
  * Connections opened at once, each proven by a first echo before the next batch. Small: a server that
  * starts a thread per connection (threads) pays a new isolate for each, all on the one core it is
@@ -59,54 +87,6 @@ export interface WindowStats {
 export const CONNECT_BATCH = 10;
 const CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_OUTSTANDING = 256;
-
-/** Completion records in growable typed arrays: time, latency from due, latency from send. */
-class Records {
-  times = new Float64Array(1 << 14);
-  fromDue = new Float32Array(1 << 14);
-  fromSend = new Float32Array(1 << 14);
-  length = 0;
-
-  push(time: number, fromDueUs: number, fromSendUs: number): void {
-    if (this.length === this.times.length) this.grow();
-    this.times[this.length] = time;
-    this.fromDue[this.length] = fromDueUs;
-    this.fromSend[this.length] = fromSendUs;
-    this.length++;
-  }
-
-  /** Index of the first record at or after `time` (records are in completion order). */
-  indexAt(time: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.times[mid] as number) < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Drops every record before `time`: a long session's memory stays bounded by its window. */
-  forget(time: number): void {
-    const keep = this.indexAt(time);
-    this.times.copyWithin(0, keep, this.length);
-    this.fromDue.copyWithin(0, keep, this.length);
-    this.fromSend.copyWithin(0, keep, this.length);
-    this.length -= keep;
-  }
-
-  private grow(): void {
-    const grow = <T extends Float64Array | Float32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(old.length * 2);
-      next.set(old);
-      return next;
-    };
-    this.times = grow(this.times, (n) => new Float64Array(n));
-    this.fromDue = grow(this.fromDue, (n) => new Float32Array(n));
-    this.fromSend = grow(this.fromSend, (n) => new Float32Array(n));
-  }
-}
 
 export class LoadSession {
   readonly pattern: EchoPattern;
@@ -125,43 +105,59 @@ export class LoadSession {
     this.pattern = new EchoPattern(options.size);
   }
 
-  /** Opens every connection (each proven by a first echo); throws when none could be opened. */
+  /**
+   * Opens every connection, a batch at a time, each proven by a first echo: on loopback the client's
+   * 'connect' comes before the server has accepted, so only the echo shows the server took it, and
+   * waiting for it keeps a batch inside the server's accept queue. Throws EchoLoadConnectError after
+   * the first batch with a failure, having closed every connection.
+   */
   static async open(options: SessionOptions): Promise<LoadSession> {
+    checkOptions(options);
+    const { signal } = options;
+    signal?.throwIfAborted();
     const session = new LoadSession(options);
+    let failed = 0;
     let firstError: Error | undefined;
-    for (let first = 0; first < options.connections; first += CONNECT_BATCH) {
-      const batch: Promise<void>[] = [];
-      for (let id = first; id < Math.min(options.connections, first + CONNECT_BATCH); id++) {
-        batch.push(
-          session.#connect(id).then(
-            (connection) => void session.#connections.push(connection),
-            (error: Error) => void (firstError ??= error),
-          ),
-        );
+    // An abort destroys every connection, so the batch in flight settles at once instead of at its timeout.
+    const onAbort = (): void => void session.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let first = 0; first < options.connections && failed === 0 && signal?.aborted !== true; first += CONNECT_BATCH) {
+        const batch: Promise<void>[] = [];
+        for (let id = first; id < Math.min(options.connections, first + CONNECT_BATCH); id++) {
+          batch.push(
+            session.#connect(id).catch((error: Error) => {
+              failed++;
+              firstError ??= error;
+            }),
+          );
+        }
+        await Promise.all(batch);
       }
-      await Promise.all(batch);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    if (session.#connections.length < options.connections) {
+    if (signal?.aborted === true || failed > 0) {
       await session.close();
-      throw new Error(
-        `echo load: ${options.connections - session.#connections.length} of ${options.connections} connections to ` +
-          `${options.host}:${options.port} failed: ${firstError?.message ?? 'unknown error'}`,
-        { cause: firstError },
-      );
+      signal?.throwIfAborted();
+      const opened = session.#connections.length - failed;
+      throw new EchoLoadConnectError(options.host, options.port, opened, failed, options.connections, firstError);
     }
     return session;
   }
 
-  #connect(id: number): Promise<SessionConnection> {
+  /** Resolves once the connection's first echo is back; it is in the session's list from the start, so close() reaches it. */
+  #connect(id: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.options.host, port: this.options.port, noDelay: true });
       const timer = setTimeout(() => socket.destroy(new Error(`no echo within ${CONNECT_TIMEOUT_MS} ms of connecting`)), CONNECT_TIMEOUT_MS);
       const connection = new SessionConnection(this, id, socket, (error) => {
         clearTimeout(timer);
-        if (error === undefined) resolve(connection);
+        if (error === undefined) resolve();
         else reject(error);
       });
-      socket.once('connect', () => connection.send(monotonicMs()));
+      this.#connections.push(connection);
+      socket.once('connect', () => connection.send());
     });
   }
 
@@ -177,7 +173,7 @@ export class LoadSession {
     this.#tick = undefined;
     const now = monotonicMs();
     if (drive.mode === 'closed') {
-      for (const connection of this.#connections) if (connection.outstanding === 0) connection.send(now);
+      for (const connection of this.#connections) if (connection.outstanding === 0) connection.send();
     } else if (drive.mode === 'open') {
       const period = (1000 * this.#connections.length) / drive.rate;
       this.#connections.forEach((connection, c) => connection.schedule(now + (c / this.#connections.length) * period, period));
@@ -284,9 +280,53 @@ export class LoadSession {
     this.records.forget(time);
   }
 
+  /** Called by a connection that failed after opening (once each); it sends no more. */
   failed(kind: 'error' | 'verify'): void {
     if (kind === 'verify') this.verifyFailures++;
     else this.errors++;
+    if (this.errors + this.verifyFailures === this.options.connections) {
+      this.#allFailedAt = monotonicMs();
+      for (const wake of this.#waiters) wake();
+    }
+  }
+
+  /** When the last connection failed, on the monotonic clock; undefined while any is left. */
+  #allFailedAt: number | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  /**
+   * Waits until the monotonic clock has passed `time`, or until every connection has failed, and
+   * resolves with the earlier of the two instants; rejects with the signal's reason on an abort.
+   */
+  waitUntil(time: number, signal?: AbortSignal): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        settle();
+        const reason: unknown = signal?.reason;
+        reject(reason instanceof Error ? reason : new Error('echo load aborted', { cause: reason }));
+      };
+      const check = (): void => {
+        clearTimeout(timer);
+        const now = monotonicMs();
+        if (this.#allFailedAt !== undefined || now >= time) {
+          settle();
+          resolve(Math.min(this.#allFailedAt ?? time, time));
+          return;
+        }
+        // A timer can fire a little early on this clock: check again rather than trust it.
+        timer = setTimeout(check, Math.max(1, Math.ceil(time - now)));
+      };
+      if (signal?.aborted === true) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   /** Stops sending and destroys every connection; resolves once each has closed. */
@@ -299,124 +339,3 @@ export class LoadSession {
   }
 }
 
-interface Outstanding {
-  readonly message: Buffer;
-  readonly due: number;
-  readonly sent: number;
-}
-
-/** One connection: the messages it has outstanding, in order, each checked byte for byte as it returns. */
-class SessionConnection {
-  readonly #queue: Outstanding[] = [];
-  #received = 0;
-  #seq = 0;
-  #nextDue = 0;
-  #period = 0;
-  #failed = false;
-  readonly #closed: Promise<void>;
-
-  constructor(
-    private readonly session: LoadSession,
-    private readonly id: number,
-    private readonly socket: net.Socket,
-    private onFirstEcho: ((error?: Error) => void) | undefined,
-  ) {
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.#fail('error', new Error('the server ended the connection')));
-    socket.on('error', (error) => this.#fail('error', error));
-    this.#closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.once('close', () => this.#settleFirstEcho(new Error('connection closed before its first echo')));
-  }
-
-  get outstanding(): number {
-    return this.#queue.length;
-  }
-
-  schedule(firstDue: number, period: number): void {
-    this.#nextDue = firstDue;
-    this.#period = period;
-  }
-
-  /** Sends every message due by `now`; beyond `max` outstanding, skips them (the run is saturated). */
-  sendDue(now: number, max: number, skip: (due: number) => void): void {
-    while (this.#nextDue <= now) {
-      if (this.#queue.length >= max) skip(this.#nextDue);
-      else this.send(this.#nextDue);
-      this.#nextDue += this.#period;
-    }
-  }
-
-  /** Writes the next message, due at `due`. A fresh buffer each: an open loop may have several in the kernel at once. */
-  send(due: number): void {
-    if (this.#failed || this.socket.destroyed) return;
-    const message = Buffer.allocUnsafe(this.session.options.size);
-    this.session.pattern.fill(message, this.id, this.#seq++);
-    this.#queue.push({ message, due, sent: monotonicMs() });
-    this.socket.write(message);
-  }
-
-  #onData(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const head = this.#queue[0];
-      if (head === undefined) {
-        this.#fail('verify', new Error(`${chunk.length - offset} bytes came back that were never sent`));
-        return;
-      }
-      const take = Math.min(chunk.length - offset, head.message.length - this.#received);
-      // memcmp of the chunk's span against the same span of what was sent.
-      if (chunk.compare(head.message, this.#received, this.#received + take, offset, offset + take) !== 0) {
-        this.#fail('verify', new Error(`echo of message ${this.#seq - this.#queue.length} differs from what was sent`));
-        return;
-      }
-      offset += take;
-      this.#received += take;
-      if (this.#received < head.message.length) return;
-      this.#queue.shift();
-      this.#received = 0;
-      this.#complete(head);
-    }
-  }
-
-  #complete(head: Outstanding): void {
-    const now = monotonicMs();
-    if (this.onFirstEcho !== undefined) {
-      // Connecting: the first echo proves the server accepted us.
-      this.#settleFirstEcho();
-      return;
-    }
-    this.session.completed(now, head.due, head.sent);
-    if (this.session.drive.mode === 'closed' && this.#queue.length === 0) this.send(now);
-  }
-
-  #settleFirstEcho(error?: Error): void {
-    const settle = this.onFirstEcho;
-    this.onFirstEcho = undefined;
-    settle?.(error);
-  }
-
-  #fail(kind: 'error' | 'verify', error: Error): void {
-    if (this.#failed || this.session.closing || this.onFirstEcho !== undefined) {
-      this.#settleFirstEcho(error);
-      return;
-    }
-    this.#failed = true;
-    this.session.failed(kind);
-    this.#settleFirstEcho(error);
-    this.socket.destroy();
-  }
-
-  destroy(): Promise<void> {
-    this.socket.destroy();
-    return this.#closed;
-  }
-}
-
-/** Exact percentiles (nearest rank) of a window's latencies, in µs; all 0 for an empty window. */
-export function percentiles(values: Float32Array): LatencyPercentiles {
-  if (values.length === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  const sorted = Float32Array.from(values).sort();
-  // The small epsilon keeps 99.9% of 1,000 at rank 999 despite 99.9 / 100 not being exact in binary.
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length - 1e-9) - 1))] as number;
-  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: sorted[sorted.length - 1] as number };
-}

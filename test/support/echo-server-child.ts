@@ -80,7 +80,8 @@ export function assertBuilt(subjectSources: readonly string[]): void {
     ...subjectSources,
     'cli/main.ts',
     'cli/commands/echo-server.ts',
-    'styles/registry.ts',
+    'harness/child/style.ts',
+    'styles/adapter.ts',
     'scenarios/echo/control.ts',
     'scenarios/echo/server-options.ts',
   ];
