@@ -1,5 +1,5 @@
 // Loads one style's adapter in a child, and only that one: importing the registry would load and
-// compile all six styles (and rxjs, fp-ts) in every child, slowing each start by hundreds of ms and
+// compile every style (and rxjs, fp-ts, effect) in every child, slowing each start by hundreds of ms and
 // putting other styles' code in the measured process. Every style folder is named by its id
 // (DESIGN.md: the same files in every style folder), so `styles/<id>/index.js` is the adapter.
 import { pathToFileURL } from 'node:url';

@@ -264,11 +264,10 @@ export interface RunOptions {
 
 
 /**
- * The grid and windows of each mode, chosen for the time budgets on a 2-core machine with six styles
- * and the baseline (README, "What a run covers"): quick within 90 s, the full default within 10 min.
- * Every repeat of every style is a fresh process pair, warmed to a steady state; the rates are the
- * open-loop cost rates, below the slowest server's capacity on this machine class (each cost window
- * checks that it got its rate; one that did not is marked saturated and not ranked).
+ * The grid, sweeps and turns of each mode. The precise phases are sized to leave most of the default
+ * budget to the timed rounds; the rates are the open-loop cost rates, below the slowest server's
+ * capacity on this machine class (each turn checks that it got its rate; one that did not is marked
+ * saturated and not ranked).
  */
 export function planConfig(options: RunOptions): RunConfig {
   const quick = options.quick;
