@@ -63,7 +63,7 @@ const FLAGS: FlagSpecs = {
     kind: 'int',
     min: 1,
     max: 50,
-    help: 'repeats of the instruction counts, each a fresh process (default 3, quick 2); with several --node, the rounds',
+    help: 'repeats of the instruction counts, each a fresh process (default 2); with several --node, the rounds (default 3)',
     metavar: 'N',
   },
   'memory-repeat': {

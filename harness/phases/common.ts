@@ -325,7 +325,8 @@ export function planConfig(options: RunOptions): RunConfig {
     // a scavenge more or less moves the count by under 1%; the warm-up runs at valgrind's
     // uninstrumented speed, several times faster.
     instructions: {
-      repeats: options.repeats ?? (quick ? 2 : 3),
+      // Two fresh processes a server: counts agree within ~1% from process to process (docs/measurements.md).
+      repeats: options.repeats ?? 2,
       parallel: 2,
       echoWarmRequests: 20_000,
       echoWindowRequests: 3_000,
