@@ -284,6 +284,7 @@ function factorCellHtml(cell: FactorCell, row: FactorRow): string {
   if (typeof metric.extra?.r2 === 'number') extras.push(`R² ${formatR2(metric.extra.r2)}`);
   if (typeof metric.extra?.rme === 'number') extras.push(`±${formatNumber(metric.extra.rme)}%`);
   if (metric.extra?.saturated === true) extras.push('saturated: not ranked');
+  if (metric.extra?.shortTurn === true) extras.push('a turn served less than one workflow: not ranked');
   if (typeof metric.extra?.pairedSamples === 'number') extras.push(`only ${metric.extra.pairedSamples} repeat(s) paired: same-repeat ratio`);
   if (typeof metric.extra?.saturatedBy === 'string' && metric.extra.saturatedBy !== 'neither') extras.push(`limited by ${metric.extra.saturatedBy}`);
   const precision = precisionNote(metric.extra, metric.ci95);

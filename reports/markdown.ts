@@ -15,7 +15,7 @@ export function renderMarkdown(results: Results): string {
   const out: string[] = [];
   out.push('# async-rosetta report', '');
   out.push(
-    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples (fresh process pairs) behind each (**bold** = best; the baseline is a reference, never ranked).`,
+    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples behind each (a fresh process for memory and instruction counts, a round of turns for a timed figure) (**bold** = best; the baseline is a reference, never ranked).`,
     '',
   );
   const leads = headlines(results);
@@ -137,7 +137,7 @@ function factorCell(row: FactorRow, style: string): string {
   const factor = found.factor === undefined ? '' : ` (${formatFactor(found.factor)})`;
   const by = found.metric.extra?.saturatedBy;
   const limit = typeof by === 'string' && by !== 'neither' ? ` [${by}]` : '';
-  const saturated = found.metric.extra?.saturated === true ? ' _saturated_' : '';
+  const saturated = found.metric.extra?.saturated === true ? ' _saturated_' : found.metric.extra?.shortTurn === true ? ' _turn under one workflow_' : '';
   const precision = precisionNote(found.metric.extra, found.metric.ci95);
   const text = `${value}${factor}${fit}${limit}${saturated}${precision === undefined ? '' : ` ${precision}`} n=${found.metric.samples.length}`;
   if (found.reference) return `_${cell(text)}_`;

@@ -45,6 +45,17 @@ describe('factorRow', () => {
     expect(row.cells.get('rxjs')?.factor).toBeUndefined();
   });
 
+  it('never ranks a workflow figure whose turns served less than one workflow', () => {
+    const throughput = (style: string, value: number, shortTurn = false): Metric =>
+      testMetric('workflow.throughput', 'higher', [value], { style, unit: 'workflows/s', extra: { shortTurn } });
+    // threads' 0.3/s came from turns shorter than its start-up: shown, not the worst of the row.
+    const row = factorRow([throughput('callbacks', 54), throughput('rxjs', 27), throughput('threads', 0.3, true)]);
+    expect(row.cells.get('callbacks')).toMatchObject({ factor: 1, best: true });
+    expect(row.cells.get('rxjs')).toMatchObject({ factor: 2, heat: 1 });
+    expect(row.cells.get('threads')?.heat).toBeUndefined();
+    expect(row.cells.get('threads')?.best).toBe(false);
+  });
+
   it('ranks a row that only has references among themselves', () => {
     const row = factorRow([rps('baseline', 120)]);
     expect(row.cells.get('baseline')).toMatchObject({ factor: 1, best: true, reference: false });

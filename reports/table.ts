@@ -93,8 +93,9 @@ export function factorRow(metrics: readonly Metric[], options: FactorOptions = {
   if (first === undefined) throw new RangeError('factorRow needs at least one metric');
   const references = new Set(options.references ?? [BASELINE]);
   const higher = first.direction === 'higher';
-  // References and saturated cells (a window that did not get its offered rate) are never ranked.
-  const ranked = metrics.filter((metric) => !references.has(metric.style) && metric.extra?.saturated !== true);
+  // References, saturated cells (a window that did not get its offered rate) and turns shorter than
+  // one workflow are never ranked.
+  const ranked = metrics.filter((metric) => !references.has(metric.style) && metric.extra?.saturated !== true && metric.extra?.shortTurn !== true);
   // A row of references only (a baseline-only metric) ranks them, rather than showing nothing.
   const pool = ranked.length > 0 ? ranked : metrics;
   const comparable = metrics.every((metric) => Number.isFinite(metric.median) && metric.median > 0);
@@ -106,9 +107,10 @@ export function factorRow(metrics: readonly Metric[], options: FactorOptions = {
   const cells = new Map<string, FactorCell>();
   for (const metric of orderByStyle(metrics)) {
     const reference = references.has(metric.style) && pool !== metrics;
+    const unranked = !pool.includes(metric);
     const factor = factorOf(metric.median);
     const heat =
-      reference || factor === undefined ? undefined : worstFactor > 1 ? Math.log(factor) / Math.log(worstFactor) : 0;
+      reference || unranked || factor === undefined ? undefined : worstFactor > 1 ? Math.log(factor) / Math.log(worstFactor) : 0;
     cells.set(metric.style, {
       style: metric.style,
       metric,

@@ -245,6 +245,9 @@ function record(context: PhaseContext, id: string, measured: Rounds, warmUp: War
       runnerCpuShare: Math.round((reading.runnerUs / 1000 / reading.ms) * 1000) / 1000,
       saturated: fakeSaturated,
       requestsPerWorkflow: bounds.requestsPerWorkflow,
+      // A turn that serves less than one workflow's requests measures the runner's start after a
+      // resume (threads starts its workers anew), not its steady rate: not ranked.
+      shortTurn: reading.served < bounds.requestsPerWorkflow,
     };
     const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, pairedRatio: number): void =>
       context.collector.add({ name, scenario: 'repos-and-forks', style: id, params, unit, direction, repeat: round, value, extra, pairedRatio });
