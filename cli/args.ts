@@ -1,6 +1,6 @@
 // The flags of every CLI command: Node's own parser (`node:util` parseArgs) splits the words, and
 // the kit checks each value against its spec. Errors name the flag, the value given and what is
-// accepted (STYLE.md, after p-limit), and map to exit code 2.
+// accepted (after p-limit), and map to exit code 2.
 import { parseArgs as parseArgsNode } from 'node:util';
 
 export class UsageError extends Error {

@@ -1,4 +1,4 @@
-// results.json: the one file every renderer and the regression check read (STYLE.md, after
+// results.json: the one file every renderer and the regression check read (after
 // vmbench: JSON first, renderers second). Versioned; `parseResults` validates a file on the way in
 // and names the first thing that is wrong.
 

@@ -372,7 +372,7 @@ export function compareLogPooled(head: readonly number[], base: readonly number[
 /**
  * The smallest change (as a ratio above 1) that a two-sided test at `alpha` detects with
  * probability `power`, for a standard error `se` of the difference of log means on `df` degrees of
- * freedom: exp((t(1 - alpha/2) + t(power)) · se). MEASUREMENT.md's rule of thumb with t for z, which
+ * freedom: exp((t(1 - alpha/2) + t(power)) · se). The usual rule of thumb with t for z, which
  * is the honest factor at the small n of benchmark runs.
  */
 export function minimumDetectableRatio(se: number, df: number, alpha: number, power = 0.8): number {

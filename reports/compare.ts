@@ -1,5 +1,5 @@
 // The regression decision: two results.json files in, one verdict per metric out. The statistics
-// fit benchmark data (MEASUREMENT.md): the unit is the independent measurement (one fresh process
+// fit benchmark data (DESIGN.md, "Statistics"): the unit is the independent measurement (one fresh process
 // pair); positive quantities are compared on the log scale as a ratio of geometric means (Welch's t
 // on log values, Mann-Whitney U where the logs are skewed); Holm-Bonferroni holds the error of the
 // whole family of metrics at alpha; a verdict is "inconclusive" when the interval still holds a

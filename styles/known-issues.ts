@@ -1,5 +1,5 @@
 // Every place a style cannot meet a rule of a conformance suite, with the reason, in one list
-// (STYLE.md, after TodoMVC's knownIssues.js). The suites read it; nothing is skipped elsewhere.
+// (after TodoMVC's knownIssues.js). The suites read it; nothing is skipped elsewhere.
 
 export interface KnownIssue {
   readonly style: string;

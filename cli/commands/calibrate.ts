@@ -1,4 +1,4 @@
-// `rosetta calibrate`: measures the regression gate itself, as MEASUREMENT.md asks. N gate
+// `rosetta calibrate`: measures the regression gate itself (DESIGN.md, "Statistics"). N gate
 // measurements of this tree, each judged twice against the baseline:
 //   - A/A: as it is. Any failure of the gate is a false alarm.
 //   - injected: the callbacks echo server's figures replaced by those of a copy slowed by a fixed

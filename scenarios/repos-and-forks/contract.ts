@@ -1,5 +1,5 @@
 // The repos-and-forks contract: what every style receives, what it returns, and the typed errors it
-// raises. It holds no control flow: the shared parsing below is pure (STYLE.md: shared helpers hold
+// raises. It holds no control flow: the shared parsing below is pure (shared helpers hold
 // no workflow logic), and every error is constructed by a style's own step function.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { components } from '@octokit/openapi-types';
