@@ -15,7 +15,7 @@ import { procCpuMs } from '../proc-cpu.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { echoServers } from './echo-memory.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
-import { roundStatus, runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
 import type { WindowStats } from '../../scenarios/echo/session.js';
 import { REFERENCES } from '../results.js';
@@ -27,12 +27,8 @@ interface CpuReading {
   readonly t: number;
 }
 
-/** A process that used this much of one core over a window is the bottleneck there. */
-export const SATURATED_SHARE = 0.9;
 /** Below this share of the offered rate, an open-loop turn did not get its load: saturated, not ranked. */
 export const ACHIEVED_MIN = 0.99;
-/** A window in which the other servers on the core used more than this share of it is dropped. */
-export const OTHERS_MAX_SHARE = 0.1;
 /** The session and row name of the server every ratio divides by. */
 const REFERENCE = 'reference';
 

@@ -3,9 +3,14 @@
 // per round from the run's seed. A round is a block: a slow stretch of the host that covers it
 // weighs on the reference's turn as on every other's, so a ratio taken within the round cancels it.
 // Rounds go on until every ranked figure is as precise as asked, or the time given is spent.
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { interval95 } from '../stats.js';
 import { shuffled } from './order.js';
 import { throwIfAborted } from './common.js';
+
+/** A process that used this much of one core over a window is the bottleneck there. */
+export const SATURATED_SHARE = 0.9;
+/** A window in which the other contenders on the measured core used more than this share of it is dropped. */
+export const OTHERS_MAX_SHARE = 0.1;
 
 /** Why a series of rounds stopped: its figures reached the target, its time ran out, or its cap of rounds. */
 export type StoppedBy = 'precision' | 'budget' | 'rounds';
@@ -72,11 +77,10 @@ export async function runRounds<Id extends string>(options: RoundsOptions<Id>): 
  * t · sd(log x) / √n on the log scale, back-transformed. Infinity below two values.
  */
 export function relativePrecision(values: readonly number[]): number {
-  const logs = values.filter((x) => x > 0 && Number.isFinite(x)).map(Math.log);
-  if (logs.length < 2) return Number.POSITIVE_INFINITY;
-  const mean = logs.reduce((sum, x) => sum + x, 0) / logs.length;
-  const variance = logs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (logs.length - 1);
-  return Math.exp(tQuantile(0.975, logs.length - 1) * Math.sqrt(variance / logs.length)) - 1;
+  const positive = values.filter((x) => x > 0 && Number.isFinite(x));
+  if (positive.length < 2) return Number.POSITIVE_INFINITY;
+  const [low, high] = interval95(positive);
+  return Math.sqrt(high / low) - 1;
 }
 
 /** The worst of several figures' precisions, with its name; Infinity when there is none yet. */

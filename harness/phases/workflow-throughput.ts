@@ -16,9 +16,8 @@ import { spawnChild, type Child } from '../processes.js';
 import { benchWorld } from '../child/world.js';
 import { measure, sleep, type Phase, type PhaseContext } from './common.js';
 import { REFERENCES } from '../results.js';
-import { SATURATED_SHARE } from './echo-cost.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
-import { roundStatus, runRounds, worstOf, type RoundsOutcome } from './rounds.js';
+import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
 import { procCpuMs } from '../proc-cpu.js';
 
 /**
@@ -169,8 +168,6 @@ interface Rounds {
   readonly dropped: ReadonlyMap<string, number>;
 }
 
-/** A window in which the other runners on the core used more than this share of it is dropped. */
-const OTHERS_MAX_SHARE = 0.1;
 
 async function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Rounds> {
   const { workflow } = context.config;
