@@ -1,8 +1,7 @@
 // Instructions, not seconds: a child run under valgrind's callgrind counts the instructions it
 // executes (all its threads: the JIT's code, V8's compiler and GC threads, libuv, the kernel calls'
-// user-side wrappers), a figure that does not move with what else the machine is doing. On a shared
-// 2-core machine, CPU time per request spreads by ~8% from run to run; instructions per request
-// spread by ~1% (reports/BASELINE.md). That makes it the figure a regression gate can read.
+// user-side wrappers), a figure that does not move with what else the machine is doing, where CPU
+// time per request does (docs/measurements.md). That makes it the figure a regression gate can read.
 //
 // The child starts with instrumentation off (valgrind's core only, a few times slower than native),
 // is warmed that way, and then switched on with `callgrind_control`; a window is "zero the counters,

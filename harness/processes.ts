@@ -20,12 +20,9 @@ export const CHILD_NODE_FLAGS: readonly string[] = ['--expose-gc'];
 
 /**
  * Environment every measured child starts with, whatever the style: recorded in
- * results.environment.childEnv. glibc's malloc gives the top of its heap back to the kernel once 128
- * KiB of it is free; a 100 KiB echo often frees that much, so the next request faults its pages in
- * anew, and a first-touch fault costs ~17 µs in this VM. With the default, the 100 KiB cell measured
- * when glibc happened to trim, not the style: callbacks read 5.0k and 9.2k req/s in two fresh
- * processes (3.0 and 2.0 faults a request), 18.0k and 19.1k with trimming off (0.01). 256 MiB means
- * never, for every child alike (scenarios/echo/SPEC.md).
+ * results.environment.childEnv. glibc's heap trimming off (256 MiB means never): a 100 KiB echo frees
+ * enough for glibc to trim, and the next request's page faults would then be measured instead of the
+ * style (docs/measurements.md, "glibc's heap trimming at 100 KiB").
  */
 export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024) };
 

@@ -59,7 +59,7 @@ const SPEC_SYNTAX = /^v?(\d+)(?:\.(\d+)(?:\.(\d+))?)?$/;
 
 /**
  * One `--node` item as a spec, or undefined when it is neither `current` nor a version from
- * OLDEST_MAJOR up. The flag's usage error is the CLI's (parseNodeSpecs, cli/node-flag.ts).
+ * OLDEST_MAJOR up. The flag's usage error is the CLI's (parseNodeSpecs, cli/commands/run.ts).
  */
 export function nodeSpec(text: string): NodeSpec | undefined {
   if (text === 'current') return { kind: 'current', text };

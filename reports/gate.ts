@@ -6,7 +6,7 @@ import type { CompareOptions } from './compare.js';
 /**
  * What the gate reads: the figures that hold still on a shared 2-core machine (reports/BASELINE.md).
  * - each style's echo cost in instructions per request, counted by callgrind, against the baseline
- *   echo server: about 1% spread from process to process, where CPU time per request spreads ~8%;
+ *   echo server: it holds still where CPU time per request does not (docs/measurements.md);
  * - memory per idle and per active connection, and per in-flight workflow, against the reference;
  * - the references themselves on their own absolute figures (tested only when both files come from
  *   one machine class): a regression there would otherwise show up as an improvement of every style.

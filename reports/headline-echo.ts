@@ -1,5 +1,5 @@
 // The echo server's two headline cards. CPU cost leads with instructions per request, counted by
-// callgrind (about 1% spread from process to process, whatever else the machine does), and gives
+// callgrind (it does not move with whatever else the machine does), and gives
 // the timed CPU figure, kernel included, as what it cost on this machine. Capacity ranks only figures
 // the load client did not limit: a window in which the client used a whole core measured the
 // client, so such a figure is never a headline, and the card says what is known instead.

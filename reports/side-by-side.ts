@@ -8,7 +8,7 @@ import { escapeHtml, formatFactor, formatNumber, orderStyles } from './format.js
 import { highlightTypeScript } from './highlight.js';
 import type { MemoryLink } from './memory-explain.js';
 
-/** The six steps of SPEC.md, in order: the rows of the repos-and-forks table. */
+/** The six steps of scenarios/repos-and-forks/SPEC.md, in order: the rows of the repos-and-forks table. */
 export const STEPS = [
   'sendReposRequest',
   'readRepos',

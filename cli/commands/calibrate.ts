@@ -151,10 +151,10 @@ const TUNING_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'ins
 /**
  * Sizes the injected work where it runs. work-cost.js counts an iteration in a loop of its own; in
  * the server the JIT compiles the same loop in another context, at another time, and an iteration
- * costs something else (seen: 84 iterations sized for 10% grew callbacks by 8.4-9.0%; counted alone,
- * one iteration read 18.17, 12.29 and 35.66 instructions in three invocations). The growth is linear in the iterations (the
- * call itself costs a few instructions of the ~1,500 added), so one run with the first guess and a
- * rescale gives the growth asked for; every gate run measures the growth it got again.
+ * costs something else, so a count taken alone is only a first guess. The growth is linear in the
+ * iterations (the call itself costs a few instructions of the ~1,500 added), so one run with the
+ * first guess and a rescale gives the growth asked for; every gate run measures the growth it got
+ * again (reports/BASELINE.md).
  */
 async function tuneInPlace(
   out: string,

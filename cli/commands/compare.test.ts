@@ -157,8 +157,7 @@ const git = (...args: string[]): string => spawnSync('git', args, { encoding: 'u
  * (error TS18002: tsc stops before reading a source; a missing `extends` still compiled everything).
  * Made with git's plumbing on an index of its own: an unreachable commit object, no branch, the
  * working tree and the real index untouched. Its package-lock.json is HEAD's, so the worktree links
- * node_modules instead of installing (the root commit, used before, cost an `npm ci` a test: about
- * 20 s of CI's time each).
+ * node_modules instead of installing (an `npm ci` would cost each test about 20 s).
  */
 function unbuildableCommit(): string {
   const identity = { GIT_AUTHOR_NAME: 'rosetta test', GIT_AUTHOR_EMAIL: 'test@invalid', GIT_COMMITTER_NAME: 'rosetta test', GIT_COMMITTER_EMAIL: 'test@invalid' };

@@ -82,7 +82,7 @@ export interface RunConfig {
     readonly wallRuns: number;
   };
   readonly micro: { readonly timeMs: number; readonly warmupMs: number };
-  /** Echo instructions per request under callgrind (phases/echo-instructions.ts). */
+  /** Echo instructions per request under callgrind (phases/instructions.ts). */
   readonly instructions: {
     /** Fresh server processes per server: the samples. */
     readonly repeats: number;
@@ -272,9 +272,9 @@ export interface RunOptions {
 export function planConfig(options: RunOptions): RunConfig {
   const quick = options.quick;
   const steps = (max: number, count: number): number[] => Array.from({ length: count + 1 }, (_, i) => Math.round((max * i) / count));
-  // Background JIT and GC threads count in a process's CPU time: a fresh server settles over its
-  // first second or two (measured: the first 500 ms window after 1.5 s still ran 10-30% above the
-  // later ones), so the floor is a second and the windows must agree within 4%.
+  // Background JIT and GC threads count in a process's CPU time, so a fresh server settles over its
+  // first second or two: the floor is a second and the windows must agree within 4%
+  // (docs/measurements.md, "Warm-up").
   // A later cell of the same pair has a warm JIT: only its new connections and size must settle.
   const warmup = { stepMs: 250, minMs: 1_000, laterMinMs: 500, maxMs: 3_000, tolerance: 0.04 };
   // A server's turn in a round: settle, a cost window in two exact halves, a capacity window
@@ -297,8 +297,8 @@ export function planConfig(options: RunOptions): RunConfig {
           ...timed,
         }
       : {
-          // The two ends of the size axis and of the connection axis. A 10 KiB cell in between
-          // cost about two minutes of a full run; the ends bracket it.
+          // The two ends of the size axis and of the connection axis: a 10 KiB cell in between
+          // would add about two minutes to a full run, and the ends bracket it.
           cells: [
             { size: 1 * KIB, connections: 10, rate: 5_000 },
             { size: 100 * KIB, connections: 10, rate: 1_500 },

@@ -10,12 +10,11 @@
 // instructions of those two windows over their round trips. Nothing outside a window is counted: the
 // load stops before each zero and each dump.
 //
-// The workflow is not counted this way: tried, a repos-and-forks workflow is ~95 million instructions
-// under callgrind, almost all of it Node's HTTP client (the same in every style), with 7% spread from
-// process to process for callbacks and 6 minutes for two styles: a style's own cost drowns in it.
+// The workflow is not counted this way: its count is almost all Node's HTTP client, the same in every
+// style, so a style's own cost drowns in it (docs/measurements.md, "Instructions, not CPU time").
 //
 // Two processes are counted at once (one per core): an instruction count does not depend on what the
-// other core is doing, which is the point of it (reports/BASELINE.md shows it).
+// other core is doing, which is the point of it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

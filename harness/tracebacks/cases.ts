@@ -6,7 +6,7 @@ import type { WorkflowErrorName } from '../../scenarios/repos-and-forks/contract
 import type { FaultAction, FaultRule } from '../../scenarios/repos-and-forks/faults.js';
 import type { World } from '../../scenarios/repos-and-forks/world.js';
 
-/** The step names of SPEC.md that a logical path can name. */
+/** The step names of scenarios/repos-and-forks/SPEC.md that a logical path can name. */
 export type StepName =
   | 'reposAndForks'
   | 'sendReposRequest'

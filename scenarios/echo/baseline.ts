@@ -1,6 +1,6 @@
 // The reference row, not a style: the plainest echo Node can do (`socket.on('data')` + `write`,
-// `pause()` when the write buffer is full, `resume()` on 'drain'). It anchors every echo number;
-// a style's cost is its distance from this floor. Same handle shape as the promise styles.
+// `pause()` when the write buffer is full, `resume()` on 'drain'). Every echo figure is read as a
+// ratio to it: a reference, not a floor (SPEC.md, "The baseline"). Same handle shape as the promise styles.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_ECHO_OPTIONS } from './contract.js';

@@ -8,10 +8,8 @@ import type { Request, ThreadCost, ThreadData, ThreadMessage, ThreadSpec } from 
 import { loadableUrl, threadEntryUrl } from './task.js';
 
 /**
- * Threads this process may run at once: ROSETTA_THREADS_MAX, else 256. Measured on the kit's
- * 2-core machine (README, "The cap"): an idle thread costs 7.8 MiB of RSS and starting one costs
- * about 32 ms of CPU, so the machine holds 1,000 (7.8 GiB) but needs 70 s to start them; 256 is
- * about 2 GiB and 15 s. Past the cap a thread is refused with a ThreadLimitError (the echo server
+ * Threads this process may run at once: ROSETTA_THREADS_MAX, else 256, about 2 GiB of idle RSS and
+ * 15 s of starts on the kit's 2-core machine (styles/threads/runtime/README.md, "The cap"). Past the cap a thread is refused with a ThreadLimitError (the echo server
  * sheds the connection): a bounded process, never an out-of-memory kill of the harness.
  */
 export const DEFAULT_THREAD_CAP = 256;
