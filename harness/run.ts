@@ -10,7 +10,8 @@ import { availableCores, collectEnvironment } from './env.js';
 import { canPin, killAllChildren } from './processes.js';
 import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
-import { InterruptedError, planConfig, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
+import { InterruptedError, planConfig, type LoadClient, type LoadClientChoice, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
+import { nativeBinary, NativeBuildError } from './native.js';
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
 import { echoCostPhase } from './phases/echo-cost.js';
@@ -67,6 +68,20 @@ function plannedPhases(config: RunConfig, callgrind: boolean, laterRound: boolea
 
 export type { RunOptions };
 
+/**
+ * The C load client when it compiles (`auto`, `native`), else the Node one with the reason. Asked for
+ * by name, a native client that cannot be built is an error; `auto` falls back.
+ */
+export async function chooseLoadClient(choice: LoadClientChoice): Promise<LoadClient> {
+  if (choice === 'node') return { kind: 'node', why: 'asked for (--load-client node)' };
+  try {
+    return { kind: 'native', binary: await nativeBinary('echo-load') };
+  } catch (error) {
+    if (choice === 'native' || !(error instanceof NativeBuildError)) throw error;
+    return { kind: 'node', why: `${error.message}${error.stderr === '' ? '' : `: ${error.stderr.trim().split('\n')[0] ?? ''}`}` };
+  }
+}
+
 export interface RunOutcome {
   /** 0, or 1 when any measurement failed (the rest is still written). */
   readonly code: number;
@@ -83,6 +98,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
   const collector = new Collector();
   const controller = new AbortController();
   const cores = availableCores();
+  let loadClient: LoadClient | undefined;
   const context = (phaseConfig: RunConfig): PhaseContext => ({
     config: phaseConfig,
     collector,
@@ -90,6 +106,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     signal: controller.signal,
     cpus: canPin(cores) ? { measured: 0, load: 1 } : undefined,
     node: options.runtime?.binary,
+    loadClient,
   });
 
   const loadAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
@@ -103,6 +120,10 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     const valgrind = config.scenarios.includes('instructions') ? await callgrindVersion() : undefined;
     if (config.scenarios.includes('instructions') && valgrind === undefined) {
       progress.note('instructions: not measured: valgrind and callgrind_control are not installed (apt-get install valgrind)');
+    }
+    if (config.scenarios.includes('echo')) {
+      loadClient = await chooseLoadClient(options.loadClient ?? 'auto');
+      if (loadClient.kind === 'node') progress.note(`echo: the Node load client drives the timed rounds: ${loadClient.why}`);
     }
     // The precise phases first (memory, instructions, micro, tracebacks), then the timed ones, which
     // share out what is left of the budget by weight and spend it in rounds.
@@ -137,6 +158,7 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         echoServers: ['echo', 'memory', 'instructions'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? echoServers(config.styles) : [],
         workflowStyles: ['repos-and-forks', 'memory'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
         references: REFERENCES,
+        ...(loadClient !== undefined ? { loadClient: loadClient.kind } : {}),
         memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
         // Other processes competing for the cores disturb every timing: the report should show it.

@@ -5,13 +5,15 @@
 import net from 'node:net';
 import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';
 import { runLoad } from '../../scenarios/echo/load.js';
+import { NativeEngine } from '../../scenarios/echo/native-session.js';
+import { nativeBinary, NativeBuildError } from '../../harness/native.js';
 import { EchoLoadConnectError } from '../../scenarios/echo/session.js';
 import type { LoadOptions, LoadResult } from '../../scenarios/echo/load.js';
 import { UsageError, flagBoolean, flagNumber, flagString, helpText, parseArgs } from '../args.js';
 import type { FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 
-const USAGE = 'rosetta echo-load --port P [--host H] [--connections C] [--size BYTES] [--duration S] [--warmup S] [--rate R] [--json]';
+const USAGE = 'rosetta echo-load --port P [--host H] [--connections C] [--size BYTES] [--duration S] [--warmup S] [--rate R] [--client native|node] [--json]';
 const SUMMARY = 'closed- or open-loop load against a running echo server: req/s, MiB/s, latency';
 
 const MAX_BYTES_IN_FLIGHT = 1024 ** 3;
@@ -29,6 +31,12 @@ const SPECS: FlagSpecs = {
     min: 0.001,
     max: 10_000_000,
     metavar: 'R',
+  },
+  client: {
+    kind: 'string',
+    choices: ['native', 'node'],
+    help: 'the load client: native (C, compiled with cc on first use; 127.0.0.1 only) or node (the default)',
+    metavar: 'CLIENT',
   },
   json: { kind: 'boolean', help: 'print the result as one JSON object' },
 };
@@ -64,6 +72,11 @@ async function run(argv: readonly string[]): Promise<number> {
         `at most ${MAX_BYTES_IN_FLIGHT} (1 GiB) are accepted`,
     );
   }
+  const client = flagString(args, 'client') ?? 'node';
+  if (client === 'native' && host !== '127.0.0.1') {
+    throw new UsageError(`rosetta echo-load: --client native drives 127.0.0.1 only (got --host ${host}); use --client node for another address`);
+  }
+  const engine = client === 'native' ? new NativeEngine(await buildNativeClient()) : undefined;
   const abort = new AbortController();
   let exitCode = 1;
   const interrupt = (signal: NodeJS.Signals): void => {
@@ -83,6 +96,7 @@ async function run(argv: readonly string[]): Promise<number> {
     // An open loop may queue messages behind a slow echo: keep what it holds under the same bound.
     maxOutstanding: Math.max(1, Math.min(256, Math.floor(MAX_BYTES_IN_FLIGHT / (connections * size)))),
     signal: abort.signal,
+    ...(engine !== undefined ? { engine } : {}),
   };
   try {
     const result = await runLoad(options);
@@ -105,8 +119,20 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     throw error;
   } finally {
+    await engine?.stop();
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
+  }
+}
+
+/** The native engine's binary; a machine that cannot build it is a usage problem with a way out. */
+async function buildNativeClient(): Promise<string> {
+  try {
+    return await nativeBinary('echo-load');
+  } catch (error) {
+    if (!(error instanceof NativeBuildError)) throw error;
+    const said = error.stderr.trim().split('\n').slice(0, 5).join('\n');
+    throw new UsageError(`rosetta echo-load: --client native: ${error.message}${said === '' ? '' : `\n${said}`}; install gcc, or use --client node`);
   }
 }
 
@@ -129,7 +155,7 @@ function summary(options: LoadOptions, result: LoadResult): string {
         ]
       : []),
     `  errors       ${n(result.errors)}   verify failures ${n(result.verifyFailures)}`,
-    `  client CPU   ${n(cpu.share * 100)}% of one core (user ${n(cpu.userUs / 1e6, 2)} s, system ${n(cpu.systemUs / 1e6, 2)} s)`,
+    `  client CPU   ${n(cpu.share * 100)}% of one core${options.engine !== undefined ? ' (native client)' : ''} (user ${n(cpu.userUs / 1e6, 2)} s, system ${n(cpu.systemUs / 1e6, 2)} s)`,
     '',
   ].join('\n');
 }

@@ -8,7 +8,7 @@ import { callgrindVersion } from '../../harness/callgrind.js';
 import { checkOutDir } from '../output.js';
 import { parseBudget, parsePrecision } from '../budget.js';
 import type { Command } from '../command.js';
-import { QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from '../../harness/phases/common.js';
+import { LOAD_CLIENTS, QUICK_SCENARIOS, SCENARIOS, type LoadClientChoice, type ScenarioName } from '../../harness/phases/common.js';
 import { randomSeed } from '../../harness/phases/order.js';
 import { runMatrix, type MatrixOutcome } from '../../harness/matrix.js';
 import type { RunOptions, RunStreams } from '../../harness/run.js';
@@ -27,7 +27,7 @@ import {
 import { writeReport } from './report.js';
 
 const USAGE =
-  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
+  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
@@ -58,6 +58,12 @@ const FLAGS: FlagSpecs = {
     max: 10,
     help: 'sets of fresh echo servers, each measured in its own rounds (default 1; several for `rosetta variance`)',
     metavar: 'N',
+  },
+  'load-client': {
+    kind: 'string',
+    choices: LOAD_CLIENTS,
+    help: 'the echo load client of the timed rounds: native (C, compiled with cc on first use), node, or auto (the default: native when cc can build it, else node, said in one line)',
+    metavar: 'CLIENT',
   },
   repeat: {
     kind: 'int',
@@ -129,6 +135,7 @@ export const command: Command = {
     const precisionText = flagString(args, 'precision');
     const precision = precisionText === undefined ? undefined : parsePrecision('run', 'precision', precisionText);
     const generations = flagNumber(args, 'generations');
+    const loadClient = flagString(args, 'load-client') as LoadClientChoice | undefined;
     // Every runtime is fetched and checked before anything is measured: a bad version costs no run.
     const runtimes = await resolveNodeFlag(specs);
     return runAndReport({
@@ -141,6 +148,7 @@ export const command: Command = {
       ...(budgetMs !== undefined ? { budgetMs } : {}),
       ...(precision !== undefined ? { precision } : {}),
       ...(generations !== undefined ? { generations } : {}),
+      ...(loadClient !== undefined ? { loadClient } : {}),
       out,
     }, runtimes);
   },

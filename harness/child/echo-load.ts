@@ -3,6 +3,7 @@
 // size must come back identical, and a timed run with any verify failure or error is refused.
 import net from 'node:net';
 import { monotonicMs } from '../../scenarios/clock.js';
+import { NativeEngine, NativeSession } from '../../scenarios/echo/native-session.js';
 import { LoadSession } from '../../scenarios/echo/session.js';
 import { VerificationError } from '../verification.js';
 import { num, serve, str } from './ipc.js';
@@ -37,15 +38,20 @@ function echoOnce(port: number, payload: Buffer, timeoutMs: number): Promise<Buf
   });
 }
 
-// The harness's long-lived sessions (phases/echo-cost.ts), by name: the measured server's (`main`,
-// the default) and the in-pair reference's (`ref`), each driven and read by the parent on its own.
-const sessions = new Map<string, LoadSession>();
+// `--native BINARY`: the sessions' sockets live in the C engine (scenarios/echo/native-session.ts),
+// which this process starts and which inherits its core; verification and the windows stay here.
+const nativeAt = process.argv.indexOf('--native');
+const engine = nativeAt < 0 ? undefined : new NativeEngine(process.argv[nativeAt + 1] ?? '');
+
+// The harness's long-lived sessions (phases/echo-cost.ts), by name: one per server of the fleet,
+// each driven and read by the parent on its own.
+const sessions = new Map<string, LoadSession | NativeSession>();
 
 function nameOf(payload: Record<string, unknown>): string {
   return payload.session === undefined ? 'main' : str(payload, 'session');
 }
 
-function current(payload: Record<string, unknown>): LoadSession {
+function current(payload: Record<string, unknown>): LoadSession | NativeSession {
   const name = nameOf(payload);
   const session = sessions.get(name);
   if (session === undefined) throw new Error(`no load session ${JSON.stringify(name)} is open (send session-open first)`);
@@ -58,7 +64,7 @@ function spansOf(value: unknown): [number, number][] {
   return value as [number, number][];
 }
 
-function throwIfBroken(s: LoadSession): void {
+function throwIfBroken(s: LoadSession | NativeSession): void {
   if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
   if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
 }
@@ -70,30 +76,26 @@ serve({
       const previous = sessions.get(name);
       sessions.delete(name);
       await previous?.close();
-      const session = await LoadSession.open({
-        host: '127.0.0.1',
-        port: num(payload, 'port'),
-        connections: num(payload, 'connections'),
-        size: num(payload, 'size'),
-      });
+      const options = { host: '127.0.0.1', port: num(payload, 'port'), connections: num(payload, 'connections'), size: num(payload, 'size') };
+      const session = engine === undefined ? await LoadSession.open(options) : await NativeSession.open(engine, options);
       sessions.set(name, session);
       return { connections: session.connections };
     },
-    drive(payload) {
+    async drive(payload) {
       const mode = str(payload, 'mode');
       const s = current(payload);
-      if (mode === 'open') s.setDrive({ mode, rate: num(payload, 'rate') });
-      else if (mode === 'closed' || mode === 'idle') s.setDrive({ mode });
+      if (mode === 'open') await s.setDrive({ mode, rate: num(payload, 'rate') });
+      else if (mode === 'closed' || mode === 'idle') await s.setDrive({ mode });
       else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
       return { t: monotonicMs() };
     },
     // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings),
     // or in several disjoint `spans` ([from, to] pairs) taken as one window; the records up to the
     // window's end are forgotten unless `keep` is true.
-    window(payload) {
+    async window(payload) {
       const s = current(payload);
+      const stats = payload.spans === undefined ? await s.window(num(payload, 'from'), num(payload, 'to')) : await s.spans(spansOf(payload.spans));
       throwIfBroken(s);
-      const stats = payload.spans === undefined ? s.window(num(payload, 'from'), num(payload, 'to')) : s.spans(spansOf(payload.spans));
       // `keep`: a longer window over this one follows (the cost window's latency over its sub-windows).
       if (payload.keep !== true) s.forget(stats.to);
       return stats;
@@ -101,12 +103,19 @@ serve({
     // A closed loop for a number of round trips, then idle: resolves with how many completed.
     async 'round-trips'(payload) {
       const s = current(payload);
+      if (s instanceof NativeSession) throw new TypeError('round-trips is a node client request (instruction counting starts its own load child)');
       const requests = await s.roundTrips(num(payload, 'count'));
       throwIfBroken(s);
       return { requests };
     },
     // This process's CPU, with the time it was read: the client's share of a window.
-    cpu: () => ({ ...process.cpuUsage(), t: monotonicMs() }),
+    // With the engine, its CPU is the client's too: this process only answers between windows.
+    async cpu() {
+      const own = process.cpuUsage();
+      if (engine === undefined) return { ...own, t: monotonicMs() };
+      const native = await engine.cpu();
+      return { user: own.user + native.user, system: own.system + native.system, t: native.t };
+    },
     async 'session-close'(payload) {
       const s = current(payload);
       sessions.delete(nameOf(payload));
@@ -131,5 +140,6 @@ serve({
   },
   cleanup: async () => {
     await Promise.all([...sessions.values()].map((s) => s.close()));
+    await engine?.stop();
   },
 });

@@ -127,7 +127,15 @@ export interface PhaseContext {
   readonly node?: string | undefined;
   /** performance.now() by which a timed phase should have taken its last round (run.ts shares the budget out). */
   readonly deadline?: number | undefined;
+  /** The echo load client the timed echo phase drives its sessions with. */
+  readonly loadClient?: LoadClient | undefined;
 }
+
+export const LOAD_CLIENTS = ['auto', 'native', 'node'] as const;
+export type LoadClientChoice = (typeof LOAD_CLIENTS)[number];
+
+/** The C engine, compiled (harness/native.ts), or the Node client, with why the C one is not used. */
+export type LoadClient = { readonly kind: 'native'; readonly binary: string } | { readonly kind: 'node'; readonly why: string };
 
 export interface Phase {
   readonly name: string;
@@ -251,6 +259,8 @@ export interface RunOptions {
   readonly precision?: number;
   /** Sets of fresh echo servers, each in its own rounds (default 1). */
   readonly generations?: number;
+  /** The echo load client: the C one when a compiler is present (auto, the default), or one of the two. */
+  readonly loadClient?: LoadClientChoice;
   readonly out: string;
   /** The Node the children run on (harness/runtimes.ts); the CLI's own when absent. */
   readonly runtime?: Runtime;

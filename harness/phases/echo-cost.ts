@@ -17,7 +17,7 @@ import { echoServers } from './echo-memory.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
 import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
-import type { WindowStats } from '../../scenarios/echo/session.js';
+import type { WindowStats } from '../../scenarios/echo/records.js';
 import { REFERENCES } from '../results.js';
 
 interface CpuReading {
@@ -84,7 +84,8 @@ async function startFleet(context: PhaseContext, servers: readonly string[], tra
     const { port } = await child.request<{ port: number }>('start', { port: 0 });
     started.set(id, { child, port });
   }
-  const load = track(spawnChild({ entry: 'echo-load', label: 'echo-load', cpu: context.cpus?.load, deadlineMs, node: context.node }));
+  const native = context.loadClient?.kind === 'native' ? ['--native', context.loadClient.binary] : [];
+  const load = track(spawnChild({ entry: 'echo-load', label: 'echo-load', args: native, cpu: context.cpus?.load, deadlineMs, node: context.node }));
   return { servers: started, load };
 }
 

@@ -4,8 +4,9 @@
 // follows on the monotonic clock, and closes every connection.
 import { monotonicMs } from '../clock.js';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
-import type { CpuSpent } from './cpu.js';
+import type { CpuSnapshot, CpuSpent } from './cpu.js';
 import type { LatencyPercentiles } from './records.js';
+import { NativeSession, type NativeEngine } from './native-session.js';
 import { LoadSession } from './session.js';
 
 export interface LoadOptions {
@@ -25,6 +26,8 @@ export interface LoadOptions {
   readonly maxOutstanding?: number;
   /** Aborting closes every connection and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** The native client's engine (native-session.ts); the Node client when absent. */
+  readonly engine?: NativeEngine;
 }
 
 export interface LoadResult {
@@ -55,19 +58,27 @@ const EMPTY: LatencyPercentiles = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   checkOptions(options);
   const { signal, warmupMs, durationMs, rate } = options;
-  const session = await LoadSession.open(options);
+  const { engine } = options;
+  const session = engine === undefined ? await LoadSession.open(options) : await NativeSession.open(engine, options);
+  // The client's CPU: this process's, and the engine's when it does the socket work.
+  const cpuNow = async (): Promise<CpuSnapshot> => {
+    const own = cpuSnapshot();
+    if (engine === undefined) return own;
+    const native = await engine.cpu();
+    return { userUs: own.userUs + native.user, systemUs: own.systemUs + native.system };
+  };
   try {
     const start = monotonicMs();
-    session.setDrive(rate === undefined ? { mode: 'closed' } : { mode: 'open', rate });
+    await session.setDrive(rate === undefined ? { mode: 'closed' } : { mode: 'open', rate });
     // The window's edges are instants on the clock, not timer firings; it ends early if every connection fails.
     const from = await session.waitUntil(start + warmupMs, signal);
     session.forget(from);
-    const cpuStart = cpuSnapshot();
+    const cpuStart = await cpuNow();
     const to = await session.waitUntil(from + durationMs, signal);
-    const cpuEnd = cpuSnapshot();
-    session.setDrive({ mode: 'idle' });
+    const cpuEnd = await cpuNow();
+    await session.setDrive({ mode: 'idle' });
     const measuredMs = Math.max(0, to - from);
-    const window = measuredMs > 0 ? session.window(from, to) : undefined;
+    const window = measuredMs > 0 ? await session.window(from, to) : undefined;
     const requests = window?.requests ?? 0;
     return {
       requests,

@@ -10,6 +10,22 @@ export interface LatencyPercentiles {
   readonly max: number;
 }
 
+/** What completed in a window [from, to] of the monotonic clock. */
+export interface WindowStats {
+  readonly from: number;
+  readonly to: number;
+  readonly requests: number;
+  /** requests / (to - from). */
+  readonly rps: number;
+  readonly mibps: number;
+  /** Open loop: from the due time (coordinated omission corrected). Closed loop: the same as `sent`. */
+  readonly latencyUs: LatencyPercentiles;
+  /** From the moment the message was written. */
+  readonly sentLatencyUs: LatencyPercentiles;
+  /** Open loop: sends that were due in the window but skipped because too many were outstanding. */
+  readonly skipped: number;
+}
+
 /** Completion records in growable typed arrays: time, latency from due, latency from send. */
 export class Records {
   times = new Float64Array(1 << 14);
@@ -65,4 +81,43 @@ export function percentiles(values: Float32Array): LatencyPercentiles {
   // The small epsilon keeps 99.9% of 1,000 at rank 999 despite 99.9 / 100 not being exact in binary.
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length - 1e-9) - 1))] as number;
   return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: sorted[sorted.length - 1] as number };
+}
+
+/**
+ * Every round trip that completed in any of several disjoint spans of the monotonic clock, in time
+ * order, as one window. Rates are over the spans' total length, latencies over all their round trips,
+ * skips (due times of sends an open loop skipped) over each span. Both load clients read windows here.
+ */
+export function windowOf(records: Records, skips: readonly number[], spans: readonly (readonly [number, number])[], size: number): WindowStats {
+  if (spans.length === 0) throw new RangeError('echo load: a window needs at least one span');
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const [from, to] of spans) {
+    if (!(to > from)) throw new RangeError(`echo load: a window needs to > from (got ${from} .. ${to})`);
+    if (from < previous) throw new RangeError(`echo load: spans must be in time order and not overlap (${from} < ${previous})`);
+    previous = to;
+  }
+  const ranges = spans.map(([from, to]) => [records.indexAt(from), records.indexAt(to)] as const);
+  const requests = ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+  const gather = (column: Float32Array): Float32Array => {
+    const out = new Float32Array(requests);
+    let at = 0;
+    for (const [start, end] of ranges) {
+      out.set(column.subarray(start, end), at);
+      at += end - start;
+    }
+    return out;
+  };
+  const seconds = spans.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000;
+  const first = spans[0] as readonly [number, number];
+  const last = spans[spans.length - 1] as readonly [number, number];
+  return {
+    from: first[0],
+    to: last[1],
+    requests,
+    rps: requests / seconds,
+    mibps: (requests * size) / (1024 * 1024) / seconds,
+    latencyUs: percentiles(gather(records.fromDue)),
+    sentLatencyUs: percentiles(gather(records.fromSend)),
+    skipped: skips.filter((due) => spans.some(([from, to]) => due >= from && due < to)).length,
+  };
 }

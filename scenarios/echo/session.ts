@@ -15,8 +15,8 @@
 import net from 'node:net';
 import { monotonicMs } from '../clock.js';
 import { EchoPattern } from './pattern.js';
-import { Records, percentiles } from './records.js';
-import type { LatencyPercentiles } from './records.js';
+import { Records, windowOf } from './records.js';
+import type { WindowStats } from './records.js';
 import { SessionConnection } from './session-connection.js';
 
 export type Drive = { readonly mode: 'closed' } | { readonly mode: 'open'; readonly rate: number } | { readonly mode: 'idle' };
@@ -50,22 +50,6 @@ export class EchoLoadConnectError extends Error {
   }
 }
 
-/** What completed in a window [from, to] of the monotonic clock. */
-export interface WindowStats {
-  readonly from: number;
-  readonly to: number;
-  readonly requests: number;
-  /** requests / (to - from). */
-  readonly rps: number;
-  readonly mibps: number;
-  /** Open loop: from the due time (coordinated omission corrected). Closed loop: the same as `sent`. */
-  readonly latencyUs: LatencyPercentiles;
-  /** From the moment the message was written. */
-  readonly sentLatencyUs: LatencyPercentiles;
-  /** Open loop: sends that were due in the window but skipped because too many were outstanding. */
-  readonly skipped: number;
-}
-
 function checkOptions(options: SessionOptions): void {
   const whole = (name: 'port' | 'connections' | 'size', min: number, max = Number.MAX_SAFE_INTEGER): void => {
     const value = options[name];
@@ -80,9 +64,8 @@ function checkOptions(options: SessionOptions): void {
 
 /**
  * Connections opened at once, each proven by a first echo before the next batch. Small: a server that
- * starts a thread per connection (threads) pays a new isolate for each, all on the one core it is
- * pinned to; a hundred started together took over 10 s for most of them in a slow episode of the
- * host (a full run lost the threads 1 KiB x 100 cell that way in all 3 repeats).
+ * starts a thread per connection (threads) pays a new isolate for each, on the one core it is pinned
+ * to, and a large batch can outlast the connect timeout. The native engine (native/load.c) uses the same.
  */
 export const CONNECT_BATCH = 10;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -212,7 +195,7 @@ export class LoadSession {
   /**
    * A closed loop for a number of round trips rather than a time: drives until `count` have completed,
    * stops sending, and resolves when nothing is outstanding, with how many completed in all (the ones
-   * in flight at the count finish too). Instruction counting uses it (harness/phases/echo-instructions.ts):
+   * in flight at the count finish too). Instruction counting uses it (harness/phases/instructions.ts):
    * a window of a fixed number of requests does not depend on how fast the server ran.
    */
   async roundTrips(count: number): Promise<number> {
@@ -242,37 +225,7 @@ export class LoadSession {
    * Rates are over the spans' total length, latencies over all their round trips, skips over each span.
    */
   spans(spans: readonly (readonly [number, number])[]): WindowStats {
-    if (spans.length === 0) throw new RangeError('echo load: a window needs at least one span');
-    let previous = Number.NEGATIVE_INFINITY;
-    for (const [from, to] of spans) {
-      if (!(to > from)) throw new RangeError(`echo load: a window needs to > from (got ${from} .. ${to})`);
-      if (from < previous) throw new RangeError(`echo load: spans must be in time order and not overlap (${from} < ${previous})`);
-      previous = to;
-    }
-    const ranges = spans.map(([from, to]) => [this.records.indexAt(from), this.records.indexAt(to)] as const);
-    const requests = ranges.reduce((sum, [start, end]) => sum + end - start, 0);
-    const gather = (column: Float32Array): Float32Array => {
-      const out = new Float32Array(requests);
-      let at = 0;
-      for (const [start, end] of ranges) {
-        out.set(column.subarray(start, end), at);
-        at += end - start;
-      }
-      return out;
-    };
-    const seconds = spans.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000;
-    const first = spans[0] as readonly [number, number];
-    const last = spans[spans.length - 1] as readonly [number, number];
-    return {
-      from: first[0],
-      to: last[1],
-      requests,
-      rps: requests / seconds,
-      mibps: (requests * this.options.size) / (1024 * 1024) / seconds,
-      latencyUs: percentiles(gather(this.records.fromDue)),
-      sentLatencyUs: percentiles(gather(this.records.fromSend)),
-      skipped: this.#skips.filter((due) => spans.some(([from, to]) => due >= from && due < to)).length,
-    };
+    return windowOf(this.records, this.#skips, spans, this.options.size);
   }
 
   /** Forgets the records before `time`. */
