@@ -11,11 +11,10 @@
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
 // clock every process shares; the load child counts the round trips completed between the two.
 import { spawnChild, type Child } from '../processes.js';
-import { procCpuMs } from '../proc-cpu.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { echoServers } from './echo-memory.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
-import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
+import { runBlock, SATURATED_SHARE, type Block } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
 import type { WindowStats } from '../../scenarios/echo/records.js';
 import { REFERENCES } from '../results.js';
@@ -114,13 +113,6 @@ function serverOf(fleet: Fleet, id: string): { readonly child: Child; readonly p
   return server;
 }
 
-/** CPU ms the servers other than `id` have used so far, read from /proc without waking them. */
-function othersCpuMs(fleet: Fleet, id: string): number {
-  let total = 0;
-  for (const [other, server] of fleet.servers) if (other !== id) total += procCpuMs(server.child.pid) ?? 0;
-  return total;
-}
-
 const perRequest = (reading: Reading): number => (reading.stats.requests === 0 ? Number.POSITIVE_INFINITY : reading.serverUs / reading.stats.requests);
 
 /** One server's turn of one round: its cost sub-windows at the fixed rate, then its capacity window. */
@@ -130,14 +122,11 @@ interface Turn {
   readonly cpuPerReq: number;
   readonly cost: WindowStats;
   readonly capacity: Reading;
-  /** The other servers' CPU over the cost and capacity windows, as a share of their length. */
-  readonly othersShare: number;
 }
 
 async function takeTurn(fleet: Fleet, id: string, rate: number, echo: RunConfig['echo']): Promise<Turn> {
   const { turn } = echo;
   const load = fleet.load;
-  const othersBefore = othersCpuMs(fleet, id);
   await load.request('drive', { session: id, mode: 'open', rate });
   await sleep(turn.settleMs);
   const parts: Reading[] = [];
@@ -148,16 +137,12 @@ async function takeTurn(fleet: Fleet, id: string, rate: number, echo: RunConfig[
   await sleep(turn.settleMs);
   const capacity = await readWindow(fleet, id, turn.capacityMs, false);
   await load.request('drive', { session: id, mode: 'idle' });
-  const othersMs = othersCpuMs(fleet, id) - othersBefore;
-  const windowsMs = parts.reduce((sum, reading) => sum + reading.ms, 0) + capacity.ms;
   const serverUs = parts.reduce((sum, reading) => sum + reading.serverUs, 0);
   return {
     parts,
     cpuPerReq: cost.requests === 0 ? Number.POSITIVE_INFINITY : serverUs / cost.requests,
     cost,
     capacity,
-    // The turn's settling time is in the /proc interval too: it can only make the check stricter.
-    othersShare: othersMs / windowsMs,
   };
 }
 
@@ -187,66 +172,39 @@ async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, 
     await fleet.load.request('drive', { session: id, mode: 'idle' });
   }
 
-  const turns = new Map<string, Map<number, Turn>>(ids.map((id) => [id, new Map()]));
-  const dropped = new Map<string, number>();
-  // The ranked figures' per-round ratios, for the stopping rule.
-  const figures = new Map<string, number[]>();
-  const ratioOf = (id: string, round: number, pick: (t: Turn) => number): number | undefined => {
-    const mine = turns.get(id)?.get(round);
-    const reference = turns.get(REFERENCE)?.get(round);
-    return mine === undefined || reference === undefined ? undefined : pick(mine) / pick(reference);
-  };
-  const outcome: RoundsOutcome = await runRounds({
-    ids,
-    seed: context.config.seed,
-    label: `echo/${size}x${connections}/${plan.generation}`,
+  const block = await runBlock<Turn>(context, {
+    contenders: new Map([...fleet.servers].map(([id, server]) => [id, server.child])),
+    reference: REFERENCE,
+    label: `echo/${kib(size)}x${connections}/generation-${plan.generation + 1}`,
     plan: { ...echo.rounds, deadline: plan.deadline, precision: context.config.precision },
-    signal: context.signal,
-    async turn(id, round) {
+    first: plan.first,
+    take: async (id) => {
       const turn = await takeTurn(fleet, id, rate, echo);
-      if (turn.othersShare > OTHERS_MAX_SHARE) {
-        dropped.set(id, (dropped.get(id) ?? 0) + 1);
-        context.progress.note(`echo: ${id} ${kib(size)} x ${connections} round ${round + 1}: the other servers used ${Math.round(turn.othersShare * 100)}% of the core in its window: dropped`);
-        return;
-      }
-      turns.get(id)?.set(round, turn);
+      return { turn, windowMs: turn.parts.reduce((sum, reading) => sum + reading.ms, 0) + turn.capacity.ms };
     },
-    ended(round, order) {
-      context.collector.order({ phase: `echo/${kib(size)}x${connections}/generation-${plan.generation + 1}`, repeat: plan.first + round, order });
-      for (const id of ids) {
-        if (id === REFERENCE) continue;
-        const cost = ratioOf(id, round, (t) => t.cpuPerReq);
-        const capacity = ratioOf(id, round, (t) => t.capacity.stats.rps);
-        if (cost !== undefined) figures.set(`${id} cpu`, [...(figures.get(`${id} cpu`) ?? []), cost]);
-        if (capacity !== undefined) figures.set(`${id} capacity`, [...(figures.get(`${id} capacity`) ?? []), capacity]);
-      }
-      context.progress.status(`${kib(size)} x ${connections}: ${roundStatus(round, worstOf(figures), plan.deadline)}`);
-    },
-    worst: () => worstOf(figures),
+    figures: { cpu: (turn) => turn.cpuPerReq, capacity: (turn) => turn.capacity.stats.rps },
   });
   for (const id of ids) await fleet.load.request('session-close', { session: id }, 15_000);
 
   for (const id of ids) {
     if (id === REFERENCE) continue;
-    record(context, { id, cell, plan, outcome, warm: warmups.get(id), dropped: dropped.get(id) ?? 0, turns, ratioOf });
+    record(context, { id, cell, plan, block, warm: warmups.get(id) });
   }
-  return outcome.rounds;
+  return block.outcome.rounds;
 }
 
 interface RecordInput {
   readonly id: string;
   readonly cell: EchoCell;
   readonly plan: CellPlan;
-  readonly outcome: RoundsOutcome;
+  readonly block: Block<Turn>;
   readonly warm: WarmUp | undefined;
-  readonly dropped: number;
-  readonly turns: ReadonlyMap<string, ReadonlyMap<number, Turn>>;
-  readonly ratioOf: (id: string, round: number, pick: (t: Turn) => number) => number | undefined;
 }
 
 /** One sample per round of every figure of one server, each with its ratio to the reference's turn of the same round. */
 function record(context: PhaseContext, input: RecordInput): void {
-  const { id, cell, plan, outcome, turns, ratioOf } = input;
+  const { id, cell, plan, block } = input;
+  const { outcome } = block;
   const { size, connections, rate } = cell;
   const params = { size, connections };
   const common = {
@@ -256,19 +214,19 @@ function record(context: PhaseContext, input: RecordInput): void {
     stoppedBy: outcome.stoppedBy,
     warmupMs: input.warm?.ms ?? 0,
     steady: input.warm?.steady ?? false,
-    droppedTurns: input.dropped,
+    droppedTurns: block.dropped.get(id) ?? 0,
   };
-  for (const [round, turn] of turns.get(id) ?? []) {
+  for (const [round, { turn, othersShare }] of block.turns.get(id) ?? []) {
     const repeat = plan.first + round;
     // A round whose reference turn was dropped lost its block: nothing of it is recorded.
-    const reference = turns.get(REFERENCE)?.get(round);
+    const reference = block.turns.get(REFERENCE)?.get(round)?.turn;
     if (reference === undefined) continue;
     const achieved = turn.cost.rps / rate;
     const saturated = achieved < ACHIEVED_MIN || turn.cost.skipped > 0 || reference.cost.rps / rate < ACHIEVED_MIN || reference.cost.skipped > 0;
     const costExtra = { ...common, achievedRate: Math.round(turn.cost.rps), saturated, windowMs: Math.round(turn.parts.reduce((sum, r) => sum + r.ms, 0)) };
     const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, extra: Record<string, string | number | boolean>, pairedRatio?: number): void =>
       context.collector.add({ name, scenario: 'echo', style: id, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
-    const costRatio = ratioOf(id, round, (t) => t.cpuPerReq);
+    const costRatio = block.ratio(id, round, (t) => t.cpuPerReq);
     add('echo.cpu_us_per_req', 'us/req', 'lower', turn.cpuPerReq, costExtra, costRatio);
     // What one core could serve at that cost: the capacity the CPU figure implies, with no client in the way.
     add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / turn.cpuPerReq, costExtra, costRatio === undefined ? undefined : 1 / costRatio);
@@ -283,7 +241,7 @@ function record(context: PhaseContext, input: RecordInput): void {
     const saturatedBy =
       serverShare >= SATURATED_SHARE && clientShare >= SATURATED_SHARE ? 'both' : serverShare >= SATURATED_SHARE ? 'server' : clientShare >= SATURATED_SHARE ? 'client' : 'neither';
     const capacityExtra = { ...common, saturatedBy, serverCpuShare: round3(serverShare), clientCpuShare: round3(clientShare), windowMs: Math.round(capacity.ms) };
-    const capacityRatio = ratioOf(id, round, (t) => t.capacity.stats.rps);
+    const capacityRatio = block.ratio(id, round, (t) => t.capacity.stats.rps);
     add('echo.rps', 'req/s', 'higher', capacity.stats.rps, capacityExtra, capacityRatio);
     add('echo.mibps', 'MiB/s', 'higher', capacity.stats.mibps, capacityExtra, capacityRatio);
     context.collector.turn({
@@ -294,7 +252,7 @@ function record(context: PhaseContext, input: RecordInput): void {
       id,
       parts: turn.parts.map(perRequest),
       referenceParts: reference.parts.map(perRequest),
-      othersShare: round3(turn.othersShare),
+      othersShare: round3(othersShare),
     });
   }
 }

@@ -4,8 +4,9 @@
 // weighs on the reference's turn as on every other's, so a ratio taken within the round cancels it.
 // Rounds go on until every ranked figure is as precise as asked, or the time given is spent.
 import { interval95 } from '../stats.js';
+import { procCpuMs } from '../proc-cpu.js';
 import { shuffled } from './order.js';
-import { throwIfAborted } from './common.js';
+import { throwIfAborted, type PhaseContext } from './common.js';
 
 /** A process that used this much of one core over a window is the bottleneck there. */
 export const SATURATED_SHARE = 0.9;
@@ -100,4 +101,94 @@ export function roundStatus(round: number, worst: { readonly precision: number; 
   const precision = Number.isFinite(worst.precision) ? `±${(worst.precision * 100).toFixed(1)}%` : '±?';
   const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
   return `round ${round + 1}, worst ${precision} (${worst.figure}), ${left} s left`;
+}
+
+/** A contender's turn as its phase measured it, or why it was dropped. */
+export type Taken<T> = { readonly turn: T; readonly windowMs: number } | { readonly dropped: string };
+
+export interface BlockOptions<T> {
+  /** Every contender by row name, with the process the idle check reads; the reference among them. */
+  readonly contenders: ReadonlyMap<string, { readonly pid: number }>;
+  /** The row every ratio divides by, turn for turn in the same round. */
+  readonly reference: string;
+  /** Names the series (seed stream, the order's phase, progress). */
+  readonly label: string;
+  readonly plan: RoundsPlan;
+  /** The first round's index in results.json (a later generation continues the count). */
+  readonly first?: number;
+  /** One turn of one contender: its measurement and the length of its windows, or a reason to drop it. */
+  take(id: string, round: number): Promise<Taken<T>>;
+  /** The ranked figures of a turn, by name: the stopping rule reads their ratios to the reference's. */
+  readonly figures: Readonly<Record<string, (turn: T) => number>>;
+}
+
+/** A kept turn, with the other contenders' CPU over it as a share of its windows. */
+export interface KeptTurn<T> {
+  readonly turn: T;
+  readonly othersShare: number;
+}
+
+export interface Block<T> {
+  readonly outcome: RoundsOutcome;
+  readonly turns: ReadonlyMap<string, ReadonlyMap<number, KeptTurn<T>>>;
+  readonly dropped: ReadonlyMap<string, number>;
+  /** `id`'s figure over the reference's in `round`, when both turns were kept. */
+  ratio(id: string, round: number, pick: (turn: T) => number): number | undefined;
+}
+
+/**
+ * The turn engine both timed phases share: rounds of turns (runRounds), each turn checked on /proc
+ * for the other contenders' CPU (their leftover work would be billed to it), and every ranked figure
+ * taken as a ratio to the reference's turn of the same round, until precise or out of time.
+ */
+export async function runBlock<T>(context: PhaseContext, options: BlockOptions<T>): Promise<Block<T>> {
+  const ids = [...options.contenders.keys()];
+  const turns = new Map<string, Map<number, KeptTurn<T>>>(ids.map((id) => [id, new Map()]));
+  const dropped = new Map<string, number>();
+  const series = new Map<string, number[]>();
+  const ratio = (id: string, round: number, pick: (turn: T) => number): number | undefined => {
+    const mine = turns.get(id)?.get(round);
+    const reference = turns.get(options.reference)?.get(round);
+    return mine === undefined || reference === undefined ? undefined : pick(mine.turn) / pick(reference.turn);
+  };
+  const othersCpuMs = (id: string): number => {
+    let total = 0;
+    for (const [other, { pid }] of options.contenders) if (other !== id) total += procCpuMs(pid) ?? 0;
+    return total;
+  };
+  const first = options.first ?? 0;
+  const outcome = await runRounds({
+    ids,
+    seed: context.config.seed,
+    label: options.label,
+    plan: options.plan,
+    signal: context.signal,
+    async turn(id, round) {
+      const before = othersCpuMs(id);
+      const taken = await options.take(id, round);
+      // The turn's settling time is in the /proc interval too: it can only make the check stricter.
+      const othersShare = 'turn' in taken ? (othersCpuMs(id) - before) / taken.windowMs : 0;
+      const why = 'dropped' in taken ? taken.dropped : othersShare > OTHERS_MAX_SHARE ? `the others used ${Math.round(othersShare * 100)}% of the core in its window` : undefined;
+      if (why !== undefined || !('turn' in taken)) {
+        dropped.set(id, (dropped.get(id) ?? 0) + 1);
+        context.progress.note(`${options.label}: ${id} round ${first + round + 1}: ${why ?? 'no turn'}: dropped`);
+        return;
+      }
+      turns.get(id)?.set(round, { turn: taken.turn, othersShare });
+    },
+    ended(round, order) {
+      context.collector.order({ phase: options.label, repeat: first + round, order });
+      for (const id of ids) {
+        if (id === options.reference) continue;
+        for (const [name, pick] of Object.entries(options.figures)) {
+          const value = ratio(id, round, pick);
+          const key = `${id} ${name}`;
+          if (value !== undefined) series.set(key, [...(series.get(key) ?? []), value]);
+        }
+      }
+      context.progress.status(`${options.label}: ${roundStatus(round, worstOf(series), options.plan.deadline)}`);
+    },
+    worst: () => worstOf(series),
+  });
+  return { outcome, turns, dropped, ratio };
 }

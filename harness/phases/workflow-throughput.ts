@@ -17,8 +17,7 @@ import { benchWorld } from '../child/world.js';
 import { measure, sleep, type Phase, type PhaseContext } from './common.js';
 import { REFERENCES } from '../results.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
-import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
-import { procCpuMs } from '../proc-cpu.js';
+import { runBlock, SATURATED_SHARE, type Block } from './rounds.js';
 
 /**
  * The least wall time any style can take: page k (1-based) arrives at k·latency, pages being
@@ -82,7 +81,7 @@ export const workflowThroughputPhase: Phase = {
         if (id !== REFERENCE) record(context, id, outcome, warmups.get(id), bounds);
       }
       await measureWall(context, fleet, bounds);
-      context.progress.step(`${outcome.rounds.rounds} rounds`);
+      context.progress.step(`${outcome.outcome.rounds} rounds`);
     });
   },
 };
@@ -156,85 +155,41 @@ async function warm(context: PhaseContext, fleet: Fleet, id: string): Promise<Wa
   return warmUp;
 }
 
-interface Turn {
-  readonly reading: Reading;
-  /** The other runners' CPU over the window, as a share of it. */
-  readonly othersShare: number;
-}
-
-interface Rounds {
-  readonly rounds: RoundsOutcome;
-  readonly turns: ReadonlyMap<string, ReadonlyMap<number, Turn>>;
-  readonly dropped: ReadonlyMap<string, number>;
-}
-
-
-async function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Rounds> {
+/** Rounds of turns, each runner resumed, settled, read over one exact window and paused again. */
+function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Block<Reading>> {
   const { workflow } = context.config;
-  const ids = [...fleet.runners.keys()];
-  const turns = new Map<string, Map<number, Turn>>(ids.map((id) => [id, new Map()]));
-  const dropped = new Map<string, number>();
-  const figures = new Map<string, number[]>();
-  const rate = (t: Turn): number => t.reading.served / t.reading.ms;
-  const rounds = await runRounds({
-    ids,
-    seed: context.config.seed,
+  return runBlock<Reading>(context, {
+    contenders: fleet.runners,
+    reference: REFERENCE,
     label: 'workflow',
     plan: { ...workflow.rounds, deadline, precision: context.config.precision },
-    signal: context.signal,
-    async turn(id, round) {
+    async take(id) {
       const runner = runnerOf(fleet, id);
-      const othersBefore = othersCpuMs(fleet, id);
       await runner.request('loop-resume');
       await sleep(workflow.turn.settleMs);
       const reading = await readWindow(fleet, id, workflow.turn.windowMs);
-      const othersShare = (othersCpuMs(fleet, id) - othersBefore) / reading.ms;
       await runner.request('loop-pause', {}, 30_000);
-      if (othersShare > OTHERS_MAX_SHARE || reading.served === 0) {
-        dropped.set(id, (dropped.get(id) ?? 0) + 1);
-        context.progress.note(`workflow: ${id} round ${round + 1}: ${reading.served === 0 ? 'no request served' : `the other runners used ${Math.round(othersShare * 100)}% of the core`} in its window: dropped`);
-        return;
-      }
-      turns.get(id)?.set(round, { reading, othersShare });
+      return reading.served === 0 ? { dropped: 'no request served in its window' } : { turn: reading, windowMs: reading.ms };
     },
-    ended(round, order) {
-      context.collector.order({ phase: 'workflow', repeat: round, order });
-      const reference = turns.get(REFERENCE)?.get(round);
-      for (const id of ids) {
-        const mine = turns.get(id)?.get(round);
-        if (id === REFERENCE || mine === undefined || reference === undefined) continue;
-        figures.set(id, [...(figures.get(id) ?? []), rate(mine) / rate(reference)]);
-      }
-      context.progress.status(roundStatus(round, worstOf(figures), deadline));
-    },
-    worst: () => worstOf(figures),
+    figures: { throughput: (reading) => reading.served / reading.ms },
   });
-  return { rounds, turns, dropped };
-}
-
-/** CPU ms the runners other than `id` have used so far, read from /proc without waking them. */
-function othersCpuMs(fleet: Fleet, id: string): number {
-  let total = 0;
-  for (const [other, runner] of fleet.runners) if (other !== id) total += procCpuMs(runner.pid) ?? 0;
-  return total;
 }
 
 /** One sample per round of the throughput and CPU per workflow, each with its ratio to the reference's turn of the same round. */
-function record(context: PhaseContext, id: string, measured: Rounds, warmUp: WarmUp | undefined, bounds: { readonly requestsPerWorkflow: number }): void {
+function record(context: PhaseContext, id: string, measured: Block<Reading>, warmUp: WarmUp | undefined, bounds: { readonly requestsPerWorkflow: number }): void {
   const { workflow } = context.config;
   const params = { latencyMs: 0, concurrent: workflow.concurrent };
-  for (const [round, turn] of measured.turns.get(id) ?? []) {
-    const reference = measured.turns.get(REFERENCE)?.get(round);
+  for (const [round, { turn: reading, othersShare }] of measured.turns.get(id) ?? []) {
+    const reference = measured.turns.get(REFERENCE)?.get(round)?.turn;
     // A round whose reference turn was dropped lost its block: nothing of it is recorded.
     if (reference === undefined) continue;
-    const { reading } = turn;
     const fakeShare = reading.fakeUs / 1000 / reading.ms;
     const fakeSaturated = fakeShare >= SATURATED_SHARE;
     const extra = {
       windowMs: Math.round(reading.ms),
       completed: reading.completed,
-      rounds: measured.rounds.rounds,
-      stoppedBy: measured.rounds.stoppedBy,
+      rounds: measured.outcome.rounds,
+      stoppedBy: measured.outcome.stoppedBy,
       warmupMs: warmUp?.ms ?? 0,
       steady: warmUp?.steady ?? false,
       droppedTurns: measured.dropped.get(id) ?? 0,
@@ -249,9 +204,9 @@ function record(context: PhaseContext, id: string, measured: Rounds, warmUp: War
     const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, pairedRatio: number): void =>
       context.collector.add({ name, scenario: 'repos-and-forks', style: id, params, unit, direction, repeat: round, value, extra, pairedRatio });
     const ratePerS = (r: Reading): number => (r.served / r.ms) * 1000;
-    add('workflow.throughput', 'workflows/s', 'higher', ratePerS(reading) / bounds.requestsPerWorkflow, ratePerS(reading) / ratePerS(reference.reading));
+    add('workflow.throughput', 'workflows/s', 'higher', ratePerS(reading) / bounds.requestsPerWorkflow, ratePerS(reading) / ratePerS(reference));
     // The runner's own CPU per workflow: the cost of the style's control flow plus the shared I/O.
-    add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', (perRequest(reading) * bounds.requestsPerWorkflow) / 1000, perRequest(reading) / perRequest(reference.reading));
+    add('workflow.cpu_ms_per_workflow', 'ms/workflow', 'lower', (perRequest(reading) * bounds.requestsPerWorkflow) / 1000, perRequest(reading) / perRequest(reference));
     context.collector.turn({
       phase: 'workflow',
       params,
@@ -259,8 +214,8 @@ function record(context: PhaseContext, id: string, measured: Rounds, warmUp: War
       round,
       id,
       parts: [perRequest(reading)],
-      referenceParts: [perRequest(reference.reading)],
-      othersShare: Math.round(turn.othersShare * 1000) / 1000,
+      referenceParts: [perRequest(reference)],
+      othersShare: Math.round(othersShare * 1000) / 1000,
     });
   }
 }
