@@ -177,6 +177,18 @@ export interface TimedTurn {
   readonly othersShare: number;
 }
 
+/** The run's configuration: free-form, with the fields the renderers read by name typed here. */
+export type RunConfig = Readonly<Record<string, unknown>> & {
+  /**
+   * The rows that are references, not styles: the Node `baseline` echo server and, when the run had
+   * them, servers not written in Node (`c-epoll`, the Python asyncio servers). Absent in older files:
+   * the baseline alone.
+   */
+  readonly referenceRows?: readonly string[];
+  /** The echo load client capacity was measured with; absent in older files. */
+  readonly loadClient?: 'native' | 'node';
+};
+
 export interface Results {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: 'async-rosetta';
@@ -184,7 +196,7 @@ export interface Results {
   readonly durationMs: number;
   readonly environment: Environment;
   /** The run's configuration as given (mode, repeats, styles, sizes, ...). */
-  readonly config: Readonly<Record<string, unknown>>;
+  readonly config: RunConfig;
   readonly metrics: readonly Metric[];
   readonly tracebacks?: Tracebacks;
   readonly difficulty?: readonly DifficultyRow[];
@@ -247,6 +259,7 @@ function checkResults(data: unknown, fail: (message: string) => never): void {
   if (typeof env.cores !== 'number') fail('environment.cores is missing');
   if (typeof env.pinned !== 'boolean') fail('environment.pinned is missing');
   if (!isRecord(data.config)) fail('config is missing');
+  checkConfig(data.config, fail);
   if (!Array.isArray(data.metrics)) return fail('metrics is missing');
   data.metrics.forEach((metric: unknown, index) => {
     const where = `metrics[${index}]`;
@@ -304,6 +317,14 @@ function checkResults(data: unknown, fail: (message: string) => never): void {
     data.runtimes.forEach((runtime: unknown, index) => checkResults(runtime, (message) => fail(`runtimes[${index}]: ${message}`)));
   }
   return undefined;
+}
+
+/** The config fields the renderers read by name: optional (older files lack them); when present, of their type. */
+function checkConfig(config: Record<string, unknown>, fail: (message: string) => never): void {
+  const rows = config.referenceRows;
+  if (rows !== undefined && (!Array.isArray(rows) || !rows.every((row) => typeof row === 'string'))) fail('config.referenceRows must be an array of strings');
+  const client = config.loadClient;
+  if (client !== undefined && client !== 'native' && client !== 'node') fail('config.loadClient must be "native" or "node"');
 }
 
 /** memoryAttribution: optional (older files lack it); when present, every row and entry complete. */

@@ -1,10 +1,35 @@
 // How every renderer writes a number, a unit, a parameter set and a style: one place, so the HTML
 // page, the Markdown comment and the charts never disagree on "1.9 KiB" versus "1,936 bytes".
 // Also the order and colour of the styles, which every chart and table shares.
+import type { Results } from '../harness/schema.js';
 import { STYLE_IDS } from '../styles/adapter.js';
 
-/** The echo reference server: shown beside the styles, never ranked among them. */
+/** The Node echo reference server: shown beside the styles, never ranked among them. */
 export const BASELINE = 'baseline';
+
+/** The minimal C epoll echo server: the machine's ceiling, a reference row when the run had a C compiler. */
+export const CEILING = 'c-epoll';
+
+/** The echo reference rows the kit knows by name, in report order: the Node baseline first, then the servers not written in Node. */
+export const KNOWN_REFERENCES: readonly string[] = [BASELINE, CEILING, 'uvloop', 'asyncio', 'asyncio-streams'];
+
+/**
+ * The rows of a run that are references, not styles: shown in the echo tables and charts, never
+ * ranked, coloured best or worst, counted or put in a headline. The run lists them in
+ * `config.referenceRows`; a file written before that field has the baseline alone.
+ */
+export function referenceRows(results: Pick<Results, 'config'>): ReadonlySet<string> {
+  const listed = results.config.referenceRows;
+  const rows = Array.isArray(listed) ? listed.filter((row): row is string => typeof row === 'string') : [];
+  // The baseline is the reference every ratio divides by: a reference whatever the list says.
+  return new Set([BASELINE, ...rows]);
+}
+
+/** The echo load client the run measured capacity with, as the header names it; undefined in a file that does not say. */
+export function loadClientText(results: Pick<Results, 'config'>): string | undefined {
+  const client = results.config.loadClient;
+  return client === 'native' ? 'native (C)' : client === 'node' ? 'node' : undefined;
+}
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -183,7 +208,7 @@ export function configValue(value: unknown): string {
 // Styles: the registry's order (most manual to most abstract), the baseline first as the reference,
 // the loop's debug mode right after plain coroutines, and anything unknown after, as it came.
 
-const KNOWN_ORDER: readonly string[] = [BASELINE, ...STYLE_IDS.flatMap((id) => (id === 'coroutines' ? [id, 'coroutines+debug'] : [id]))];
+const KNOWN_ORDER: readonly string[] = [...KNOWN_REFERENCES, ...STYLE_IDS.flatMap((id) => (id === 'coroutines' ? [id, 'coroutines+debug'] : [id]))];
 
 export function orderStyles(styles: Iterable<string>): string[] {
   const unique = [...new Set(styles)];
@@ -194,10 +219,16 @@ export function orderStyles(styles: Iterable<string>): string[] {
   return unique.sort((a, b) => rank(a) - rank(b));
 }
 
-// Tableau 10, minus its grey, which belongs to the baseline alone.
+// Tableau 10, minus its grey, which belongs to the references alone.
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+// Neutral greys and grey-blues for the reference rows: told apart, never mistaken for a style.
+const NEUTRALS = ['#bdbdbd', '#d9d2c5', '#5d6670', '#9e9a91'];
 const FIXED: Readonly<Record<string, string>> = {
   [BASELINE]: '#8c8c8c',
+  [CEILING]: '#3f3f3f',
+  uvloop: '#6b7785',
+  asyncio: '#a3acb9',
+  'asyncio-streams': '#c2b8a3',
   callbacks: '#4e79a7',
   'promise-chains': '#f28e2b',
   coroutines: '#e15759',
@@ -208,14 +239,20 @@ const FIXED: Readonly<Record<string, string>> = {
   effect: '#9c755f',
 };
 
-/** The colour of each style, the same in every chart of a report. */
-export function styleColours(styles: readonly string[]): Map<string, string> {
+/**
+ * The colour of each style, the same in every chart of a report. A reference row the kit does not
+ * know by name (`references`) gets a neutral colour, never one of the styles' palette.
+ */
+export function styleColours(styles: readonly string[], references: ReadonlySet<string> = new Set(KNOWN_REFERENCES)): Map<string, string> {
   const free = PALETTE.filter((colour) => !Object.values(FIXED).includes(colour));
+  const neutral = NEUTRALS.filter((colour) => !Object.values(FIXED).includes(colour));
   let next = 0;
+  let nextNeutral = 0;
   return new Map(
     styles.map((style) => {
       const fixed = FIXED[style];
       if (fixed !== undefined) return [style, fixed];
+      if (references.has(style)) return [style, neutral[nextNeutral++ % Math.max(1, neutral.length)] ?? '#bdbdbd'];
       const colour = free[next % Math.max(1, free.length)] ?? '#9c755f';
       next++;
       return [style, colour];

@@ -5,7 +5,7 @@
 // client, so such a figure is never a headline, and the card says what is known instead.
 import type { Metric, Results } from '../harness/schema.js';
 import { allPositive, geometricMean } from '../harness/stats.js';
-import { BASELINE, formatBytes, formatFactor, formatInterval, formatNumber, formatParams, formatValue } from './format.js';
+import { BASELINE, formatBytes, formatFactor, formatInterval, formatNumber, formatParams, formatValue, referenceRows } from './format.js';
 import { type Contender, type Headline, leaders, names, testWords, verdict } from './headline-rank.js';
 
 /** The echo cell every mode measures: the cards read it, so a quick and a full report say the same thing. */
@@ -20,7 +20,11 @@ function usable(results: Results, name: string, kind: Metric['kind'], cell?: Rea
 }
 
 const contender = (m: Metric): Contender => ({ style: m.style, centre: geometricMean(m.samples), median: m.median, samples: m.samples });
-const styles = (metrics: readonly Metric[]): Metric[] => metrics.filter((m) => m.style !== BASELINE);
+/** The styles' figures: never a reference row's (format.ts referenceRows). */
+const stylesIn = (results: Results, metrics: readonly Metric[]): Metric[] => {
+  const references = referenceRows(results);
+  return metrics.filter((m) => !references.has(m.style));
+};
 
 /**
  * Measured against the reference in the same pair, turn about (harness/phases/echo-cost.ts), a
@@ -51,10 +55,10 @@ export function baselineNote(metrics: readonly Metric[], best: Contender): strin
 export function costHeadline(results: Results): Headline | undefined {
   const instructions = usable(results, 'echo.instructions_per_req', 'absolute');
   // Instructions are counted in one cell (1 KiB on one connection); a file with more would name them.
-  const cell = instructions.find((m) => m.style !== BASELINE)?.params;
+  const cell = stylesIn(results, instructions)[0]?.params;
   const counted = instructions.filter((m) => cell !== undefined && formatParams(m.params) === formatParams(cell));
-  const timed = styles(ranked(results, 'echo.cpu_us_per_req')).filter((m) => m.extra?.saturated !== true);
-  const lead = leaders(styles(counted).map(contender), 'lower');
+  const timed = stylesIn(results, ranked(results, 'echo.cpu_us_per_req')).filter((m) => m.extra?.saturated !== true);
+  const lead = leaders(stylesIn(results, counted).map(contender), 'lower');
   if (lead !== undefined) {
     const said = verdict(lead, { best: 'fewest instructions per request', value: (n) => formatNumber(n), factorsOf: 'the instructions of the best' });
     return {
@@ -90,7 +94,7 @@ function machineLine(results: Results, style: string): { machine?: string } {
   const all = usable(results, 'echo.cpu_us_per_req', 'absolute', HEADLINE_CELL);
   const own = all.find((m) => m.style === style);
   if (own === undefined) return {};
-  const others = styles(all).filter((m) => m !== own && m.extra?.saturated !== true).map((m) => m.median);
+  const others = stylesIn(results, all).filter((m) => m !== own && m.extra?.saturated !== true).map((m) => m.median);
   const interval = formatInterval(own.ci95, own.unit);
   const rate = typeof own.extra?.rate === 'number' ? ` at ${formatNumber(own.extra.rate)} req/s offered` : ' at a fixed offered rate';
   const span = others.length === 0 ? '' : `; the other styles ${formatInterval([Math.min(...others), Math.max(...others)], own.unit)} µs`;
@@ -113,7 +117,7 @@ function clientLimited(metric: Metric): 'every' | 'some' | 'none' {
 }
 
 export function capacityHeadline(results: Results): Headline | undefined {
-  const absolute = styles(usable(results, 'echo.rps', 'absolute', HEADLINE_CELL));
+  const absolute = stylesIn(results, usable(results, 'echo.rps', 'absolute', HEADLINE_CELL));
   if (absolute.length === 0) return undefined;
   const where = cellWords(HEADLINE_CELL);
   const limited = absolute.filter((m) => clientLimited(m) !== 'none');
@@ -134,7 +138,7 @@ export function capacityHeadline(results: Results): Headline | undefined {
       detail: `Closed loop, ${where}. A figure the load client limited is never ranked; the CPU cost card compares the servers with no client in the way.`,
     };
   }
-  const rankedBy = ranked(results, 'echo.rps').filter((m) => m.style !== BASELINE);
+  const rankedBy = stylesIn(results, ranked(results, 'echo.rps'));
   const lead = leaders(rankedBy.map(contender), 'higher');
   if (lead === undefined) return undefined;
   const byRatio = rankedBy.some((m) => m.kind === 'ratio');

@@ -7,7 +7,7 @@ import type { Metric, Results } from '../harness/schema.js';
 import { allPositive, geometricMean } from '../harness/stats.js';
 import { TWO_AXES_MEMORY } from './charts/two-axes.js';
 import { metricsNamed } from './charts/select.js';
-import { BASELINE, formatBytes, formatFactor } from './format.js';
+import { formatBytes, formatFactor, referenceRows } from './format.js';
 import { baselineNote } from './headline-echo.js';
 import { type Contender, type Headline, leaders, names, testWords, verdict } from './headline-rank.js';
 
@@ -20,7 +20,11 @@ export const HEAP_PER_CONNECTION = 'memory.echo_idle.bytes_per_conn';
  */
 export const OUTSIDE_HEAP_BYTES = 64 * 1024;
 
-const positive = (metrics: readonly Metric[]): Metric[] => metrics.filter((m) => m.style !== BASELINE && m.samples.length > 0 && allPositive(m.samples));
+/** The styles' positive figures: never a reference row's (format.ts referenceRows). */
+const positive = (results: Results, metrics: readonly Metric[]): Metric[] => {
+  const references = referenceRows(results);
+  return metrics.filter((m) => !references.has(m.style) && m.samples.length > 0 && allPositive(m.samples));
+};
 
 function contender(m: Metric): Contender {
   const se = m.extra?.slopeSe;
@@ -28,8 +32,8 @@ function contender(m: Metric): Contender {
 }
 
 export function memoryHeadline(results: Results): Headline | undefined {
-  const heap = positive(metricsNamed(results, HEAP_PER_CONNECTION));
-  const rss = new Map(positive(metricsNamed(results, TWO_AXES_MEMORY)).map((m) => [m.style, m]));
+  const heap = positive(results, metricsNamed(results, HEAP_PER_CONNECTION));
+  const rss = new Map(positive(results, metricsNamed(results, TWO_AXES_MEMORY)).map((m) => [m.style, m]));
   const heapOf = new Map(heap.map((m) => [m.style, m.median]));
   // Named apart by RSS: a style whose RSS is far above its heap figure, or that has no heap figure beside the others'.
   const outside = heap.length === 0 ? [] : [...rss.values()].filter((m) => m.median - (heapOf.get(m.style) ?? 0) > OUTSIDE_HEAP_BYTES || !heapOf.has(m.style));

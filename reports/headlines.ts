@@ -4,7 +4,7 @@
 // scores, tokens) is deterministic and names the best outright. Computed from results.json alone,
 // as plain text: the HTML page shows the cards, report.md the same texts as a list.
 import type { Results } from '../harness/schema.js';
-import { BASELINE, formatFactor, formatNumber } from './format.js';
+import { formatFactor, formatNumber, referenceRows } from './format.js';
 import { casesOf, maxScore } from './gallery.js';
 import { capacityHeadline, costHeadline } from './headline-echo.js';
 import { memoryHeadline } from './headline-memory.js';
@@ -50,8 +50,9 @@ function tracebackHeadline(results: Results): Headline | undefined {
 function difficultyHeadline(results: Results): Headline | undefined {
   // Only styles with both programs measured: one file alone would look concise.
   const tokens = new Map<string, { total: number; files: number }>();
+  const references = referenceRows(results);
   for (const row of results.difficulty ?? []) {
-    if (row.style === BASELINE) continue;
+    if (references.has(row.style)) continue;
     const entry = tokens.get(row.style) ?? { total: 0, files: 0 };
     tokens.set(row.style, { total: entry.total + row.tokens, files: entry.files + 1 });
   }

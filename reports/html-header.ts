@@ -1,7 +1,7 @@
 // The page's #header: the title and lede with the run's own count of styles, the headline cards,
 // where the run ran and what it ran, and the colour of each style.
 import type { Results } from '../harness/schema.js';
-import { BASELINE, childEnvText, configValue, escapeHtml, formatBytes, formatDuration, styleColours } from './format.js';
+import { childEnvText, configValue, escapeHtml, formatBytes, formatDuration, loadClientText, referenceRows, styleColours } from './format.js';
 import { headlineParts, headlines } from './headlines.js';
 import { stylesInWords } from './style-count.js';
 
@@ -20,12 +20,15 @@ export function header(results: Results, styles: readonly string[]): string {
     ['Node flags', (env.nodeFlags ?? []).length === 0 ? 'none' : `<code>${escapeHtml((env.nodeFlags ?? []).join(' '))}</code>`],
     ['Child environment', env.childEnv === undefined ? 'not recorded' : `<code>${escapeHtml(childEnvText(env.childEnv))}</code>`],
   ];
+  const client = loadClientText(results);
+  if (client !== undefined) where.push(['Echo load client', escapeHtml(client)]);
   const config = Object.entries(results.config)
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(configValue(value))}</dd>`)
     .join('');
-  const colours = styleColours(styles);
+  const references = referenceRows(results);
+  const colours = styleColours(styles, references);
   const legend = styles
-    .map((style) => `<span><span class="swatch" style="background:${colours.get(style) ?? '#999'}"></span>${escapeHtml(style)}${style === BASELINE ? ' <span class="dim">(reference)</span>' : ''}</span>`)
+    .map((style) => `<span><span class="swatch" style="background:${colours.get(style) ?? '#999'}"></span>${escapeHtml(style)}${references.has(style) ? ' <span class="dim">(reference)</span>' : ''}</span>`)
     .join('');
   const count = results.failures.length;
   const banner =

@@ -4,6 +4,7 @@
 import type { DifficultyRow, Results } from '../harness/schema.js';
 import { PAGE_CSS } from './css.js';
 import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { ceilingSpec } from './charts/ceiling.js';
 import { latencySpec } from './charts/latency.js';
 import { renderChart, type Chart } from './charts/render.js';
 import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
@@ -20,8 +21,10 @@ import {
   heatColour,
   orderStyles,
   precisionNote,
+  referenceRows,
   styleColours,
 } from './format.js';
+import { ceilingCells, ceilingMethod, ceilingSentence } from './ceiling.js';
 import { gallery, tracebackMatrix } from './gallery.js';
 import { header } from './html-header.js';
 import { runtimeHtml } from './runtimes.js';
@@ -54,7 +57,7 @@ export interface HtmlReport {
 
 export async function renderHtml(results: Results): Promise<HtmlReport> {
   const styles = allStyles(results);
-  const colours = styleColours(styles);
+  const colours = styleColours(styles, referenceRows(results));
   const context: ChartContext = { results, styles, colours };
   const charts: Chart[] = [];
   const figure = async (id: string, spec: TopLevelSpec | undefined, caption: string): Promise<string> => {
@@ -159,6 +162,7 @@ async function throughput(context: ChartContext, figure: Figure): Promise<string
   const why =
     'Cost: an open-loop load offers every server the same fixed rate, below the slowest one\'s capacity, so neither side saturates; the figure is the server\'s own CPU time per request over an exact window, after a warm-up to a steady state. Capacity: a closed loop (each connection waits for its echo before sending again) on the same connections, with who saturated. The baseline is a raw <code>socket.on(\'data\')</code> server: a reference, not a floor (docs/measurements.md says where read-loop servers match it).';
   const parts = [
+    await ceiling(context, figure),
     await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context.results)}`),
     await figure(
       'chart-echo-instructions',
@@ -169,6 +173,15 @@ async function throughput(context: ChartContext, figure: Figure): Promise<string
     await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Capacity in echoed MiB per second, higher is better.'),
   ].filter((part) => part !== '');
   return section('throughput', 'Echo cost and capacity', why, parts.length > 0 ? parts.join('\n') : absent('No echo cost or capacity metrics in this results file.'));
+}
+
+/** The section's opening: one sentence, and the chart of every row as a fraction of c-epoll's capacity when the run has it. */
+async function ceiling(context: ChartContext, figure: Figure): Promise<string> {
+  const cells = ceilingCells(context.results);
+  const sentence = ceilingSentence(context.results, cells);
+  if (sentence === undefined) return '';
+  const caption = `Capacity (closed loop) of every row as a fraction of c-epoll’s in the same cell, higher is better; c-epoll is 100%. ${escapeHtml(ceilingMethod(cells))} Reference rows are outlined and never ranked.`;
+  return [`<p class="ceiling" id="echo-ceiling">${escapeHtml(sentence)}</p>`, await figure('chart-echo-ceiling', ceilingSpec(context, cells), caption)].join('\n');
 }
 
 function saturation(results: Results): string {
@@ -246,12 +259,13 @@ async function micro(context: ChartContext, figure: Figure): Promise<string> {
 // #results-table
 
 function resultsTable(results: Results): string {
-  const table = factorTable(results.metrics);
+  const table = factorTable(results.metrics, { references: [...referenceRows(results)] });
   const why =
-    'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The baseline (hatched) is shown for reference and never ranked: a factor below 1.00× means it beats every style. Ratio twins (each style against the in-run reference: echo cost and capacity against a baseline server, and workflow throughput against a callbacks runner, measured in the same pair, turn about with the style, which the reference row gets too as a check of two copies of one program; everything else against the reference row of the same repeat) are folded under each group.';
+    'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The reference rows (hatched: the Node baseline, and where the run had them c-epoll and the Python servers) are shown for reference and never ranked: a factor below 1.00× means the row beats every style. Ratio twins (each style against the in-run reference: echo cost and capacity against a baseline server, and workflow throughput against a callbacks runner, measured in the same pair, turn about with the style, which the reference row gets too as a check of two copies of one program; everything else against the reference row of the same repeat) are folded under each group.';
   if (table.groups.length === 0) return section('results-table', 'All results', why, absent('No metrics in this results file.'));
   const scale = `<p class="scale">best <i style="background:linear-gradient(90deg, ${heatColour(0)}, ${heatColour(0.5)}, ${heatColour(1)})"></i> worst</p>`;
-  const head = `<thead><tr><th>measurement</th>${table.styles.map((style) => `<th>${escapeHtml(style)}</th>`).join('')}</tr></thead>`;
+  const references = referenceRows(results);
+  const head = `<thead><tr><th>measurement</th>${table.styles.map((style) => `<th>${escapeHtml(style)}${references.has(style) ? ' <span class="dim">(reference)</span>' : ''}</th>`).join('')}</tr></thead>`;
   const tableOf = (rows: readonly FactorRow[]): string =>
     `<div class="table-scroll"><table class="factors">${head}<tbody>${rows.map((row) => factorRowHtml(row, table.styles)).join('\n')}</tbody></table></div>`;
   const groups = table.groups.map((group) => {

@@ -2,7 +2,8 @@
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
 import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
-import { BASELINE, childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, orderStyles, precisionNote } from './format.js';
+import { ceilingMarkdown } from './ceiling.js';
+import { childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, loadClientText, orderStyles, precisionNote, referenceRows } from './format.js';
 import { headlineParts, headlines } from './headlines.js';
 import { stylesInWords } from './style-count.js';
 import { attributionMarkdown } from './memory-explain.js';
@@ -12,10 +13,11 @@ import { type FactorRow, factorTable, rowLabel } from './table.js';
 
 export function renderMarkdown(results: Results): string {
   const env = results.environment;
+  const references = referenceRows(results);
   const out: string[] = [];
   out.push('# async-rosetta report', '');
   out.push(
-    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples behind each (a fresh process for memory and instruction counts, a round of turns for a timed figure) (**bold** = best; the baseline is a reference, never ranked).`,
+    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples behind each (a fresh process for memory and instruction counts, a round of turns for a timed figure) (**bold** = best; _italic_ = a reference row (${[...references].join(', ')}), never ranked).`,
     '',
   );
   const leads = headlines(results);
@@ -28,6 +30,8 @@ export function renderMarkdown(results: Results): string {
   out.push(`| When | ${cell(results.createdAt)}, took ${formatDuration(results.durationMs)} |`);
   out.push(`| Node flags | ${env.nodeFlags.length === 0 ? 'none' : `\`${env.nodeFlags.join(' ')}\``} |`);
   out.push(`| Child environment | ${env.childEnv === undefined ? 'not recorded' : `\`${childEnvText(env.childEnv)}\``} |`);
+  const client = loadClientText(results);
+  if (client !== undefined) out.push(`| Echo load client | ${client} |`);
   out.push('');
   const config = Object.entries(results.config);
   if (config.length > 0) {
@@ -47,8 +51,10 @@ export function renderMarkdown(results: Results): string {
       return;
     }
     if (note !== '') out.push(note, '');
-    out.push(...factorMarkdown(metrics), '');
+    out.push(...factorMarkdown(metrics, references), '');
   };
+  const ceiling = ceilingMarkdown(results);
+  if (ceiling.length > 0) out.push('## Echo capacity against the machine’s ceiling', '', ...ceiling);
   metricSection(
     'Echo cost: server CPU per request at a fixed offered rate (µs, lower is better)',
     ['echo.cpu_us_per_req'],
@@ -107,7 +113,7 @@ export function renderMarkdown(results: Results): string {
   }
 
   out.push('## Coding difficulty', '');
-  out.push(...difficultyMarkdown(results.difficulty ?? []), '');
+  out.push(...difficultyMarkdown(results.difficulty ?? [], references), '');
 
   out.push('## Failures', '');
   if (results.failures.length === 0) out.push('None: every measurement completed and verified.', '');
@@ -120,10 +126,11 @@ export function renderMarkdown(results: Results): string {
 }
 
 /** One table of factor rows: measurements down, styles across. */
-export function factorMarkdown(metrics: readonly Metric[]): string[] {
-  const table = factorTable(metrics);
+export function factorMarkdown(metrics: readonly Metric[], references?: ReadonlySet<string>): string[] {
+  const table = factorTable(metrics, references === undefined ? {} : { references: [...references] });
   const rows = table.groups.flatMap((group) => group.rows);
-  const lines = [`| measurement | ${table.styles.map(cell).join(' | ')} |`, `|---|${table.styles.map(() => '---:').join('|')}|`];
+  const marked = (style: string): string => (references?.has(style) === true ? `${cell(style)} (reference)` : cell(style));
+  const lines = [`| measurement | ${table.styles.map(marked).join(' | ')} |`, `|---|${table.styles.map(() => '---:').join('|')}|`];
   for (const row of rows) lines.push(`| ${cell(rowLabel(row))} | ${table.styles.map((style) => factorCell(row, style)).join(' | ')} |`);
   return lines;
 }
@@ -144,9 +151,9 @@ function factorCell(row: FactorRow, style: string): string {
   return found.best ? `**${cell(text)}**` : cell(text);
 }
 
-function difficultyMarkdown(rows: readonly DifficultyRow[]): string[] {
+function difficultyMarkdown(rows: readonly DifficultyRow[], references: ReadonlySet<string>): string[] {
   if (rows.length === 0) return ['_No data in this results file._'];
-  const styles = orderStyles(rows.map((row) => row.style)).filter((style) => style !== BASELINE);
+  const styles = orderStyles(rows.map((row) => row.style)).filter((style) => !references.has(style));
   const lines = [
     '| style | repos-and-forks tokens | echo tokens | lines | max nesting | cyclomatic |',
     '|---|---:|---:|---:|---:|---:|',

@@ -2,7 +2,7 @@
 // (results.json config.styles), never a number written into a template. The threads row is a style
 // of its own kind, blocking code on threads, so it is named beside the count of async styles.
 import type { Results } from '../harness/schema.js';
-import { BASELINE } from './format.js';
+import { referenceRows } from './format.js';
 
 /** The one style that is not an async style: blocking code, a thread per connection. */
 export const BLOCKING_STYLE = 'threads';
@@ -11,11 +11,13 @@ const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eig
 
 /** The styles the run measured: its config's list, or, for a file without one, every style its figures name. */
 export function runStyles(results: Results): string[] {
+  const references = referenceRows(results);
   const listed = results.config.styles;
-  if (Array.isArray(listed) && listed.every((style): style is string => typeof style === 'string')) return [...new Set(listed)];
+  // A reference row is never counted as a style, even where a run lists it among them.
+  if (Array.isArray(listed) && listed.every((style): style is string => typeof style === 'string')) return [...new Set(listed)].filter((style) => !references.has(style));
   const named = [...results.metrics.map((m) => m.style), ...(results.difficulty ?? []).map((row) => row.style)];
-  // The baseline is a reference, and `coroutines+debug` a mode of a style, not a style.
-  return [...new Set(named)].filter((style) => style !== BASELINE && !style.includes('+'));
+  // The reference rows are references, and `coroutines+debug` a mode of a style, not a style.
+  return [...new Set(named)].filter((style) => !references.has(style) && !style.includes('+'));
 }
 
 /** `seven async styles and threads`, `six async styles`, `threads`; `async styles` when the file names none. */

@@ -56,9 +56,9 @@ describe('factorRow', () => {
     expect(row.cells.get('threads')?.best).toBe(false);
   });
 
-  it('ranks a row that only has references among themselves', () => {
-    const row = factorRow([rps('baseline', 120)]);
-    expect(row.cells.get('baseline')).toMatchObject({ factor: 1, best: true, reference: false });
+  it('never ranks a row that only has references: no best, no colour, no factor', () => {
+    const row = factorRow([rps('baseline', 120), rps('c-epoll', 300)], { references: ['baseline', 'c-epoll'] });
+    for (const style of ['baseline', 'c-epoll']) expect(row.cells.get(style)).toMatchObject({ factor: undefined, heat: undefined, best: false, reference: true });
   });
 });
 

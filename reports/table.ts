@@ -1,7 +1,8 @@
 // The factor table, the model behind `#results-table` and the Markdown tables: one row per
 // measurement (a metric name and its parameters), one cell per style, each cell its median, its
 // 95% interval and how many times worse it is than the best style of the row, as the framework
-// benchmarks show it. The baseline gets a factor too, but is never the best: it is the reference.
+// benchmarks show it. A reference row (the baseline, c-epoll, the Python servers) gets a factor too,
+// but is never the best nor coloured: it is a reference.
 import type { Metric } from '../harness/schema.js';
 import { BASELINE, compareParams, formatParams, orderStyles } from './format.js';
 
@@ -44,7 +45,7 @@ export interface FactorTable {
 }
 
 export interface FactorOptions {
-  /** Styles shown but not ranked; the echo baseline by default. */
+  /** Rows shown but not ranked (format.ts referenceRows); the echo baseline by default. */
   readonly references?: readonly string[];
 }
 
@@ -94,11 +95,13 @@ export function factorRow(metrics: readonly Metric[], options: FactorOptions = {
   const references = new Set(options.references ?? [BASELINE]);
   const higher = first.direction === 'higher';
   // References, saturated cells (a window that did not get its offered rate) and turns shorter than
-  // one workflow are never ranked.
-  const ranked = metrics.filter((metric) => !references.has(metric.style) && metric.extra?.saturated !== true && metric.extra?.shortTurn !== true);
-  // A row of references only (a baseline-only metric) ranks them, rather than showing nothing.
-  const pool = ranked.length > 0 ? ranked : metrics;
-  const comparable = metrics.every((metric) => Number.isFinite(metric.median) && metric.median > 0);
+  // one workflow are never ranked. A row of references only (an RSS figure only the servers not
+  // written in Node have) shows them unranked: no best, no colour, no factor.
+  const styles = metrics.filter((metric) => !references.has(metric.style));
+  const ranked = styles.filter((metric) => metric.extra?.saturated !== true && metric.extra?.shortTurn !== true);
+  // A row every style of which is unranked ranks them rather than showing nothing; never a reference.
+  const pool = ranked.length > 0 ? ranked : styles;
+  const comparable = pool.length > 0 && metrics.every((metric) => Number.isFinite(metric.median) && metric.median > 0);
   const bestValue = higher ? Math.max(...pool.map((m) => m.median)) : Math.min(...pool.map((m) => m.median));
   const factorOf = (value: number): number | undefined =>
     comparable ? (higher ? bestValue / value : value / bestValue) : undefined;
@@ -106,17 +109,16 @@ export function factorRow(metrics: readonly Metric[], options: FactorOptions = {
 
   const cells = new Map<string, FactorCell>();
   for (const metric of orderByStyle(metrics)) {
-    const reference = references.has(metric.style) && pool !== metrics;
+    const reference = references.has(metric.style);
     const unranked = !pool.includes(metric);
     const factor = factorOf(metric.median);
-    const heat =
-      reference || unranked || factor === undefined ? undefined : worstFactor > 1 ? Math.log(factor) / Math.log(worstFactor) : 0;
+    const heat = unranked || factor === undefined ? undefined : worstFactor > 1 ? Math.log(factor) / Math.log(worstFactor) : 0;
     cells.set(metric.style, {
       style: metric.style,
       metric,
       factor,
       heat,
-      best: !reference && metric.median === bestValue,
+      best: !unranked && metric.median === bestValue,
       reference,
     });
   }

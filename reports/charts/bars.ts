@@ -2,7 +2,7 @@
 // shared bar chart of panels.ts: which metrics, in which panels, labelled how.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric, Results } from '../../harness/schema.js';
-import { compareParams, formatBytes, formatFactor, formatNumber, formatParams, formatR2, formatValue } from '../format.js';
+import { compareParams, formatBytes, formatFactor, formatNumber, formatParams, formatR2, formatValue, referenceRows } from '../format.js';
 import { type Bar, type BarPanel, barSpec } from './panels.js';
 import { label, metricsNamed, paramOrder } from './select.js';
 
@@ -58,6 +58,7 @@ export function echoBarsSpec(context: ChartContext, name: string, xTitle: string
     panels: panelsBy(ordered, (metric) => formatParams(metric.params), (metric) => barOf(metric)),
     styles: stylesOf(context, metrics),
     colours: context.colours,
+    references: referenceRows(context.results),
     xTitle,
     columns,
   });
@@ -94,7 +95,15 @@ export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
     panels.push({ title, bars: found.map(bar) });
   }
   if (panels.length === 0) return undefined;
-  return barSpec({ panels, styles: stylesOf(context, metrics), colours: context.colours, xTitle: 'KiB (slope of a linear fit)', columns: 3, width: 200 });
+  return barSpec({
+    panels,
+    styles: stylesOf(context, metrics),
+    colours: context.colours,
+    references: referenceRows(context.results),
+    xTitle: 'KiB (slope of a linear fit)',
+    columns: 3,
+    width: 200,
+  });
 }
 
 /** Workflows per second at zero latency, one panel per number of concurrent workflows. */

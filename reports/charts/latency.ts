@@ -1,9 +1,9 @@
 // Echo latency at the fixed rate: per style, a line from p50 to p99.9 with a mark at each
 // percentile, on a log axis, one panel per measured echo cell (panels.ts says why panels).
 import type { TopLevelSpec } from 'vega-lite';
-import { formatParams } from '../format.js';
+import { formatParams, referenceRows } from '../format.js';
 import { type ChartContext, echoCells, stylesOf } from './bars.js';
-import { panelTitle, panelsSpec } from './panels.js';
+import { panelTitle, panelsSpec, referenceAxis } from './panels.js';
 import { metricsNamed } from './select.js';
 
 // Field names without dots: vega-lite reads `p99.9` as the field `9` of `p99`.
@@ -33,12 +33,18 @@ export function latencySpec(context: ChartContext): TopLevelSpec | undefined {
   const views = cells
     .map((cell) => ({ cell, values: complete.filter((datum) => datum.cell === cell) }))
     .filter(({ values }) => values.length > 0)
-    .map(({ cell, values }) => latencyView(cell, values, styles, context.colours));
+    .map(({ cell, values }) => latencyView(cell, values, styles, context.colours, referenceRows(context.results)));
   return views.length === 0 ? undefined : panelsSpec(views, columns);
 }
 
-function latencyView(cell: string, values: readonly Record<string, string | number>[], styles: readonly string[], colours: ReadonlyMap<string, string>): object {
-  const y = { field: 'style', type: 'nominal', title: null, sort: styles, scale: { domain: styles } } as const;
+function latencyView(
+  cell: string,
+  values: readonly Record<string, string | number>[],
+  styles: readonly string[],
+  colours: ReadonlyMap<string, string>,
+  references: ReadonlySet<string>,
+): object {
+  const y = { field: 'style', type: 'nominal', title: null, sort: styles, scale: { domain: styles }, ...referenceAxis(styles, references) } as const;
   const x = { type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log', nice: true }, axis: { format: ',~f', tickCount: 4 } } as const;
   const colour = { field: 'style', type: 'nominal', legend: null, scale: { domain: styles, range: styles.map((s) => colours.get(s) ?? '#999') } } as const;
   return {

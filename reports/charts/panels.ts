@@ -33,6 +33,10 @@ export interface BarOptions {
   /** Panels per row; the rest wrap. */
   readonly columns?: number;
   readonly width?: number;
+  /** Reference rows: labelled `(reference)` and drawn with a dashed outline; never a style. */
+  readonly references?: ReadonlySet<string>;
+  /** Whiskers from `lo` to `hi`; off for a figure with no interval of its own. */
+  readonly whiskers?: boolean;
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -59,8 +63,9 @@ export function barSpec(options: BarOptions): TopLevelSpec {
 function barView(panel: BarPanel, options: BarOptions): object {
   const { styles, colours } = options;
   const scale = barScale(panel.bars.map((bar) => bar.value));
-  const values = panel.bars.map((bar) => placed(bar, scale, panel.bars));
-  const y = { field: 'style', type: 'nominal', title: null, sort: [...styles], scale: { domain: [...styles] } } as const;
+  const references = options.references ?? new Set<string>();
+  const values = panel.bars.map((bar) => ({ ...placed(bar, scale, panel.bars), ref: references.has(bar.style) }));
+  const y = { field: 'style', type: 'nominal', title: null, sort: [...styles], scale: { domain: [...styles] }, ...referenceAxis(styles, references) } as const;
   const top = Math.max(...values.map((bar) => bar.pad));
   const x = {
     type: 'quantitative',
@@ -78,12 +83,17 @@ function barView(panel: BarPanel, options: BarOptions): object {
         x: { field: 'value', ...x },
         x2: { field: 'base' },
         color: { field: 'style', type: 'nominal', legend: null, scale: { domain: [...styles], range: styles.map((s) => colours.get(s) ?? '#999') } },
+        ...referenceOutline,
       },
     },
-    {
-      mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222', thickness: 1 },
-      encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' } },
-    },
+    ...(options.whiskers === false
+      ? []
+      : [
+          {
+            mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222', thickness: 1 },
+            encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' } },
+          },
+        ]),
     {
       mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5 },
       encoding: { y, x: { field: 'hi', ...x }, text: { field: 'label' } },
@@ -95,6 +105,20 @@ function barView(panel: BarPanel, options: BarOptions): object {
   ];
   const title = panelTitle(panel.title);
   return { ...(title !== undefined ? { title } : {}), width: options.width ?? 190, height: { step: 17 }, data: { values }, layer: layers };
+}
+
+/** A reference row's bar: a dashed dark outline, so it reads as a reference in grey as in print. */
+export const referenceOutline = {
+  stroke: { condition: { test: 'datum.ref', value: '#222' }, value: null },
+  strokeDash: { condition: { test: 'datum.ref', value: [3, 2] }, value: [1, 0] },
+} as const;
+
+/** The style axis of a chart with reference rows: each one's label followed by `(reference)`. */
+export function referenceAxis(styles: readonly string[], references: ReadonlySet<string>): { axis?: object } {
+  const shown = styles.filter((style) => references.has(style));
+  if (shown.length === 0) return {};
+  // Room for the longest name with its mark: vega cuts a label at 180 px by default.
+  return { axis: { labelExpr: `indexof(${JSON.stringify(shown)}, datum.label) >= 0 ? datum.label + ' (reference)' : datum.label`, labelLimit: 260 } };
 }
 
 /** 1, 10, 100, ... from `low` to `high`. */

@@ -2,7 +2,7 @@
 // style, on log scales.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Results } from '../../harness/schema.js';
-import { BASELINE, formatNumber } from '../format.js';
+import { formatNumber, referenceRows } from '../format.js';
 import { asSpec } from './render.js';
 import { metricsNamed } from './select.js';
 
@@ -39,8 +39,10 @@ export function twoAxesData(results: Results, styles: readonly string[]): TwoAxe
   const scores = new Map((results.tracebacks?.totals ?? []).map((total) => [total.style, total.score]));
   const points: TwoAxesPoint[] = [];
   const missing: string[] = [];
+  const references = referenceRows(results);
   for (const style of styles) {
-    if (style === BASELINE || style.includes('+')) continue;
+    // The reference rows are not styles: no difficulty, no tracebacks, no point on this chart.
+    if (references.has(style) || style.includes('+')) continue;
     const m = memory.get(style);
     const t = tokens.get(style);
     if (m === undefined || t === undefined) {
