@@ -68,6 +68,11 @@ function plannedPhases(config: RunConfig, callgrind: boolean, laterRound: boolea
 
 export type { RunOptions };
 
+/** The part of a budget kept for the work after the timed rounds: 4%, at least 5 s. */
+export function tailReserveMs(budgetMs: number): number {
+  return Math.max(5_000, 0.04 * budgetMs);
+}
+
 /**
  * The C load client when it compiles (`auto`, `native`), else the Node one with the reason. Asked for
  * by name, a native client that cannot be built is an error; `auto` falls back.
@@ -136,7 +141,9 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
     let tracebacks: Tracebacks | undefined;
     if (config.scenarios.includes('tracebacks') && options.laterRound !== true) tracebacks = await runTracebacks(config, progress, collector, options.runtime?.binary);
     const timed = planned.filter(({ phase }) => phase.timedWeight !== undefined);
-    const budgetEnd = started + config.budgetMs;
+    // What follows the last round (the workflow's wall-time runs, writing results) is kept out of
+    // the rounds' share, so that the run, not only its rounds, ends within the budget.
+    const budgetEnd = started + config.budgetMs - tailReserveMs(config.budgetMs);
     for (const [index, { phase, config: phaseConfig }] of timed.entries()) {
       const weights = timed.slice(index).map((entry) => entry.phase.timedWeight?.(entry.config) ?? 1);
       const share = (weights[0] ?? 1) / weights.reduce((sum, w) => sum + w, 0);

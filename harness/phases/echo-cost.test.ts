@@ -6,13 +6,14 @@ import { liveChildren } from '../processes.js';
 import { buildMetrics, Collector } from '../results.js';
 import { planConfig, type PhaseContext } from './common.js';
 import { echoCostPhase } from './echo-cost.js';
+import { nativeBinary } from '../native.js';
 
 afterEach(() => {
   expect(liveChildren()).toEqual([]);
 });
 
 describe('echo cost and capacity in rounds', () => {
-  it('pairs every turn with the reference turn of its round, records each turn, and stops at the cap of rounds', async () => {
+  it.each(['node', 'native'] as const)('pairs every turn with the reference turn of its round, records each turn, and stops at the cap of rounds (%s load client)', async (client) => {
     const collector = new Collector();
     const quick = planConfig({ scenarios: ['echo'], styles: ['callbacks'], quick: true, seed: 5, out: '/nonexistent' });
     // Shorter than a quick run's (the suite's time is CI's): a low rate, short turns, three rounds.
@@ -31,6 +32,7 @@ describe('echo cost and capacity in rounds', () => {
       signal: new AbortController().signal,
       cpus: undefined,
       deadline: performance.now(),
+      loadClient: client === 'native' ? { kind: 'native', binary: await nativeBinary('echo-load') } : { kind: 'node', why: 'the test asks for it' },
     };
     await echoCostPhase.run(context);
     expect(collector.failures).toEqual([]);

@@ -1,7 +1,10 @@
 // The stopping rule of the block design on a virtual clock: rounds go on until the ranked figures
 // are precise enough, the time is spent, or the cap is reached; the minimum is always taken.
 import { describe, expect, it } from 'vitest';
-import { relativePrecision, runRounds, worstOf } from './rounds.js';
+import { Progress } from '../progress.js';
+import { Collector } from '../results.js';
+import { planConfig, type PhaseContext } from './common.js';
+import { relativePrecision, runBlock, runRounds, worstOf } from './rounds.js';
 
 /** A series whose every turn takes `turnMs` of a virtual clock and whose worst precision after round r is `precisionAfter(r)`. */
 async function series(options: { precisionAfter: (rounds: number) => number; deadline: number; minRounds?: number; maxRounds?: number; turnMs?: number }) {
@@ -76,5 +79,56 @@ describe('relativePrecision', () => {
   it('names the worst figure', () => {
     const worst = worstOf(new Map([['tight', [1, 1.01, 0.99]], ['loose', [1, 1.5, 0.7]]]));
     expect(worst.figure).toBe('loose');
+  });
+});
+
+describe('runBlock', () => {
+  /** A context whose progress lines are kept; the contenders' pids name no process, so /proc reads nothing. */
+  const contextOf = (lines: string[]): PhaseContext => ({
+    config: planConfig({ scenarios: ['echo'], styles: ['callbacks'], quick: true, seed: 3, out: '/nonexistent' }),
+    collector: new Collector(),
+    progress: new Progress({ stream: { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream, tty: false }),
+    signal: new AbortController().signal,
+    cpus: undefined,
+  });
+  const nobody = { pid: 0x3fffff };
+
+  it('keeps each turn, drops the ones the phase refuses, and divides by the reference of the same round', async () => {
+    const lines: string[] = [];
+    const context = contextOf(lines);
+    // The reference's value doubles every round, as a host's slow stretch would: the ratio holds still.
+    const block = await runBlock<number>(context, {
+      contenders: new Map([['ref', nobody], ['a', nobody], ['b', nobody]]),
+      reference: 'ref',
+      label: 'test',
+      plan: { minRounds: 3, maxRounds: 3, deadline: 0, precision: 0.02 },
+      take: (id, round) => {
+        if (id === 'b' && round === 1) return Promise.resolve({ dropped: 'no request served' });
+        const scale = 2 ** round;
+        return Promise.resolve({ turn: (id === 'ref' ? 10 : id === 'a' ? 15 : 5) * scale, windowMs: 100 });
+      },
+      figures: { cost: (turn) => turn },
+    });
+    expect(block.outcome.rounds).toBe(3);
+    expect([0, 1, 2].map((round) => block.ratio('a', round, (t) => t))).toEqual([1.5, 1.5, 1.5]);
+    expect([0, 1, 2].map((round) => block.ratio('b', round, (t) => t))).toEqual([0.5, undefined, 0.5]);
+    expect(block.dropped.get('b')).toBe(1);
+    expect([...(block.turns.get('b')?.keys() ?? [])].sort()).toEqual([0, 2]);
+    expect(lines.join('')).toContain('test: b round 2: no request served: dropped');
+    // Every round's order is recorded under the series' label.
+    expect(context.collector.orders.map((order) => [order.phase, order.repeat])).toEqual([['test', 0], ['test', 1], ['test', 2]]);
+  });
+
+  it('stops once every ranked ratio is as precise as asked', async () => {
+    const block = await runBlock<number>(contextOf([]), {
+      contenders: new Map([['ref', nobody], ['a', nobody]]),
+      reference: 'ref',
+      label: 'steady',
+      plan: { minRounds: 2, maxRounds: 50, deadline: Number.POSITIVE_INFINITY, precision: 0.02 },
+      take: (id) => Promise.resolve({ turn: id === 'ref' ? 4 : 3, windowMs: 100 }),
+      figures: { cost: (turn) => turn },
+    });
+    // Identical ratios have no spread: precise after the minimum.
+    expect(block.outcome).toMatchObject({ rounds: 2, stoppedBy: 'precision' });
   });
 });
