@@ -1,6 +1,8 @@
-// The async/await adapter: the style is already Promise-shaped, so this only names it.
+// The async/await adapter: the style is already Promise-shaped, so this only names it and hands its
+// connections to the echo scenario's listener.
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 
 export const style: StyleAdapter = {
@@ -9,5 +11,5 @@ export const style: StyleAdapter = {
   idiom: 'async functions, loops, try/catch/finally',
   sources: { reposAndForks: 'styles/async-await/repos-and-forks.ts', echo: 'styles/async-await/echo.ts' },
   runReposAndForks: reposAndForks,
-  startEchoServer,
+  startEchoServer: (options) => startEchoListener(options, serveConnection),
 };

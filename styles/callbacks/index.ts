@@ -1,7 +1,8 @@
 // The callbacks adapter: the only place this style meets Promises, converting its error-first
 // callbacks into the harness's interface.
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 
 export const style: StyleAdapter = {
@@ -16,22 +17,6 @@ export const style: StyleAdapter = {
         else resolve(result);
       });
     }),
-  startEchoServer: (options) =>
-    new Promise((resolve, reject) => {
-      startEchoServer(options, (error, server) => {
-        if (error !== null || server === undefined) {
-          reject(error ?? new Error('callbacks echo server started with neither error nor server'));
-          return;
-        }
-        resolve({
-          host: server.host,
-          port: server.port,
-          connections: () => server.connections(),
-          close: () =>
-            new Promise<void>((resolveClose, rejectClose) => {
-              server.close((closeError) => (closeError === undefined ? resolveClose() : rejectClose(closeError)));
-            }),
-        });
-      });
-    }),
+  // The echo server's lifecycle is the scenario's (Promise-based, like this adapter); the style serves each connection.
+  startEchoServer: (options) => startEchoListener(options, serveConnection),
 };

@@ -5,22 +5,23 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLoop, type Coro, type ExceptionContext } from './loop/index.js';
-import { startEchoServer, type CoroutineEchoServer } from './echo.js';
-import { settled } from './index.js';
+import type { EchoServerHandle } from '../../scenarios/echo/contract.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { EventLoop, type ExceptionContext } from './loop/index.js';
+import { serveConnection } from './echo.js';
 
 const loops: EventLoop[] = [];
 afterEach(() => {
   for (const loop of loops.splice(0)) loop.close();
 });
 
-async function start(): Promise<{ loop: EventLoop; server: CoroutineEchoServer; reports: ExceptionContext[] }> {
+async function start(): Promise<{ server: EchoServerHandle; reports: ExceptionContext[] }> {
   const reports: ExceptionContext[] = [];
   const loop = new EventLoop({ debug: false, exceptionHandler: (_loop, context) => reports.push(context) });
   loops.push(loop);
   loop.runForever();
-  const server = await settled(loop.createTask(startEchoServer({ host: '127.0.0.1', port: 0 })));
-  return { loop, server, reports };
+  const server = await startEchoListener({ host: '127.0.0.1', port: 0 }, (socket) => serveConnection(loop, socket));
+  return { server, reports };
 }
 
 function readToEnd(socket: net.Socket): Promise<Buffer> {
@@ -29,29 +30,26 @@ function readToEnd(socket: net.Socket): Promise<Buffer> {
   return once(socket, 'end').then(() => Buffer.concat(chunks));
 }
 
-async function close(loop: EventLoop, server: CoroutineEchoServer): Promise<void> {
-  function* closing(): Coro<void> {
-    yield* server.close();
-  }
-  await settled(loop.createTask(closing()));
+async function close(server: EchoServerHandle): Promise<void> {
+  await server.close();
   expect(server.connections()).toBe(0);
 }
 
 describe('coroutines echo', () => {
   it('answers a half-close in full, then sends its own FIN', async () => {
-    const { loop, server, reports } = await start();
+    const { server, reports } = await start();
     const payload = randomBytes(2 * 1024 * 1024);
     const client = net.connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
     const echoed = readToEnd(client);
     client.end(payload);
     expect((await echoed).equals(payload)).toBe(true);
     client.destroy();
-    await close(loop, server);
+    await close(server);
     expect(reports).toEqual([]);
   });
 
   it('ends a reset connection’s task quietly while another connection keeps echoing', async () => {
-    const { loop, server, reports } = await start();
+    const { server, reports } = await start();
     const bystander = net.connect({ host: '127.0.0.1', port: server.port });
     await once(bystander, 'connect');
     const victim = net.connect({ host: '127.0.0.1', port: server.port });
@@ -73,7 +71,7 @@ describe('coroutines echo', () => {
     while (length < payload.length) await once(bystander, 'data');
     expect(Buffer.concat(back).equals(payload)).toBe(true);
     bystander.destroy();
-    await close(loop, server);
+    await close(server);
     expect(reports).toEqual([]);
   });
 });

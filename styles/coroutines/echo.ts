@@ -1,58 +1,47 @@
-// Echo in generator coroutines on the kit's loop: one task per connection, a loop of
-// `yield* reader.read()`, `writer.write()` and `yield* writer.drain()`, asyncio's streams in
-// TypeScript. Backpressure is the drain after every write: while the socket is full the task does not
-// read, and the reader pauses the socket once its own buffer is full. How it fails: a socket error is
-// thrown at the read or drain of that connection's task, which closes it; the server never sees it.
-import type { EchoServerOptions } from '../../scenarios/echo/contract.js';
-import { ECHO_SERVER_OPTIONS } from '../../scenarios/echo/server-options.js';
-import { CancelledError, startServer, type Coro, type StreamReader, type StreamWriter } from './loop/index.js';
+// Echo in generator coroutines: a task per connection on the kit's loop (asyncio's streams), a loop
+// that reads a chunk, writes it back and waits for 'drain' while the socket is full. The server
+// around it is every style's (scenarios/echo/listener.ts).
+// How it fails: a socket error (a reset, a broken pipe, the server's close) is thrown at the read
+// or the wait for 'drain' of that connection, and its catch ends it; the server never sees it.
+// Look at: serveConnection, where a Node socket becomes a reader and a writer on the loop.
+import type { Socket } from 'node:net';
+import { isSocketError } from '../../scenarios/echo/contract.js';
+import { CancelledError, reportFailure, wrapSocket, type Coro, type EventLoop, type StreamReader, type StreamWriter } from './loop/index.js';
 
-/** What the style hands its adapter: the contract's handle, with a coroutine for `close`. */
-export interface CoroutineEchoServer {
-  readonly host: string;
-  readonly port: number;
-  /** Connections open right now. */
-  connections(): number;
-  /** Stops accepting, closes every open connection, and returns once the listener and all of them are closed. */
-  close(): Coro<void>;
-}
-
-const CHUNK = 64 * 1024;
-
-export function* startEchoServer(options: EchoServerOptions): Coro<CoroutineEchoServer> {
-  const server = yield* startServer(echoConnection, { host: options.host, port: options.port, net: ECHO_SERVER_OPTIONS });
-  const { port } = server.address();
-  return {
-    host: options.host,
-    port,
-    connections: () => server.connections,
-    *close() {
-      server.close();
-      // A client that sends and never reads would keep a graceful close waiting forever.
-      server.abortClients();
-      yield* server.waitClosed();
-    },
-  };
+/** Called by the listener for each accepted socket: the connection runs on its own. */
+export function serveConnection(loop: EventLoop, socket: Socket): void {
+  const [reader, writer] = wrapSocket(loop, socket);
+  loop.createTask(echoConnection(reader, writer)).addDoneCallback(reportFailure);
 }
 
 /** One connection: every chunk read is written back; no read while the writer is full. */
 export function* echoConnection(reader: StreamReader, writer: StreamWriter): Coro<void> {
   try {
-    for (let chunk = yield* reader.read(CHUNK); chunk.length > 0; chunk = yield* reader.read(CHUNK)) {
-      writer.write(chunk);
-      yield* writer.drain();
+    for (let chunk = yield* readChunk(reader); chunk.length > 0; chunk = yield* readChunk(reader)) {
+      yield* writeChunk(writer, chunk);
     }
-    // The client half-closed: close our side once everything owed is written.
-    writer.close();
+    // The client half-closed: end our side once everything owed is written.
+    yield* endWriting(writer);
   } catch (error) {
-    // A reset or a broken pipe ends this connection, and only this one.
+    // A reset, a broken pipe or the server's close ends this connection, and only this one.
     writer.abort();
     if (error instanceof CancelledError || !isSocketError(error)) throw error;
   }
-  yield* writer.waitClosed();
 }
 
-/** Errors of the socket (ECONNRESET, EPIPE, ...) carry a `code`; a bug in this file would not. */
-function isSocketError(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | null)?.code === 'string';
+// Up to 64 KiB once any bytes are there, empty at the half-close; the steps return the stream's own coroutines.
+function readChunk(reader: StreamReader): Coro<Buffer> {
+  return reader.read(64 * 1024);
+}
+
+/** Writes the chunk back; while the socket's write buffer is over its high-water mark, waits for 'drain'. */
+function writeChunk(writer: StreamWriter, chunk: Buffer): Coro<void> {
+  writer.write(chunk);
+  return writer.drain();
+}
+
+/** Ends our side after the queued bytes, and waits until they are all out. */
+function endWriting(writer: StreamWriter): Coro<void> {
+  writer.close();
+  return writer.waitClosed();
 }

@@ -1,8 +1,9 @@
 // The coroutines adapter: the only place this style meets Promises. It runs every workflow and echo
-// server as a Task on one loop per process (debug mode from ROSETTA_LOOP_DEBUG=1), and turns each
-// Task's done-callback into a Promise's settlement.
+// connection as a Task on one loop per process (debug mode from ROSETTA_LOOP_DEBUG=1), and turns a
+// workflow Task's done-callback into a Promise's settlement.
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 import { EventLoop, type Coro, type Future } from './loop/index.js';
 
@@ -41,13 +42,8 @@ export const style: StyleAdapter = {
   idiom: '`function*` + `yield*` on the kit\'s own loop (Future/Task)',
   sources: { reposAndForks: 'styles/coroutines/repos-and-forks.ts', echo: 'styles/coroutines/echo.ts' },
   runReposAndForks: (input) => run(reposAndForks(input), 'reposAndForks'),
-  startEchoServer: async (options) => {
-    const server = await run(startEchoServer(options), 'startEchoServer');
-    return {
-      host: server.host,
-      port: server.port,
-      connections: () => server.connections(),
-      close: () => run(server.close(), 'closeEchoServer'),
-    };
+  startEchoServer: (options) => {
+    const running = loop();
+    return startEchoListener(options, (socket) => serveConnection(running, socket));
   },
 };

@@ -8,7 +8,8 @@ import * as Cause from 'effect/Cause';
 import * as Effect from 'effect/Effect';
 import * as Exit from 'effect/Exit';
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 
 async function run<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
@@ -34,13 +35,5 @@ export const style: StyleAdapter = {
   idiom: '`Effect.fn`/`Effect.gen` steps on Effect\'s fiber runtime, `forEach` with concurrency, tagged errors, scoped cleanup',
   sources: { reposAndForks: 'styles/effect/repos-and-forks.ts', echo: 'styles/effect/echo.ts' },
   runReposAndForks: (input) => run(reposAndForks(input)),
-  startEchoServer: async (options) => {
-    const server = await run(startEchoServer(options));
-    return {
-      host: server.host,
-      port: server.port,
-      connections: () => server.connections(),
-      close: () => run(server.close),
-    };
-  },
+  startEchoServer: (options) => startEchoListener(options, serveConnection),
 };

@@ -31,7 +31,8 @@ describe('fp-ts echo server', () => {
         if (!accepted) writing = true;
         return accepted;
       };
-      serveConnection(socket, open);
+      open.add(socket);
+      serveConnection(socket);
     });
     listener.listen(0, HOST);
     await once(listener, 'listening');

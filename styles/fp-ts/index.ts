@@ -3,7 +3,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 
 async function run<A>(task: TaskEither<unknown, A>): Promise<A> {
@@ -18,13 +19,5 @@ export const style: StyleAdapter = {
   idiom: 'TaskEither composed with pipe, traverse with a concurrency limit, bracket',
   sources: { reposAndForks: 'styles/fp-ts/repos-and-forks.ts', echo: 'styles/fp-ts/echo.ts' },
   runReposAndForks: (input) => run(reposAndForks(input)),
-  startEchoServer: async (options) => {
-    const server = await run(startEchoServer(options));
-    return {
-      host: server.host,
-      port: server.port,
-      connections: () => server.connections(),
-      close: () => run(server.close),
-    };
-  },
+  startEchoServer: (options) => startEchoListener(options, serveConnection),
 };

@@ -1,39 +1,44 @@
-// Echo with a thread per connection: the accept loop hands every socket to a new thread, which runs
-// `echoConnection`, a plain loop of blocking `recv` and `sendAll`, as in C or Python. Backpressure
-// is the blocking itself: while `sendAll` waits for the socket to take the bytes, the thread does not
-// `recv`, and the runtime reads nothing more from that socket until it does. How it fails: a reset
-// or a broken pipe is thrown at that connection's recv or sendAll, ends its thread, and nothing else.
-// Look at: the cost, not the code: every connection holds a whole Node worker (README, runtime).
-import type { EchoServerOptions } from '../../scenarios/echo/contract.js';
-import { ECHO_SERVER_OPTIONS } from '../../scenarios/echo/server-options.js';
-import { closeConnection, recv, sendAll, serveThreadPerConnection, shutdown, task, type Connection, type ServerStart } from './runtime/index.js';
+// Echo with a thread per connection: the runtime's accept loop hands every socket to a new thread,
+// which runs `echoConnection`, a plain loop of blocking reads and writes, as in C or Python. The
+// listener around it is the runtime's, which owns the sockets on the main thread. Backpressure is
+// the blocking itself: while `writeChunk` waits for the socket to take the bytes, the thread does
+// not read, and the runtime reads nothing more from that socket until it does.
+// How it fails: a socket error (a reset, a broken pipe, the server's close) is thrown at that
+// connection's read or write, ends its thread, and nothing else.
+// Look at: the cost, not the code: every connection holds a whole Node worker (runtime/README.md).
+import { isSocketError } from '../../scenarios/echo/contract.js';
+import { closeConnection, recv, sendAll, shutdown, task, type Connection } from './runtime/index.js';
 
-// The accept loop is the runtime's: the main thread owns the listening socket and cannot block on
-// accept(), so this hands it the function each connection's thread runs; the adapter waits for
-// `started` (listening, or the listen error).
-export function startEchoServer(options: EchoServerOptions): ServerStart {
-  return serveThreadPerConnection(options, ECHO_SERVER_OPTIONS, ECHO_CONNECTION);
-}
+/** What the runtime runs for each accepted socket: `echoConnection` on a thread of its own. */
+export const serveConnection = task(import.meta.url, echoConnection);
 
-/** One connection, on its own thread: every chunk read is written back before the next read. */
+/** One connection: every chunk read is written back; no read while the writer is full. */
 export function echoConnection(connection: Connection): void {
   try {
-    for (let chunk = recv(connection); chunk.length > 0; chunk = recv(connection)) {
-      sendAll(connection, chunk);
+    for (let chunk = readChunk(connection); chunk.length > 0; chunk = readChunk(connection)) {
+      writeChunk(connection, chunk);
     }
     // The client half-closed: end our side once everything owed is written.
-    shutdown(connection);
+    endWriting(connection);
   } catch (error) {
-    // A reset or a broken pipe ends this connection, and only this one.
+    // A reset, a broken pipe or the server's close ends this connection, and only this one.
     if (!isSocketError(error)) throw error;
   } finally {
     closeConnection(connection);
   }
 }
 
-const ECHO_CONNECTION = task(import.meta.url, echoConnection);
+/** Blocks until bytes arrive; empty at the half-close. */
+function readChunk(connection: Connection): Buffer {
+  return recv(connection);
+}
 
-/** Errors of the socket (ECONNRESET, EPIPE, ...) carry a `code`; a bug in this file would not. */
-function isSocketError(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | null)?.code === 'string';
+/** Writes the chunk back, blocking until the socket has taken all of it. */
+function writeChunk(connection: Connection, chunk: Buffer): void {
+  sendAll(connection, chunk);
+}
+
+/** Ends our side after the queued bytes, blocking until they are all out. */
+function endWriting(connection: Connection): void {
+  shutdown(connection);
 }

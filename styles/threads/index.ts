@@ -2,9 +2,10 @@
 // own (its input's functions stay here and are called over the channel); the echo server's accept
 // loop runs here and starts a thread per connection. Both settle once their threads are joined.
 import type { StyleAdapter } from '../adapter.js';
-import { startEchoServer } from './echo.js';
+import { ECHO_SERVER_OPTIONS } from '../../scenarios/echo/server-options.js';
+import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
-import { lastThreadCost, runOnThread, task } from './runtime/index.js';
+import { lastThreadCost, runOnThread, serveThreadPerConnection, task } from './runtime/index.js';
 
 // The workflow's thread loads repos-and-forks itself: named here with this module's own extension
 // (.ts under vitest, .js when built; runtime/task.ts maps a .ts module to its dist/ twin).
@@ -17,7 +18,8 @@ export const style: StyleAdapter = {
   sources: { reposAndForks: 'styles/threads/repos-and-forks.ts', echo: 'styles/threads/echo.ts' },
   runReposAndForks: (input) => runOnThread(REPOS_AND_FORKS, input, 'reposAndForks'),
   startEchoServer: async (options) => {
-    const server = await startEchoServer(options).started;
+    // The accept loop is the runtime's: the main thread owns the listening socket and cannot block on accept().
+    const server = await serveThreadPerConnection(options, ECHO_SERVER_OPTIONS, serveConnection).started;
     return { host: server.host, port: server.port, connections: () => server.connections(), close: () => server.close() };
   },
   // A thread costs about 7.6 MiB of RSS (runtime/README.md), so the run's sweeps (up to 10,000)

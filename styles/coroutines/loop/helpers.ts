@@ -13,6 +13,15 @@ export type Awaitable<T> = Future<T> | Coro<T>;
 /** The value an awaitable produces. */
 export type AwaitedValue<A> = A extends Future<infer T> ? T : A extends Coro<infer T> ? T : never;
 
+/**
+ * A done-callback for a task nobody waits for (a server's connection): its failure, unless it was
+ * cancelled, goes to the loop's exception handler instead of lying unread in the task.
+ */
+export function reportFailure(task: Future<unknown>): void {
+  if (task.cancelled() || task.exception() === undefined) return;
+  task.loop.callExceptionHandler({ message: 'Unhandled exception in a connection handler', exception: task.exception(), future: task });
+}
+
 /** A Future as is; a coroutine wrapped in a new Task of `loop`. */
 export function ensureFuture<T>(awaitable: Awaitable<T>, loop: EventLoop = getRunningLoop()): Future<T> {
   return awaitable instanceof Future ? awaitable : loop.createTask(awaitable);

@@ -8,7 +8,7 @@ export { Future, wait } from './future.js';
 export type { Coro, DoneCallback, FutureState } from './future.js';
 export { Task } from './task.js';
 export type { TaskOptions } from './task.js';
-export { sleep, gather, waitFor, ensureFuture, createTask, Semaphore } from './helpers.js';
+export { sleep, gather, waitFor, ensureFuture, createTask, reportFailure, Semaphore } from './helpers.js';
 export type { Awaitable, AwaitedValue } from './helpers.js';
 export { StreamReader, StreamWriter, openConnection, wrapSocket, DEFAULT_LIMIT } from './streams.js';
 export { Server, startServer } from './server.js';

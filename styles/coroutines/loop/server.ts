@@ -5,6 +5,7 @@ import net from 'node:net';
 import { InvalidStateError } from './errors.js';
 import { wait, type Coro, type Future } from './future.js';
 import { getRunningLoop, type EventLoop } from './event-loop.js';
+import { reportFailure } from './helpers.js';
 import { wrapSocket, type StreamOptions, type StreamReader, type StreamWriter } from './streams.js';
 
 export interface ServerOptions extends StreamOptions {
@@ -45,12 +46,9 @@ export class Server {
         this.#settleIfClosed();
       });
       task.addDoneCallback(() => {
-        if (task.cancelled()) return;
-        const error = task.exception();
-        if (error === undefined) return;
         // Nobody waits for a connection's task, so its failure is reported here, and only its socket goes.
-        writer.abort();
-        loop.callExceptionHandler({ message: 'Unhandled exception in a connection handler', exception: error, future: task });
+        if (!task.cancelled() && task.exception() !== undefined) writer.abort();
+        reportFailure(task);
       });
     });
     this.#server.on('close', () => {

@@ -5,7 +5,7 @@
 // new connection is shed: accepted and closed at once, as libuv sheds connections past EMFILE.
 import { once } from 'node:events';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { listen as listenForEcho } from '../../../scenarios/echo/listener.js';
 import type { Connection } from './blocking.js';
 import { Scope } from './scope.js';
 import type { Task } from './task.js';
@@ -74,10 +74,8 @@ async function listen(
     open.set(socket, { thread, done });
   });
 
-  server.listen(options.port, options.host);
-  await once(server, 'listening'); // throws the listen error (EADDRINUSE, ...)
-  server.on('error', () => undefined); // accept errors once listening: libuv sheds, the listener stays (echo SPEC)
-  const { port } = server.address() as AddressInfo;
+  // The echo scenario's own listen: a listen error (EADDRINUSE, ...) fails the start, accept errors are survived.
+  const port = await listenForEcho(server, options);
 
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {
