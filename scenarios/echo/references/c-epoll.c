@@ -152,10 +152,13 @@ static void accept_all(void) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if ((errno == EMFILE || errno == ENFILE) && spare_fd >= 0) {
         /* Shed one connection with the spare descriptor so it is not left waiting in the backlog. */
+        /* accept fails with EMFILE before it looks at the queue, so an empty queue shows only now. */
         close(spare_fd);
         fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int drained = fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
         if (fd >= 0) close(fd);
         spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (spare_fd >= 0 && drained) return;
         if (spare_fd >= 0) continue;
       }
       /* No spare, or another error (ENOBUFS, ENOMEM): stop polling the listener for a moment. */
