@@ -59,8 +59,11 @@ export function availableReferences(): Promise<ReferenceAvailability> {
           await runCommand({ label: `${probe.command} ${probe.args.join(' ')}`, command: probe.command, args: probe.args, deadlineMs: 30_000 });
           return { id, why: undefined };
         } catch (error) {
-          const first = (error as Error).message.split('\n')[0] ?? '';
-          return { id, why: `needs ${probe.needs}: ${first}` };
+          // The command and how it failed, then its last line of output (the exception, say).
+          const lines = (error as Error).message.trim().split('\n');
+          const how = /^.*? failed \([^)]*\)/.exec(lines[0] ?? '')?.[0] ?? lines[0] ?? '';
+          const last = lines.length > 1 ? `: ${lines[lines.length - 1]!.trim()}` : '';
+          return { id, why: `needs ${probe.needs}: ${how}${last}` };
         }
       }),
     );
