@@ -99,10 +99,12 @@ describe('startReferenceServer', () => {
 
     it(`${id}: a port in use is a ReferenceStartError with code EADDRINUSE`, async () => {
       const server = await startReferenceServer(id);
+      const second = startReferenceServer(id, { port: server.port });
       try {
-        await expect(startReferenceServer(id, { port: server.port })).rejects.toMatchObject({ name: 'ReferenceStartError', code: 'EADDRINUSE' });
+        await expect(second).rejects.toMatchObject({ name: 'ReferenceStartError', code: 'EADDRINUSE' });
       } finally {
-        await server.stop();
+        // Should it have started after all, it must not outlive the test.
+        await Promise.all([server.stop(), second.then((started) => started.stop(), () => undefined)]);
       }
     });
   }

@@ -5,7 +5,7 @@
 //
 // The C source is compiled on first use with the system's `cc` into the kit's cache folder, under
 // a name keyed by a hash of the source and flags, so an edit recompiles and an unchanged source
-// never does. The servers print one line, {"port":N}, once listening (scenarios/echo/SPEC.md).
+// never does. Each server prints one line, {"port":N}, once listening, and exits 0 on SIGTERM.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';

@@ -193,20 +193,24 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
   it.runIf(subject.reference !== undefined)('close (SIGTERM) ends open connections, exits 0 and frees the port', async () => {
     const before = await openResources();
     const own = await startReference(subject.reference!, DEFAULT_ECHO_OPTIONS);
-    const idle = await connect(own.port);
-    const busy = await connect(own.port);
-    busy.pause();
-    busy.on('error', () => undefined);
-    busy.write(randomBytes(8 * MiB));
-    await until(() => own.connections() === 2, 'the server to hold both connections');
-    expect(await own.stop()).toBe(0);
-    expect(own.connections()).toBe(0);
-    await Promise.all([idle, busy].map(closeSocket));
-    const refused = await connect(own.port).then(
-      (socket) => closeSocket(socket).then(() => 'connected'),
-      (error: NodeJS.ErrnoException) => error.code,
-    );
-    expect(refused, 'a connection to the stopped server').toBe('ECONNREFUSED');
+    try {
+      const idle = await connect(own.port);
+      const busy = await connect(own.port);
+      busy.pause();
+      busy.on('error', () => undefined);
+      busy.write(randomBytes(8 * MiB));
+      await until(() => own.connections() === 2, 'the server to hold both connections');
+      expect(await own.stop()).toBe(0);
+      expect(own.connections()).toBe(0);
+      await Promise.all([idle, busy].map(closeSocket));
+      const refused = await connect(own.port).then(
+        (socket) => closeSocket(socket).then(() => 'connected'),
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      expect(refused, 'a connection to the stopped server').toBe('ECONNREFUSED');
+    } finally {
+      await own.stop(); // at once if it has exited already; a failed check must not leave it running
+    }
     const after = await openResources();
     expect(after.handles).toEqual(before.handles);
     expect(after.timers).toBeLessThanOrEqual(before.timers);
@@ -277,9 +281,9 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     // retries a second later; its loop is that busy while the limit holds, hence the long timeout.
     it(TITLES.emfile, { timeout: 120_000 }, async () => {
       const own = await startReference(subject.reference!, DEFAULT_ECHO_OPTIONS);
-      // Limited once it listens, on the server alone, as the Node children are.
-      await runCommand({ label: 'prlimit', command: 'prlimit', args: ['--pid', String(own.pid), '--nofile=64:64'] });
       try {
+        // Limited once it listens, on the server alone, as the Node children are.
+        await runCommand({ label: 'prlimit', command: 'prlimit', args: ['--pid', String(own.pid), '--nofile=64:64'] });
         // 1. More connections than 64 descriptors allow, each trying one round trip.
         const attempts = await Promise.all(Array.from({ length: 100 }, (_, i) => attemptEcho(own.port, i, clients, SHED_AFTER_MS)));
         const served = attempts.flatMap((attempt) => (attempt.socket === undefined ? [] : [attempt.socket]));

@@ -1,6 +1,6 @@
 /*
  * A reference echo server in C: one thread, epoll, non-blocking sockets, level-triggered.
- * It is not a style: it is the floor the Node styles are read against (scenarios/echo/SPEC.md).
+ * It is not a style: a server outside Node, for the styles and the baseline to be read beside.
  *
  *   c-epoll [--host H] [--port P]     (127.0.0.1 and 0, a free port, by default)
  *
