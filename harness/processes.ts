@@ -57,6 +57,8 @@ export interface StartOptions {
   readonly group?: boolean;
   /** The child is killed when it lives longer than this, whatever it is doing. */
   readonly deadlineMs?: number;
+  /** Called with each chunk of its output as it arrives (with `stdout: 'tail'` for stdout), e.g. to read a start-up line. */
+  readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface ExitInfo {
@@ -128,10 +130,11 @@ export function startProcess(options: StartOptions): WatchedProcess {
 
   const tailBytes = options.tailBytes ?? STDERR_TAIL_BYTES;
   let tail = '';
-  for (const stream of [proc.stdout, proc.stderr]) {
+  for (const [name, stream] of [['stdout', proc.stdout], ['stderr', proc.stderr]] as const) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-tailBytes);
+      options.onOutput?.(chunk, name);
     });
   }
 
@@ -315,6 +318,11 @@ export function canPin(cores: number): boolean {
   return tasksetChecked && cores >= 2 && process.env.ROSETTA_NO_PIN !== '1';
 }
 
+/** The command prefix that pins a child to `cpu` (taskset, which execs it: same pid), or none when it cannot. */
+export function pinPrefix(cpu: number | undefined): readonly string[] {
+  return cpu !== undefined && canPin(2) ? [TASKSET, '-c', String(cpu)] : [];
+}
+
 /** The repository root: the nearest folder above this file that holds package.json. */
 export function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -356,11 +364,12 @@ interface Waiter {
 
 export function spawnChild(options: SpawnOptions): Child {
   const file = childEntry(options.entry);
-  const pinned = options.cpu !== undefined && canPin(2);
+  const pin = pinPrefix(options.cpu);
+  const pinned = pin.length > 0;
   // With taskset (or a wrapper such as valgrind) in front, it execs node in the same process,
   // keeping the pid and the IPC channel (NODE_CHANNEL_FD is inherited across exec).
   const [command, ...args] = [
-    ...(pinned ? [TASKSET, '-c', String(options.cpu)] : []),
+    ...pin,
     ...(options.wrapper ?? []),
     options.node ?? process.execPath,
     ...CHILD_NODE_FLAGS,

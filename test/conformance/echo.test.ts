@@ -1,12 +1,16 @@
-// The echo conformance suite (scenarios/echo/SPEC.md), run against every style in STYLES and the
-// baseline. Behaviour a client can see is tested in-process; memory and file-descriptor limits are
+// The echo conformance suite (scenarios/echo/SPEC.md), run against every style in STYLES, the
+// baseline, and the reference servers not written in Node (harness/references.ts) this machine can
+// run. Behaviour a client can see is tested in-process; memory and file-descriptor limits are
 // tested on the built server (`dist/`, `rosetta echo-server`) in a child process, asked over IPC
-// (test/support/echo-server-child.ts). The client helpers are test/support/echo-client.ts, the
-// memory probe test/support/flood-probe.ts.
+// (test/support/echo-server-child.ts). A reference is a process already: its connections are read
+// from /proc, its memory is VmRSS, its descriptor limit is set with prlimit. The client helpers are
+// test/support/echo-client.ts, the memory probe test/support/flood-probe.ts.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type net from 'node:net';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../harness/processes.js';
+import { availableReferences, heldConnections, residentBytes, startReferenceServer, type ReferenceId } from '../../harness/references.js';
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';
 import type { EchoServerHandle, EchoServerOptions } from '../../scenarios/echo/contract.js';
@@ -16,7 +20,7 @@ import {
   attemptEcho, closeSocket, connectTo, exchange, expectSame, isEqual, mib, readToEnd, roundTrip, until, untilAsync,
 } from '../support/echo-client.js';
 import { assertBuilt, startEchoServerChild } from '../support/echo-server-child.js';
-import { probeUnreadFlood } from '../support/flood-probe.js';
+import { probeUnreadFlood, probeUnreadFloodOn } from '../support/flood-probe.js';
 import { expectKnownFailure } from '../support/known-issue.js';
 import { openResources } from '../support/resources.js';
 
@@ -28,7 +32,27 @@ interface Subject {
   readonly start: (options: EchoServerOptions) => Promise<EchoServerHandle>;
   /** Sources whose built JavaScript the child-process tests run. */
   readonly sources: readonly string[];
+  /** A reference server (not Node): a process of its own, tested as one. */
+  readonly reference?: ReferenceId;
 }
+
+/** A reference server as the suite's handle: connections counted from /proc, close() is SIGTERM. */
+async function startReference(id: ReferenceId, options: EchoServerOptions): Promise<EchoServerHandle & { readonly pid: number; stop(): Promise<number | null> }> {
+  const server = await startReferenceServer(id, options);
+  return {
+    host: server.host,
+    port: server.port,
+    pid: server.pid,
+    // After it has exited, /proc has no such pid and the count is 0.
+    connections: () => heldConnections(server.pid, server.port),
+    close: async () => {
+      await server.stop();
+    },
+    stop: async () => (await server.stop()).code,
+  };
+}
+
+const references = await availableReferences();
 
 const SUBJECTS: readonly Subject[] = [
   ...STYLES.map((style) => ({
@@ -37,8 +61,18 @@ const SUBJECTS: readonly Subject[] = [
     sources: [style.sources.echo, `styles/${style.id}/index.ts`],
   })),
   { id: 'baseline', start: startBaselineEchoServer, sources: ['scenarios/echo/baseline.ts'] },
+  ...references.available.map((id) => ({ id: `${id} (reference)`, start: (options: EchoServerOptions) => startReference(id, options), sources: [], reference: id })),
 ];
 
+/** A reference whose toolchain this machine lacks is reported skipped, with why, not dropped. */
+describe.each(references.missing)('echo: $id (reference)', ({ why }) => {
+  it.skip(`not available on this machine: ${why}`, () => undefined);
+});
+
+/** A reference's EMFILE test: an attempt not echoed by then counts as shed (asyncio stops accepting for a second at EMFILE). */
+const SHED_AFTER_MS = 2_000;
+/** ...and once descriptors are free, a new connection may wait behind the abandoned ones in the backlog. */
+const SERVED_AGAIN_WITHIN_MS = 20_000;
 /** The test titles, exactly as styles/known-issues.ts names them. */
 const TITLES = {
   payloads: 'random binary payloads of 1 B to 1 MiB come back identical',
@@ -141,7 +175,7 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     await roundTrip(await connect(), randomBytes(64 * KiB));
   });
 
-  test(subject, TITLES.close)(TITLES.close, async () => {
+  if (subject.reference === undefined) test(subject, TITLES.close)(TITLES.close, async () => {
     const before = await openResources();
     const own = await subject.start(DEFAULT_ECHO_OPTIONS);
     const idle = await connect(own.port);
@@ -161,6 +195,34 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     if (before.threads !== undefined) expect(after.threads).toBeLessThanOrEqual(before.threads);
   });
 
+  // A process has no timers or sockets in this one to leave behind: for a reference, close() is
+  // SIGTERM, and what it must leave is a clean exit (0), a free port, and nothing open here.
+  it.runIf(subject.reference !== undefined)('close (SIGTERM) ends open connections, exits 0 and frees the port', async () => {
+    const before = await openResources();
+    const own = await startReference(subject.reference!, DEFAULT_ECHO_OPTIONS);
+    try {
+      const idle = await connect(own.port);
+      const busy = await connect(own.port);
+      busy.pause();
+      busy.on('error', () => undefined);
+      busy.write(randomBytes(8 * MiB));
+      await until(() => own.connections() === 2, 'the server to hold both connections');
+      expect(await own.stop()).toBe(0);
+      expect(own.connections()).toBe(0);
+      await Promise.all([idle, busy].map(closeSocket));
+      const refused = await connect(own.port).then(
+        (socket) => closeSocket(socket).then(() => 'connected'),
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      expect(refused, 'a connection to the stopped server').toBe('ECONNREFUSED');
+    } finally {
+      await own.stop(); // at once if it has exited already; a failed check must not leave it running
+    }
+    const after = await openResources();
+    expect(after.handles).toEqual(before.handles);
+    expect(after.timers).toBeLessThanOrEqual(before.timers);
+  });
+
   test(subject, TITLES.listenError)(TITLES.listenError, async () => {
     const before = await openResources();
     await expect(subject.start({ host: server.host, port: server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
@@ -168,7 +230,7 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
     expect(after.handles).toEqual(before.handles);
   });
 
-  describe('in a child process (the built server)', () => {
+  describe.runIf(subject.reference === undefined)('in a child process (the built server)', () => {
     beforeAll(() => assertBuilt(subject.sources));
 
     test(subject, TITLES.memory)(TITLES.memory, async () => {
@@ -205,6 +267,49 @@ describe.each(SUBJECTS)('echo: $id', (subject) => {
       } finally {
         await Promise.all([...clients].map(closeSocket));
         expect(await child.stop()).toBe(0);
+      }
+    });
+  });
+
+  describe.runIf(subject.reference !== undefined)('its own process (a reference)', () => {
+    it(`${TITLES.memory} (RSS)`, async () => {
+      const own = await startReference(subject.reference!, DEFAULT_ECHO_OPTIONS);
+      try {
+        const probe = await probeUnreadFloodOn({ port: own.port, held: () => Promise.resolve(residentBytes(own.pid)) }, clients);
+        expect(probe.stalled, 'the client could send all 64 MiB: the server kept reading').toBe(true);
+        expect(probe.growth, `server RSS growth (VmRSS): ${mib(probe.growth)}`).toBeLessThan(16 * MiB);
+        expect(probe.echoedAll, 'after the client read again, the whole 64 MiB came back in order').toBe(true);
+      } finally {
+        expect(await own.stop()).toBe(0);
+      }
+    });
+
+    // Stock asyncio, at EMFILE, logs a traceback once per backlog slot on each accept attempt and
+    // retries a second later; its loop is that busy while the limit holds, hence the long timeout.
+    it(TITLES.emfile, { timeout: 120_000 }, async () => {
+      const own = await startReference(subject.reference!, DEFAULT_ECHO_OPTIONS);
+      try {
+        // Limited once it listens, on the server alone, as the Node children are.
+        await runCommand({ label: 'prlimit', command: 'prlimit', args: ['--pid', String(own.pid), '--nofile=64:64'] });
+        // 1. More connections than 64 descriptors allow, each trying one round trip.
+        const attempts = await Promise.all(Array.from({ length: 100 }, (_, i) => attemptEcho(own.port, i, clients, SHED_AFTER_MS)));
+        const served = attempts.flatMap((attempt) => (attempt.socket === undefined ? [] : [attempt.socket]));
+        const shed = attempts.length - served.length;
+        expect(shed, 'connections the server shed: none means the limit was never reached').toBeGreaterThan(0);
+        expect(served.length).toBeGreaterThan(10);
+        // 2. The server is up, holding exactly the connections it served.
+        await until(() => own.connections() === served.length, `the server to hold the ${served.length} connections it served`);
+        // 3. They keep echoing.
+        for (const socket of served) await roundTrip(socket, randomBytes(KiB));
+        // 4. Free ten descriptors; once the server has closed its side, it accepts again.
+        await Promise.all(served.slice(0, 10).map(closeSocket));
+        const remaining = served.length - 10;
+        await until(() => own.connections() === remaining, 'the server to close its side');
+        const again = await Promise.all(Array.from({ length: 5 }, (_, i) => attemptEcho(own.port, 1000 + i, clients, SERVED_AGAIN_WITHIN_MS)));
+        expect(again.filter((attempt) => attempt.socket !== undefined).length, 'new connections served after some closed').toBe(5);
+      } finally {
+        await Promise.all([...clients].map(closeSocket));
+        expect(await own.stop()).toBe(0);
       }
     });
   });

@@ -76,18 +76,29 @@ export async function readToEnd(socket: net.Socket): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** One connection trying one round trip: served (socket kept open) or shed (EOF, reset, refused). */
-export async function attemptEcho(port: number, n: number, clients: Set<net.Socket>): Promise<{ socket?: net.Socket }> {
+/**
+ * One connection trying one round trip: served (socket kept open) or shed (EOF, reset, refused).
+ * With `giveUpMs`, an echo that has not come back by then is shed too, as a client with a deadline
+ * would see a server that has stopped accepting (its connection waits in the listen backlog).
+ */
+export async function attemptEcho(port: number, n: number, clients: Set<net.Socket>, giveUpMs?: number): Promise<{ socket?: net.Socket }> {
   const payload = Buffer.from(`attempt ${n}`);
   let socket: net.Socket | undefined;
   let echo: Buffer;
+  let timer: NodeJS.Timeout | undefined;
   try {
     socket = await connectTo(port, clients);
-    echo = await exchange(socket, payload);
+    const echoed = exchange(socket, payload);
+    echoed.catch(() => undefined); // after giving up, a late failure is no one's to handle
+    echo = await (giveUpMs === undefined
+      ? echoed
+      : Promise.race([echoed, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no echo within ${giveUpMs} ms`)), giveUpMs)))]));
   } catch {
+    clearTimeout(timer);
     if (socket !== undefined) await closeSocket(socket);
     return {};
   }
+  clearTimeout(timer);
   // Shed is fine; served with the wrong bytes is not.
   expectSame(echo, payload, `attempt ${n}`);
   return { socket };

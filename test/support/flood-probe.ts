@@ -19,17 +19,28 @@ const STALL_MS = 500;
 export interface FloodProbe {
   /** The client's writes stopped draining before 64 MiB were sent. */
   readonly stalled: boolean;
-  /** Server heapUsed + external + arrayBuffers, after GC, while stalled, minus the same before. */
+  /** The server's memory while stalled minus the same before: heap after GC for a Node child, RSS for a reference process. */
   readonly growth: number;
   /** Once the client read again, every byte came back, in order, and the server then ended. */
   readonly echoedAll: boolean;
 }
 
-/** Floods the server without reading, measures its memory while the client is stalled, then reads it all back. */
+/** A Node server child: memory is heapUsed + external + arrayBuffers after GC, asked over IPC. */
 export async function probeUnreadFlood(child: EchoServerChild, clients: Set<net.Socket>): Promise<FloodProbe> {
-  const before = await child.ask('memory');
-  if (before.kind !== 'memory' || !before.gc) throw new Error('the server child must run with --expose-gc');
-  const socket = await connectTo(child.port, clients);
+  const first = await child.ask('memory');
+  if (first.kind !== 'memory' || !first.gc) throw new Error('the server child must run with --expose-gc');
+  const held = async (): Promise<number> => {
+    const memory = await child.ask('memory');
+    if (memory.kind !== 'memory') throw new Error(`memory probe answered ${JSON.stringify(memory)}`);
+    return memory.heapUsed + memory.external + memory.arrayBuffers;
+  };
+  return probeUnreadFloodOn({ port: child.port, held }, clients);
+}
+
+/** Floods the server on `port` without reading, reads `held()` before and while the client is stalled, then reads it all back. */
+export async function probeUnreadFloodOn(server: { readonly port: number; held(): Promise<number> }, clients: Set<net.Socket>): Promise<FloodProbe> {
+  const before = await server.held();
+  const socket = await connectTo(server.port, clients);
   socket.pause(); // reads nothing
   const base = randomBytes(BLOCK);
   const sentHash = createHash('sha256');
@@ -57,9 +68,7 @@ export async function probeUnreadFlood(child: EchoServerChild, clients: Set<net.
   while (sent < FLOOD_BYTES && !stalled) {
     if (!socket.write(nextBlock())) stalled = !(await drained(STALL_MS));
   }
-  const during = await child.ask('memory');
-  if (during.kind !== 'memory') throw new Error(`memory probe answered ${JSON.stringify(during)}`);
-  const held = (m: typeof during): number => m.heapUsed + m.external + m.arrayBuffers;
+  const during = await server.held();
 
   // Now read: the server must resume, echo the rest, and end after the client's FIN.
   const receivedHash = createHash('sha256');
@@ -77,7 +86,7 @@ export async function probeUnreadFlood(child: EchoServerChild, clients: Set<net.
   await ended;
   return {
     stalled,
-    growth: held(during) - held(before),
+    growth: during - before,
     echoedAll: received === FLOOD_BYTES && receivedHash.digest('hex') === sentHash.digest('hex'),
   };
 }

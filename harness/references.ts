@@ -1,0 +1,317 @@
+// Reference echo servers not written in Node (GitHub issue 30): a C epoll server and Python asyncio
+// ones, each a row marked as a reference beside the styles. Their sources live in
+// scenarios/echo/references/; this launcher lives in harness/ because it starts processes through
+// the harness's one process model (processes.ts: tracking, pinning with taskset).
+//
+// The C source is compiled on first use with the system's `cc` into the kit's cache folder, under
+// a name keyed by a hash of the source and flags, so an edit recompiles and an unchanged source
+// never does. Each server prints one line, {"port":N}, once listening, and exits 0 on SIGTERM.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pinPrefix, repoRoot, runCommand, startProcess, type ExitInfo } from './processes.js';
+
+export const REFERENCE_SERVERS = ['c-epoll', 'asyncio', 'asyncio-streams', 'uvloop'] as const;
+export type ReferenceId = (typeof REFERENCE_SERVERS)[number];
+
+export function isReferenceId(id: string): id is ReferenceId {
+  return (REFERENCE_SERVERS as readonly string[]).includes(id);
+}
+
+/** Where the sources are: the repository's, found from this file in harness/ or in dist/harness/. */
+export function referenceSources(): string {
+  return path.join(repoRoot(), 'scenarios', 'echo', 'references');
+}
+
+/** The compiled servers' folder: $ROSETTA_REFERENCE_CACHE, else beside the kit's Node builds ($XDG_CACHE_HOME or ~/.cache)/async-rosetta/references. */
+export function referenceCache(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ROSETTA_REFERENCE_CACHE !== undefined && env.ROSETTA_REFERENCE_CACHE !== '') return path.resolve(env.ROSETTA_REFERENCE_CACHE);
+  const base = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(path.resolve(base), 'async-rosetta', 'references');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which references this machine can run.
+
+export interface ReferenceAvailability {
+  readonly available: ReferenceId[];
+  readonly missing: { readonly id: ReferenceId; readonly why: string }[];
+}
+
+const PROBES: Record<ReferenceId, { readonly command: string; readonly args: readonly string[]; readonly needs: string }> = {
+  'c-epoll': { command: 'cc', args: ['--version'], needs: 'a C compiler (`cc`)' },
+  asyncio: { command: 'python3', args: ['-c', 'import asyncio'], needs: "python3 with asyncio" },
+  'asyncio-streams': { command: 'python3', args: ['-c', 'import asyncio'], needs: 'python3 with asyncio' },
+  uvloop: { command: 'python3', args: ['-c', 'import uvloop'], needs: "python3's uvloop (Debian: python3-uvloop)" },
+};
+
+let availability: Promise<ReferenceAvailability> | undefined;
+
+/** The references whose toolchain is installed, and why each other one is not; probed once a process. */
+export function availableReferences(): Promise<ReferenceAvailability> {
+  availability ??= (async () => {
+    const results = await Promise.all(
+      REFERENCE_SERVERS.map(async (id) => {
+        const probe = PROBES[id];
+        try {
+          await runCommand({ label: `${probe.command} ${probe.args.join(' ')}`, command: probe.command, args: probe.args, deadlineMs: 30_000 });
+          return { id, why: undefined };
+        } catch (error) {
+          // The command and how it failed, then its last line of output (the exception, say).
+          const lines = (error as Error).message.trim().split('\n');
+          const how = /^.*? failed \([^)]*\)/.exec(lines[0] ?? '')?.[0] ?? lines[0] ?? '';
+          const last = lines.length > 1 ? `: ${lines[lines.length - 1]!.trim()}` : '';
+          return { id, why: `needs ${probe.needs}: ${how}${last}` };
+        }
+      }),
+    );
+    return {
+      available: results.filter((result) => result.why === undefined).map((result) => result.id),
+      missing: results.flatMap((result) => (result.why === undefined ? [] : [{ id: result.id, why: result.why }])),
+    };
+  })();
+  return availability;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling the C server.
+
+/** The flags the C server is built with; part of the cache key. */
+export const C_FLAGS: readonly string[] = ['-O2', '-Wall', '-Wextra', '-Werror'];
+
+/** `cc` refused the source; `stderr` is the compiler's own output. */
+export class ReferenceCompileError extends Error {
+  override readonly name = 'ReferenceCompileError';
+  readonly stderr: string;
+
+  constructor(source: string, exit: ExitInfo, stderr: string) {
+    const how = exit.startError ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit ${String(exit.code)}`);
+    super(`cc ${C_FLAGS.join(' ')} ${source} failed (${how})${stderr.trim() === '' ? '' : `:\n${stderr.trim()}`}`);
+    this.stderr = stderr;
+  }
+}
+
+/** Builds under way, by the binary they write: two callers of one source wait on one compiler. */
+const building = new Map<string, Promise<string>>();
+
+/**
+ * The path of the compiled C server, compiling it when the cache has no build of this source.
+ * Written under a temporary name and renamed, so a concurrent or interrupted build never leaves a
+ * half-written binary under the final name.
+ */
+export async function compileReference(options: { readonly source?: string; readonly cache?: string; readonly cc?: string } = {}): Promise<string> {
+  const source = options.source ?? path.join(referenceSources(), 'c-epoll.c');
+  const cache = options.cache ?? referenceCache();
+  const cc = options.cc ?? 'cc';
+  const text = await readFile(source);
+  const key = createHash('sha256').update(cc).update('\0').update(C_FLAGS.join(' ')).update('\0').update(text).digest('hex').slice(0, 16);
+  const binary = path.join(cache, `${path.basename(source, '.c')}-${key}`);
+  if (existsSync(binary)) return binary;
+  let build = building.get(binary);
+  if (build === undefined) {
+    build = compile(cc, source, binary).finally(() => building.delete(binary));
+    building.set(binary, build);
+  }
+  return build;
+}
+
+async function compile(cc: string, source: string, binary: string): Promise<string> {
+  await mkdir(path.dirname(binary), { recursive: true });
+  const temporary = `${binary}.tmp-${process.pid}`;
+  let stderr = '';
+  const child = startProcess({
+    label: `cc ${path.basename(source)}`,
+    command: cc,
+    args: [...C_FLAGS, '-o', temporary, source],
+    stdout: 'tail',
+    deadlineMs: 120_000,
+    onOutput: (chunk) => {
+      stderr += chunk;
+    },
+  });
+  const exit = await child.exited;
+  if (exit.code !== 0) {
+    await rm(temporary, { force: true });
+    throw new ReferenceCompileError(source, exit, stderr);
+  }
+  await rename(temporary, binary);
+  return binary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting and stopping one.
+
+export interface ReferenceServerOptions {
+  /** 127.0.0.1 unless asked otherwise. */
+  readonly host?: string;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Pin the server to this core with taskset, when taskset exists. */
+  readonly cpu?: number | undefined;
+  /** How long the port line may take, compiling excluded (default 10 s). */
+  readonly startTimeoutMs?: number;
+}
+
+export interface ReferenceServer {
+  readonly id: ReferenceId;
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  /** True when it runs under taskset on `cpu`. */
+  readonly pinned: boolean;
+  /** Resolves once it has exited; never rejects. */
+  readonly exited: Promise<ExitInfo>;
+  /** SIGTERM, SIGKILL if it has not exited within 5 s; resolves with how it exited (code 0: it closed cleanly). */
+  stop(): Promise<ExitInfo>;
+}
+
+/** A reference server that exited or stayed silent before its port line; `code` is the errno name it printed (EADDRINUSE), when it printed one. */
+export class ReferenceStartError extends Error {
+  override readonly name = 'ReferenceStartError';
+  readonly code: string | undefined;
+
+  constructor(id: ReferenceId, what: string, output: string) {
+    super(`reference echo server ${id} ${what}${output.trim() === '' ? '' : `: ${output.trim()}`}`);
+    this.code = /^error: (E[A-Z0-9]+):/m.exec(output)?.[1];
+  }
+}
+
+const STOP_GRACE_MS = 5_000;
+
+/** The command line of a reference, the C server compiled first if need be. */
+export async function referenceCommand(id: ReferenceId, host: string, port: number): Promise<string[]> {
+  const listen = ['--host', host, '--port', String(port)];
+  const python = (file: string, ...extra: string[]): string[] => ['python3', path.join(referenceSources(), file), ...listen, ...extra];
+  switch (id) {
+    case 'c-epoll':
+      return [await compileReference(), ...listen];
+    case 'asyncio':
+      return python('asyncio_echo.py');
+    case 'asyncio-streams':
+      return python('asyncio_streams_echo.py');
+    case 'uvloop':
+      return python('asyncio_echo.py', '--loop', 'uvloop');
+  }
+}
+
+export async function startReferenceServer(id: ReferenceId, options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  if (!isReferenceId(id)) throw new Error(`unknown reference server '${String(id)}'; accepted: ${REFERENCE_SERVERS.join(', ')}`);
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`reference server port ${port}: accepted are integers 0-65535`);
+  const pin = pinPrefix(options.cpu);
+  const [command, ...args] = [...pin, ...(await referenceCommand(id, host, port))] as [string, ...string[]];
+
+  let stdout = '';
+  let output = '';
+  let announced: ((port: number) => void) | undefined;
+  const child = startProcess({
+    label: `reference[${id}]`,
+    command,
+    args,
+    stdout: 'tail',
+    tailBytes: 16 * 1024,
+    group: true,
+    // No bytecode written beside the sources; the port line is flushed by the servers themselves.
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
+    onOutput: (chunk, stream) => {
+      output = (output + chunk).slice(-16 * 1024);
+      if (stream !== 'stdout' || announced === undefined) return;
+      stdout += chunk;
+      const line = /^\{"port":(\d+)\}$/m.exec(stdout);
+      if (line !== null) announced(Number(line[1]));
+    },
+  });
+  if (child.pid === undefined) {
+    const exit = await child.exited;
+    throw new ReferenceStartError(id, `could not start ${command} (${exit.startError ?? 'no pid'})`, '');
+  }
+
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = await new Promise<number>((resolve, reject) => {
+    announced = resolve;
+    timer = setTimeout(() => reject(new ReferenceStartError(id, `printed no {"port":N} line within ${timeoutMs} ms`, output)), timeoutMs);
+    void child.exited.then((exit) => {
+      const how = exit.startError ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit ${String(exit.code)}`);
+      reject(new ReferenceStartError(id, `exited (${how}) before listening`, output));
+    });
+  }).catch(async (error: unknown) => {
+    await child.kill();
+    throw error;
+  }).finally(() => {
+    clearTimeout(timer);
+    announced = undefined;
+  });
+
+  return {
+    id,
+    pid: child.pid,
+    host,
+    port: bound,
+    pinned: pin.length > 0,
+    exited: child.exited,
+    async stop() {
+      const kill = setTimeout(() => child.killBecause(`still running ${STOP_GRACE_MS} ms after SIGTERM; killed`), STOP_GRACE_MS);
+      const exit = await child.kill('SIGTERM');
+      clearTimeout(kill);
+      return exit;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a server process from outside: what the Node servers answer over IPC.
+
+/**
+ * The TCP connections process `pid` holds on local port `port`, listener excluded: its socket
+ * descriptors (/proc/PID/fd) matched by inode against /proc/net/tcp and tcp6. Synchronous, so a
+ * test's `connections()` can call it; it reads one line per socket on the machine.
+ */
+export function heldConnections(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  const fdDir = `/proc/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = readdirSync(fdDir);
+  } catch {
+    return 0; // exited
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${fdDir}/${fd}`));
+      if (match !== null) inodes.add(match[1]!);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  let count = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      const state = fields[3];
+      const inode = fields[9];
+      if (local === undefined || inode === undefined || state === '0A') continue; // 0A: LISTEN
+      if (local.endsWith(`:${portHex}`) && inodes.has(inode)) count++;
+    }
+  }
+  return count;
+}
+
+/** The process's resident set size in bytes (VmRSS of /proc/PID/status). */
+export function residentBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`/proc/${pid}/status has no VmRSS line`);
+  return Number(match[1]) * 1024;
+}
