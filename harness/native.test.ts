@@ -1,6 +1,6 @@
 // The native load client end to end: compiled into a cache of its own, driving real servers on
 // loopback: the baseline echo server, one that corrupts a byte, and a port nobody listens on.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,11 @@ import type { EchoServerHandle } from '../scenarios/echo/contract.js';
 import { runLoad } from '../scenarios/echo/load.js';
 import { NativeEngine, NativeSession } from '../scenarios/echo/native-session.js';
 import { EchoLoadConnectError } from '../scenarios/echo/session.js';
-import { compileC, nativeBinary, NativeBuildError } from './native.js';
+import { compileC, NATIVE_SOURCES, nativeBinary, NativeBuildError } from './native.js';
+import { repoRoot } from './processes.js';
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'rosetta-native-'));
+const cache0 = mkdtempSync(path.join(os.tmpdir(), 'rosetta-compile-'));
 let binary: string;
 let engine: NativeEngine;
 let server: EchoServerHandle;
@@ -28,6 +30,7 @@ afterAll(async () => {
   await engine.stop();
   await server.close();
   rmSync(cache, { recursive: true, force: true });
+  rmSync(cache0, { recursive: true, force: true });
 });
 
 const options = (port: number, size = 1024, connections = 4) => ({ host: '127.0.0.1', port, connections, size });
@@ -39,14 +42,20 @@ describe('the native echo load client', () => {
     expect(await nativeBinary('echo-load', cache)).toBe(binary);
   });
 
-  it('names the compiler and what it said when a source does not compile', async () => {
+  it('names the compiler and what it said when a source does not compile, and leaves no binary', async () => {
     const source = path.join(cache, 'broken.c');
     writeFileSync(source, 'int main(void) { return missing; }\n');
-    const failure = await compileC(source, path.join(cache, 'broken')).catch((error: unknown) => error);
+    const failure = await compileC({ source, cache: path.join(cache, 'broken') }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(NativeBuildError);
     expect((failure as NativeBuildError).message).toContain('broken.c');
     expect((failure as NativeBuildError).stderr).toMatch(/missing/);
-    expect(existsSync(path.join(cache, 'broken'))).toBe(false);
+    expect(readdirSync(path.join(cache, 'broken'))).toEqual([]);
+  });
+
+  it('says so when there is no compiler at all', async () => {
+    const failure = await compileC({ source: path.join(repoRoot(), NATIVE_SOURCES['echo-load']), cache, cc: 'no-such-cc' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(NativeBuildError);
+    expect((failure as NativeBuildError).message).toMatch(/no C compiler: no-such-cc/);
   });
 
   it('counts every round trip of a closed loop in the window between two instants', async () => {
@@ -123,3 +132,30 @@ describe('the native echo load client', () => {
     expect((failure as EchoLoadConnectError).opened).toBe(0);
   });
 });
+
+describe('compileC', () => {
+  // A `cc` that counts its runs, so a test can tell a cached build from a fresh one.
+  const counter = path.join(cache0, 'cc-runs');
+  const cc = path.join(cache0, 'counting-cc');
+  writeFileSync(cc, `#!/bin/sh\necho run >> '${counter}'\nexec cc "$@"\n`);
+  chmodSync(cc, 0o755);
+  const runs = (): number => readFileSync(counter, 'utf8').split('\n').filter(Boolean).length;
+
+  it('compiles on first use, reuses the build while the source is unchanged, and rebuilds after an edit', async () => {
+    const cache = path.join(cache0, 'cache');
+    const source = path.join(cache0, 'c-epoll.c');
+    writeFileSync(source, readFileSync(path.join(repoRoot(), NATIVE_SOURCES['c-epoll'])));
+    const [first, concurrent] = await Promise.all([compileC({ source, cache, cc }), compileC({ source, cache, cc })]);
+    expect(concurrent).toBe(first);
+    expect(statSync(first).mode & 0o111).not.toBe(0);
+    expect(runs()).toBe(1);
+    expect(await compileC({ source, cache, cc })).toBe(first);
+    expect(runs()).toBe(1);
+    writeFileSync(source, `${readFileSync(source, 'utf8')}\n/* an edit */\n`);
+    const edited = await compileC({ source, cache, cc });
+    expect(edited).not.toBe(first);
+    expect(runs()).toBe(2);
+  });
+
+});
+

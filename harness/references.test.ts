@@ -1,14 +1,13 @@
-// The reference launcher: the C server compiled once per source into the cache, a compiler's
-// refusal as a named error, every available reference started, echoing, counted and stopped.
+// The reference launcher: every available reference started, echoing, counted and stopped.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  availableReferences, compileReference, heldConnections, referenceSources, REFERENCE_SERVERS, ReferenceCompileError, residentBytes,
+  availableReferences, heldConnections, REFERENCE_SERVERS, residentBytes,
   startReferenceServer, ReferenceStartError,
 } from './references.js';
 
@@ -33,40 +32,6 @@ describe('availableReferences', () => {
     expect([...available, ...missing.map((entry) => entry.id)].sort()).toEqual([...REFERENCE_SERVERS].sort());
     for (const entry of missing) expect(entry.why).toMatch(/^needs /);
     expect(await availableReferences()).toEqual({ available, missing });
-  });
-});
-
-describe.skipIf(!available.includes('c-epoll'))('compileReference', () => {
-  // A `cc` that counts its runs, so a test can tell a cached build from a fresh one.
-  const counter = path.join(temporary, 'cc-runs');
-  const cc = path.join(temporary, 'counting-cc');
-  writeFileSync(cc, `#!/bin/sh\necho run >> '${counter}'\nexec cc "$@"\n`);
-  chmodSync(cc, 0o755);
-  const runs = (): number => readFileSync(counter, 'utf8').split('\n').filter(Boolean).length;
-
-  it('compiles on first use, reuses the build while the source is unchanged, and rebuilds after an edit', async () => {
-    const cache = path.join(temporary, 'cache');
-    const source = path.join(temporary, 'c-epoll.c');
-    writeFileSync(source, readFileSync(path.join(referenceSources(), 'c-epoll.c')));
-    const [first, concurrent] = await Promise.all([compileReference({ source, cache, cc }), compileReference({ source, cache, cc })]);
-    expect(concurrent).toBe(first);
-    expect(statSync(first).mode & 0o111).not.toBe(0);
-    expect(runs()).toBe(1);
-    expect(await compileReference({ source, cache, cc })).toBe(first);
-    expect(runs()).toBe(1);
-    writeFileSync(source, `${readFileSync(source, 'utf8')}\n/* an edit */\n`);
-    const edited = await compileReference({ source, cache, cc });
-    expect(edited).not.toBe(first);
-    expect(runs()).toBe(2);
-  });
-
-  it("a source cc refuses is a ReferenceCompileError carrying the compiler's stderr", async () => {
-    const source = path.join(temporary, 'broken.c');
-    writeFileSync(source, 'int main(void) { return undeclared_name; }\n');
-    const error = await compileReference({ source, cache: path.join(temporary, 'cache') }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ReferenceCompileError);
-    expect((error as ReferenceCompileError).name).toBe('ReferenceCompileError');
-    expect((error as ReferenceCompileError).stderr).toMatch(/undeclared_name/);
   });
 });
 

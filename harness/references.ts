@@ -3,14 +3,11 @@
 // scenarios/echo/references/; this launcher lives in harness/ because it starts processes through
 // the harness's one process model (processes.ts: tracking, pinning with taskset).
 //
-// The C source is compiled on first use with the system's `cc` into the kit's cache folder, under
-// a name keyed by a hash of the source and flags, so an edit recompiles and an unchanged source
-// never does. Each server prints one line, {"port":N}, once listening, and exits 0 on SIGTERM.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
+// The C source is compiled on first use (native.ts). Each server prints one line, {"port":N}, once
+// listening, and exits 0 on SIGTERM.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { nativeBinary } from './native.js';
 import { pinPrefix, repoRoot, runCommand, startProcess, type ExitInfo } from './processes.js';
 
 export const REFERENCE_SERVERS = ['c-epoll', 'asyncio', 'asyncio-streams', 'uvloop'] as const;
@@ -23,13 +20,6 @@ export function isReferenceId(id: string): id is ReferenceId {
 /** Where the sources are: the repository's, found from this file in harness/ or in dist/harness/. */
 export function referenceSources(): string {
   return path.join(repoRoot(), 'scenarios', 'echo', 'references');
-}
-
-/** The compiled servers' folder: $ROSETTA_REFERENCE_CACHE, else beside the kit's Node builds ($XDG_CACHE_HOME or ~/.cache)/async-rosetta/references. */
-export function referenceCache(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ROSETTA_REFERENCE_CACHE !== undefined && env.ROSETTA_REFERENCE_CACHE !== '') return path.resolve(env.ROSETTA_REFERENCE_CACHE);
-  const base = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
-  return path.join(path.resolve(base), 'async-rosetta', 'references');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,68 +68,6 @@ export function availableReferences(): Promise<ReferenceAvailability> {
 // ---------------------------------------------------------------------------------------------
 // Compiling the C server.
 
-/** The flags the C server is built with; part of the cache key. */
-export const C_FLAGS: readonly string[] = ['-O2', '-Wall', '-Wextra', '-Werror'];
-
-/** `cc` refused the source; `stderr` is the compiler's own output. */
-export class ReferenceCompileError extends Error {
-  override readonly name = 'ReferenceCompileError';
-  readonly stderr: string;
-
-  constructor(source: string, exit: ExitInfo, stderr: string) {
-    const how = exit.startError ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit ${String(exit.code)}`);
-    super(`cc ${C_FLAGS.join(' ')} ${source} failed (${how})${stderr.trim() === '' ? '' : `:\n${stderr.trim()}`}`);
-    this.stderr = stderr;
-  }
-}
-
-/** Builds under way, by the binary they write: two callers of one source wait on one compiler. */
-const building = new Map<string, Promise<string>>();
-
-/**
- * The path of the compiled C server, compiling it when the cache has no build of this source.
- * Written under a temporary name and renamed, so a concurrent or interrupted build never leaves a
- * half-written binary under the final name.
- */
-export async function compileReference(options: { readonly source?: string; readonly cache?: string; readonly cc?: string } = {}): Promise<string> {
-  const source = options.source ?? path.join(referenceSources(), 'c-epoll.c');
-  const cache = options.cache ?? referenceCache();
-  const cc = options.cc ?? 'cc';
-  const text = await readFile(source);
-  const key = createHash('sha256').update(cc).update('\0').update(C_FLAGS.join(' ')).update('\0').update(text).digest('hex').slice(0, 16);
-  const binary = path.join(cache, `${path.basename(source, '.c')}-${key}`);
-  if (existsSync(binary)) return binary;
-  let build = building.get(binary);
-  if (build === undefined) {
-    build = compile(cc, source, binary).finally(() => building.delete(binary));
-    building.set(binary, build);
-  }
-  return build;
-}
-
-async function compile(cc: string, source: string, binary: string): Promise<string> {
-  await mkdir(path.dirname(binary), { recursive: true });
-  const temporary = `${binary}.tmp-${process.pid}`;
-  let stderr = '';
-  const child = startProcess({
-    label: `cc ${path.basename(source)}`,
-    command: cc,
-    args: [...C_FLAGS, '-o', temporary, source],
-    stdout: 'tail',
-    deadlineMs: 120_000,
-    onOutput: (chunk) => {
-      stderr += chunk;
-    },
-  });
-  const exit = await child.exited;
-  if (exit.code !== 0) {
-    await rm(temporary, { force: true });
-    throw new ReferenceCompileError(source, exit, stderr);
-  }
-  await rename(temporary, binary);
-  return binary;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Starting and stopping one.
 
@@ -186,7 +114,7 @@ export async function referenceCommand(id: ReferenceId, host: string, port: numb
   const python = (file: string, ...extra: string[]): string[] => ['python3', path.join(referenceSources(), file), ...listen, ...extra];
   switch (id) {
     case 'c-epoll':
-      return [await compileReference(), ...listen];
+      return [await nativeBinary('c-epoll'), ...listen];
     case 'asyncio':
       return python('asyncio_echo.py');
     case 'asyncio-streams':
