@@ -9,8 +9,11 @@ SIGTERM or SIGINT closes the listener and every connection, then exits 0.
 import argparse
 import asyncio
 import errno
+import os
+import resource
 import signal
 import sys
+import time
 from typing import Awaitable, Callable
 
 # Node's default listen backlog, so every reference and style sees the same accept queue.
@@ -59,3 +62,31 @@ def run(args: argparse.Namespace, serve: Callable[[asyncio.Event], Awaitable[Non
 def listening(port: int) -> None:
     # Exactly {"port":N}: json.dumps would add a space after the colon.
     print(f'{{"port":{port}}}', flush=True)
+    _answer_cpu_readings(asyncio.get_running_loop())
+
+
+def _answer_cpu_readings(loop: asyncio.AbstractEventLoop) -> None:
+    """Each "cpu" line on stdin is answered with this process's CPU (µs) and the instant it was read
+    on the monotonic clock every process shares (ms): the harness's exact windows. A stdin that
+    cannot be polled (/dev/null, a file) is left alone."""
+    fd = sys.stdin.fileno()
+    os.set_blocking(fd, False)
+
+    def readable() -> None:
+        try:
+            data = os.read(fd, 256)
+        except BlockingIOError:
+            return
+        if not data:
+            loop.remove_reader(fd)
+            return
+        for _ in range(data.count(b"\n")):
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            t = time.clock_gettime(time.CLOCK_MONOTONIC) * 1e3
+            sys.stdout.write(f'{{"user":{round(usage.ru_utime * 1e6)},"system":{round(usage.ru_stime * 1e6)},"t":{t:.6f}}}\n')
+        sys.stdout.flush()
+
+    try:
+        loop.add_reader(fd, readable)
+    except (OSError, ValueError):
+        pass

@@ -27,9 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BUFFER_BYTES 65536
@@ -46,7 +48,7 @@ struct conn {
 };
 
 /* epoll's data.ptr is a struct conn, or one of these markers for the other descriptors. */
-static char LISTENER, SIGNALS, RESUME;
+static char LISTENER, SIGNALS, RESUME, CONTROL;
 
 static int epfd = -1, listen_fd = -1, signal_fd = -1, timer_fd = -1, spare_fd = -1;
 static struct conn *conns = NULL;
@@ -211,6 +213,29 @@ static int bound_port(void) {
   return ntohs(((struct sockaddr_in *)&addr)->sin_port);
 }
 
+/*
+ * The harness's CPU readings: each "cpu" line on stdin is answered on stdout with this process's
+ * CPU and the instant it was read on the monotonic clock every process shares. EOF stops listening.
+ */
+static void control_readable(void) {
+  char buf[256];
+  ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+  if (n <= 0) {
+    epoll_ctl(epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+    return;
+  }
+  for (ssize_t i = 0; i < n; i++) {
+    if (buf[i] != '\n') continue;
+    struct rusage ru;
+    struct timespec ts;
+    getrusage(RUSAGE_SELF, &ru);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    printf("{\"user\":%ld,\"system\":%ld,\"t\":%.6f}\n", ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
+           ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
+    fflush(stdout);
+  }
+}
+
 static int add(int fd, void *marker) {
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = marker};
   return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -248,6 +273,9 @@ int main(int argc, char **argv) {
 
   printf("{\"port\":%d}\n", bound_port());
   fflush(stdout);
+  /* A pipe on stdin takes CPU readings; /dev/null or a terminal cannot be polled and is left alone. */
+  fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+  add(STDIN_FILENO, &CONTROL);
 
   struct epoll_event events[MAX_EVENTS];
   for (;;) {
@@ -261,6 +289,7 @@ int main(int argc, char **argv) {
       if (p == &LISTENER) accept_all();
       else if (p == &RESUME) resume_accepting();
       else if (p == &SIGNALS) goto done;
+      else if (p == &CONTROL) control_readable();
       else {
         struct conn *c = p;
         uint32_t ev = events[i].events;
