@@ -1,6 +1,6 @@
 // The regression decision on synthetic results with known answers: no change, clear shifts in each
 // direction, too few samples, a threshold that swallows a significant but small change (merging:
-// merge.test.ts; the renderers: compare-format.test.ts). The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
+// merge.test.ts; the renderers: compare-format.test.ts). The interval test reuses R's documented sleep-data example (see harness/stats/two-groups.test.ts).
 import { describe, expect, it } from 'vitest';
 import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';

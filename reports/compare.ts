@@ -6,7 +6,9 @@
 // change beyond the threshold, and every row prints the smallest change it could have detected.
 // Nothing is measured here.
 import { type Direction, type Metric, type Results } from '../harness/schema.js';
-import { allPositive, centre, compareLog, compareLogPooled, compareLogToOne, geometricMean, pooledLogNoise, holm, mean, median, minimumDetectableRatio, tCritical, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats.js';
+import { holm } from '../harness/stats/error-rates.js';
+import { allPositive, centre, geometricMean, mean, median, tCritical } from '../harness/stats/summary.js';
+import { compareLog, compareLogPooled, compareLogToOne, pooledLogNoise, minimumDetectableRatio, welch, type LogComparison, type PooledNoise, type TestName } from '../harness/stats/two-groups.js';
 import { childEnvText } from './format.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
@@ -245,7 +247,7 @@ interface Tested {
 /**
  * Metrics whose relative noise is one and the same wherever they are measured: instructions counted by
  * callgrind (the same counter, the same method, for every server). Their rows are tested with the
- * noise pooled over every row and side of the metric (stats.ts pooledLogNoise), so a row with three
+ * noise pooled over every row and side of the metric (harness/stats/two-groups.ts pooledLogNoise), so a row with three
  * samples a side still has a test with tens of degrees of freedom. Pooling assumes the rows share that
  * noise; where one row is noisier, a false "significant" is possible, but the threshold still stands
  * between it and a regression verdict (reports/BASELINE.md measures the rows' spreads).

@@ -7,7 +7,7 @@ import { compareResults, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison
 import { displayUnit, escapeHtml, formatNumber, formatParams, formatValue, orderStyles } from './format.js';
 import { markTrace, ownPaths } from './gallery.js';
 import type { Metric, Results, TracebackRow } from '../harness/schema.js';
-import { allPositive, centre, stdev } from '../harness/stats.js';
+import { allPositive, centre, stdev } from '../harness/stats/summary.js';
 
 interface Headline {
   readonly name: string;

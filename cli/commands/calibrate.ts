@@ -21,7 +21,8 @@ import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD, INSTRUCTIONS_FI
 import { callgrindVersion, callgrindWrapper, instructionsIn } from '../../harness/callgrind.js';
 import { runCommand } from '../../harness/processes.js';
 import { metricId, parseResults, type Metric, type Results } from '../../harness/schema.js';
-import { geometricMean, median, wilsonInterval } from '../../harness/stats.js';
+import { wilsonInterval } from '../../harness/stats/error-rates.js';
+import { geometricMean, median } from '../../harness/stats/summary.js';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
