@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { compareResults, type Comparison, type CompareOptions } from '../../reports/compare.js';
 import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD, INSTRUCTIONS_FILTER, INSTRUCTIONS_RUN_ARGS } from '../../reports/gate.js';
 import { callgrindVersion, callgrindWrapper, instructionsIn } from '../../harness/callgrind.js';
-import { runCommand } from '../../harness/processes.js';
+import { runCommand } from '../../harness/processes/watch.js';
 import { metricId, parseResults, type Metric, type Results } from '../../harness/schema.js';
 import { wilsonInterval } from '../../harness/stats/error-rates.js';
 import { geometricMean, median } from '../../harness/stats/summary.js';

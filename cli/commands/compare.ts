@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { startProcess, type WatchedProcess } from '../../harness/processes.js';
+import { startProcess, type WatchedProcess } from '../../harness/processes/watch.js';
 import { parseResults, ResultsError, type Results } from '../../harness/schema.js';
 import {
   compareResults,

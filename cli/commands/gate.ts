@@ -13,7 +13,7 @@ import { GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
 import { parseResults, type Results } from '../../harness/schema.js';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { startProcess } from '../../harness/processes.js';
+import { startProcess } from '../../harness/processes/watch.js';
 import { describeInputError, exitFor } from './compare.js';
 
 export const DEFAULT_BASELINE = path.join('reports', 'baseline', 'results.json');

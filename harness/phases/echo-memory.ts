@@ -5,7 +5,7 @@
 // down to 0 and read the same way, so every connection measured has echoed once. The slope of each
 // line is bytes per connection; R² says whether memory really grows linearly. Two servers are
 // measured at once (config.memoryParallel): heap after forced GC does not depend on CPU contention.
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import type { MemorySample } from '../child/ipc.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';

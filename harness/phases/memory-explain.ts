@@ -14,7 +14,7 @@ import type { Metric, MemoryAttribution } from '../schema.js';
 import { findStyle } from '../../styles/registry.js';
 import { HELD_USER } from '../child/world.js';
 import type { SnapshotTaken } from '../child/heap-snapshot.js';
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { attribute, round } from '../heap/attribution.js';
 import { censusOfFile } from '../heap/snapshot.js';
 import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type Track } from './common.js';

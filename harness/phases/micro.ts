@@ -3,7 +3,7 @@
 // error, kept as `extra.rme`.
 import { hasMicroSuite } from '../micro/index.js';
 import type { MicroResult } from '../micro/bench.js';
-import { spawnChild } from '../processes.js';
+import { spawnChild } from '../processes/children.js';
 import { measure, throwIfAborted, type Phase } from './common.js';
 
 export const microPhase: Phase = {

@@ -8,7 +8,7 @@
 // Two styles are measured at once (config.memoryParallel): heap after forced GC does not depend on
 // CPU contention.
 import { HELD_USER } from '../child/world.js';
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, throwIfAborted, waitUntil, type Phase } from './common.js';

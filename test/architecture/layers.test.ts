@@ -30,7 +30,7 @@ afterAll(() => {
 
 describe('the import graph', () => {
   it('reads the kit: every layer has files and arrows', () => {
-    expect(files).toContain('harness/processes.ts');
+    expect(files).toContain('harness/processes/watch.ts');
     expect(edges.some((edge) => edge.from.startsWith('cli/') && edge.to.startsWith('harness/'))).toBe(true);
   });
 
