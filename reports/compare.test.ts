@@ -4,12 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
-import {
-  compareResults,
-  CompareInputError,
-  starsFor,
-  type CompareOptions,
-} from './compare.js';
+import { compareResults, starsFor } from './compare.js';
+import { CompareInputError, type CompareOptions } from './comparison.js';
 import { mergeResults } from '../harness/merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Metric, Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
-import { compareResults, type CompareOptions } from './compare.js';
+import { compareResults } from './compare.js';
+import type { CompareOptions } from './comparison.js';
 import { mergeResults, MergeError } from '../harness/merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };

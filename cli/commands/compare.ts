@@ -10,16 +10,8 @@ import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, t
 import type { Command } from '../command.js';
 import { startProcess, type WatchedProcess } from '../../harness/processes/watch.js';
 import { parseResults, ResultsError, type Results } from '../../harness/schema.js';
-import {
-  compareResults,
-  CompareInputError,
-  DEFAULT_ALPHA,
-  DEFAULT_THRESHOLD,
-  type CompareOptions,
-  type Comparison,
-  type ComparisonFormat,
-  type MetricKind,
-} from '../../reports/compare.js';
+import { compareResults } from '../../reports/compare.js';
+import { CompareInputError, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type CompareOptions, type Comparison, type ComparisonFormat, type MetricKind } from '../../reports/comparison.js';
 import { displayName, formatComparison } from '../../reports/compare-format.js';
 import { mergeResults, MergeError } from '../../harness/merge.js';
 
