@@ -27,8 +27,9 @@ import { geometricMean, median } from '../../harness/stats/summary.js';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
-import { describeInputError } from './compare.js';
-import { DEFAULT_BASELINE, measureGate, type GateMeasurement } from './gate.js';
+import { describeInputError } from '../input-errors.js';
+import { measureGate, type GateMeasurement } from '../gate-run.js';
+import { DEFAULT_BASELINE } from '../../reports/gate.js';
 
 /** The built calibration fixtures (harness/fixtures): the slowed server and the work-cost script. */
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'fixtures');
