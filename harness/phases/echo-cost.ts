@@ -13,7 +13,7 @@
 import { spawnChild, type Child } from '../processes/children.js';
 import { procCpuMs } from '../proc-cpu.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
-import { echoServers } from './echo-memory.js';
+import { echoServers } from './servers.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
 import { OTHERS_MAX_SHARE, roundStatus, runRounds, SATURATED_SHARE, worstOf, type RoundsOutcome } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';

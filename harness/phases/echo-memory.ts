@@ -9,18 +9,9 @@ import { spawnChild, type Child } from '../processes/children.js';
 import type { MemorySample } from '../child/ipc.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
-import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase } from './common.js';
-
-/** Connects in flight at once: the servers listen with Node's default backlog (511). */
-export const CONNECT_BATCH = 100;
-/** Connections opened, echoed once and closed before the first point is read. */
-export const WARMUP_CONNECTIONS = 200;
-/** After the count matches, a moment for the last sockets' handlers to finish their work. */
-export const SETTLE_MS = 30;
-
-export function echoServers(styles: readonly string[]): string[] {
-  return ['baseline', ...styles.filter((style) => style !== 'baseline')];
-}
+import { forEachLimited, measure, throwIfAborted, type Phase } from './common.js';
+import { CONNECT_BATCH, settledConnections, WARMUP_CONNECTIONS } from './echo-connections.js';
+import { echoServers } from './servers.js';
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
@@ -105,19 +96,4 @@ async function settledSample(echo: Child, connections: number): Promise<MemorySa
     throw new Error(`the server counted ${sample.connections} connections while its memory was read, expected ${connections}`);
   }
   return sample;
-}
-
-/** Waits until the server counts exactly `connections`, then a moment for their handlers to finish. */
-export async function settledConnections(echo: Child, connections: number): Promise<void> {
-  let seen = -1;
-  await waitUntil(
-    async () => {
-      seen = await echo.request<number>('connections');
-      return seen === connections;
-    },
-    30_000,
-    () => `the server to count ${connections} connections (it counts ${seen})`,
-    10,
-  );
-  await sleep(SETTLE_MS);
 }
