@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseResults } from '../harness/schema.js';
-import { CHILD_ENV, repoRoot } from '../harness/processes.js';
-import { descendants } from '../harness/run.js';
+import { CHILD_ENV } from '../harness/processes/children.js';
+import { repoRoot } from '../harness/processes/probes.js';
+import { descendants } from '../harness/processes/descendants.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'cli', 'main.js');
 const dirs: string[] = [];

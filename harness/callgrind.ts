@@ -8,7 +8,7 @@
 // drive the load, stop it, dump": the dump's total is the window's count.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCommand } from './processes.js';
+import { runCommand } from './processes/watch.js';
 
 const run = (command: string, args: readonly string[], deadlineMs = 60_000): Promise<string> =>
   runCommand({ label: command, command, args, deadlineMs });

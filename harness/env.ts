@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Environment } from './schema.js';
-import { CHILD_ENV, CHILD_NODE_FLAGS, canPin, repoRoot } from './processes.js';
+import { CHILD_ENV, CHILD_NODE_FLAGS } from './processes/children.js';
+import { canPin, repoRoot } from './processes/probes.js';
 import type { Runtime } from './runtimes.js';
 
 /** `runtime`: the Node the children ran on, whose versions are the ones every figure belongs to. */

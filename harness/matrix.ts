@@ -19,7 +19,8 @@ import type { Results } from './schema.js';
 import { mergeResults } from './merge.js';
 import { Progress } from './progress.js';
 import { writeResultsAtomic } from './results.js';
-import { printSummary, runAll, type RunOptions, type RunStreams } from './run.js';
+import { runAll, type RunOptions, type RunStreams } from './run.js';
+import { printSummary } from './summary-table.js';
 import { runtimeFolder, type Runtime } from './runtimes.js';
 import { planConfig } from './phases/common.js';
 

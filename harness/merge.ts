@@ -2,7 +2,7 @@
 // for the CI baseline, one sample per metric per run. The result is one Results whose units are
 // still told apart (`runs`), so the decision (compare.ts) counts each run as one unit.
 import { type Metric, type Results } from './schema.js';
-import { summarize } from './stats.js';
+import { summarize } from './stats/summary.js';
 
 /** Two runs of the same code disagree on what a metric is: a bug in the run, not noise. */
 export class MergeError extends Error {

@@ -12,7 +12,7 @@ import { runLoad } from '../scenarios/echo/load.js';
 import { NativeEngine, NativeSession } from '../scenarios/echo/native-session.js';
 import { EchoLoadConnectError } from '../scenarios/echo/session.js';
 import { compileC, NATIVE_SOURCES, nativeBinary, NativeBuildError } from './native.js';
-import { repoRoot } from './processes.js';
+import { repoRoot } from './processes/probes.js';
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'rosetta-native-'));
 const cache0 = mkdtempSync(path.join(os.tmpdir(), 'rosetta-compile-'));

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, startProcess } from './processes.js';
+import { repoRoot } from './processes/probes.js';
+import { startProcess } from './processes/watch.js';
 
 /** The flags every C program is built with; part of the cache key. */
 export const C_FLAGS: readonly string[] = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=gnu11'];

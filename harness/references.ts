@@ -8,7 +8,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { nativeBinary } from './native.js';
-import { pinPrefix, repoRoot, runCommand, startProcess, type ExitInfo } from './processes.js';
+import { pinPrefix } from './processes/children.js';
+import { repoRoot } from './processes/probes.js';
+import { runCommand, startProcess, type ExitInfo } from './processes/watch.js';
 
 export const REFERENCE_SERVERS = ['c-epoll', 'asyncio', 'asyncio-streams', 'uvloop'] as const;
 export type ReferenceId = (typeof REFERENCE_SERVERS)[number];

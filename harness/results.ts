@@ -1,5 +1,5 @@
 // From raw samples to results.json: samples are collected as (metric, style, params, repeat, value);
-// metrics group them by id, summarise them with harness/stats.ts, and get a `.ratio` twin against
+// metrics group them by id, summarise them with harness/stats/summary.ts, and get a `.ratio` twin against
 // the in-run reference (baseline echo server; callbacks workflow): measured in the same process pair
 // when the phase did so (echo cost and capacity, workflow throughput), else the reference's sample
 // of the same repeat.
@@ -7,7 +7,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { metricId, type Direction, type Failure, type MemoryAttribution, type Metric, type Results, type TimedTurn } from './schema.js';
-import { summarize } from './stats.js';
+import { summarize } from './stats/summary.js';
 
 export type Scenario = Metric['scenario'];
 export type Params = Readonly<Record<string, string | number | boolean>>;

@@ -2,18 +2,22 @@
 // each measurement in fresh children, builds the metrics, writes results.json atomically and prints
 // a summary table. Rendering is not measuring: the report is the CLI's next step (cli/commands/run.ts).
 // SIGINT/SIGTERM kill every child (and any other descendant), leave no half-written file, and exit 130/143.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { SCHEMA_VERSION, type Metric, type Results, type Tracebacks } from './schema.js';
+import { SCHEMA_VERSION, type Results, type Tracebacks } from './schema.js';
 import { STYLES } from '../styles/registry.js';
 import { availableCores, collectEnvironment } from './env.js';
-import { canPin, killAllChildren } from './processes.js';
+import { killDescendants } from './processes/descendants.js';
+import { canPin } from './processes/probes.js';
+import { killAllChildren } from './processes/watch.js';
+import { printSummary } from './summary-table.js';
 import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
 import { InterruptedError, planConfig, type LoadClient, type LoadClientChoice, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
 import { nativeBinary, NativeBuildError } from './native.js';
 import { collectDifficulty } from './phases/difficulty.js';
-import { echoMemoryPhase, echoServers } from './phases/echo-memory.js';
+import { echoMemoryPhase } from './phases/echo-memory.js';
+import { echoServers } from './phases/servers.js';
 import { echoCostPhase } from './phases/echo-cost.js';
 import { echoInstructionsPhase } from './phases/instructions.js';
 import { callgrindVersion } from './callgrind.js';
@@ -29,7 +33,6 @@ export interface RunStreams {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
-const KIB = 1024;
 
 /** The styles a phase measures: the ones asked for, plus the reference its ratios divide by. */
 function withReference(styles: readonly string[], reference: string): string[] {
@@ -246,111 +249,4 @@ function installSignalHandlers(controller: AbortController, progress: Progress, 
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
-}
-
-/** Every process below `root`, from /proc (Linux); empty where /proc does not exist. */
-export function descendants(root: number): number[] {
-  const parents = new Map<number, number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  for (const name of entries) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: the fields after its last ')' are fixed.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(name), ppid);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const found: number[] = [];
-  const walk = (pid: number): void => {
-    for (const [child, parent] of parents) {
-      if (parent === pid) {
-        found.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(root);
-  return found;
-}
-
-/**
- * Kills any process below this one that `processes.ts` does not track (a phase written elsewhere
- * may fork its own children). A no-op where /proc does not exist.
- */
-export async function killDescendants(root = process.pid): Promise<number[]> {
-  const found = descendants(root);
-  for (const pid of found) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Exited meanwhile.
-    }
-  }
-  if (found.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  return found;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The summary table on stdout.
-
-/** The summary table, and one line per failed measurement pointing at the file that records it. */
-export function printSummary(results: Results, file: string, stdout: NodeJS.WritableStream): void {
-  stdout.write(summaryTable(results) + '\n');
-  if (results.failures.length > 0) {
-    stdout.write(`\n${results.failures.length} measurement(s) failed; see failures in ${file}\n`);
-    for (const failure of results.failures) stdout.write(`  ${failure.what}: ${failure.reason}: ${failure.message.split('\n')[0] ?? ''}\n`);
-  }
-}
-
-function find(metrics: readonly Metric[], name: string, style: string, params?: Readonly<Record<string, number>>): Metric | undefined {
-  return metrics.find(
-    (metric) =>
-      metric.name === name &&
-      metric.style === style &&
-      (params === undefined || Object.entries(params).every(([key, value]) => metric.params[key] === value)),
-  );
-}
-
-/** Per style: echo req/s (1 KiB, 10 conns) against the baseline, server CPU µs/req, bytes per idle connection, workflows/s, traceback score. */
-export function summaryTable(results: Results): string {
-  const { metrics } = results;
-  const styles = [...new Set(['baseline', ...STYLES.map((style) => style.id as string)])].filter((style) =>
-    metrics.some((metric) => metric.style === style) || results.tracebacks?.totals.some((total) => total.style === style) === true,
-  );
-  const cell = { size: KIB, connections: 10 };
-  const fmt = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
-  const header = ['style', 'echo req/s 1KiB/10c', 'x baseline', 'server CPU us/req', 'bytes/idle conn (R2)', 'workflows/s', 'x callbacks', 'bytes/inflight wf', 'traceback score'];
-  const rows = styles.map((style) => {
-    const rps = find(metrics, 'echo.rps', style, cell);
-    const ratio = find(metrics, 'echo.rps.ratio', style, cell);
-    const cpu = find(metrics, 'echo.cpu_us_per_req', style, cell);
-    const memory = find(metrics, 'memory.echo_idle.bytes_per_conn', style);
-    const flow = find(metrics, 'workflow.throughput', style);
-    const flowRatio = find(metrics, 'workflow.throughput.ratio', style);
-    const inflight = find(metrics, 'memory.workflow.bytes_per_inflight', style);
-    const score = results.tracebacks?.totals.find((total) => total.style === style)?.score;
-    const r2 = memory?.extra?.r2;
-    return [
-      style,
-      fmt(rps?.median, 0),
-      style === 'baseline' && rps !== undefined ? '1.00' : fmt(ratio?.median, 2),
-      fmt(cpu?.median, 1),
-      // A merge of several runs keeps no single fit's R².
-      memory === undefined ? '-' : `${memory.median.toFixed(0)}${typeof r2 === 'number' ? ` (${r2.toFixed(3)})` : ''}`,
-      fmt(flow?.median, 1),
-      style === 'callbacks' && flow !== undefined ? '1.00' : fmt(flowRatio?.median, 2),
-      fmt(inflight?.median, 0),
-      fmt(score, 1),
-    ];
-  });
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((text, i) => (i === 0 ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }

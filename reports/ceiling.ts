@@ -3,7 +3,7 @@
 // both rows have them (each is relative to the Node baseline of the same rounds, so their quotient
 // is relative to c-epoll and the host's slow stretches cancel), else from the medians.
 import type { Metric, Results } from '../harness/schema.js';
-import { allPositive, geometricMean } from '../harness/stats.js';
+import { allPositive, geometricMean } from '../harness/stats/summary.js';
 import { BASELINE, CEILING, formatNumber, formatParams, orderStyles, referenceRows } from './format.js';
 import { rowKey } from './table.js';
 

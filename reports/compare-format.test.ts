@@ -1,7 +1,8 @@
 // The comparison as text, Markdown and JSON: what a reader sees of a decision made in compare.ts.
 import { describe, expect, it } from 'vitest';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
-import { compareResults, type CompareOptions } from './compare.js';
+import { compareResults } from './compare.js';
+import type { CompareOptions } from './comparison.js';
 import { displayName, formatComparison, formatValue } from './compare-format.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };

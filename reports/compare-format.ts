@@ -1,6 +1,6 @@
 // A comparison as text: a table like compare.R's printout, Markdown for a PR comment, JSON for
 // machines. Only formatting: every figure and verdict comes decided from compare.ts.
-import { MDC_POWER, type Comparison, type ComparisonFormat, type SideInfo } from './compare.js';
+import { MDC_POWER, type Comparison, type ComparisonFormat, type SideInfo } from './comparison.js';
 
 export function formatComparison(c: Comparison, format: ComparisonFormat): string {
   switch (format) {

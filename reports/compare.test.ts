@@ -1,15 +1,12 @@
 // The regression decision on synthetic results with known answers: no change, clear shifts in each
-// direction, too few samples, a threshold that swallows a significant but small change (merging:
-// merge.test.ts; the renderers: compare-format.test.ts). The interval test reuses R's documented sleep-data example (see harness/stats.test.ts).
+// direction, too few samples, a threshold that swallows a significant but small change, merged runs
+// (merging itself: harness/merge.test.ts; the renderers: compare-format.test.ts). The interval test
+// reuses R's documented sleep-data example (see harness/stats/two-groups.test.ts).
 import { describe, expect, it } from 'vitest';
 import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
-import {
-  compareResults,
-  CompareInputError,
-  starsFor,
-  type CompareOptions,
-} from './compare.js';
+import { compareResults, starsFor } from './compare.js';
+import { CompareInputError, type CompareOptions } from './comparison.js';
 import { mergeResults } from '../harness/merge.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
@@ -312,5 +309,18 @@ describe('compareResults: instruction counts share one noise level', () => {
   it('is not pooled for other metrics: three samples a side stay under Welch', () => {
     const c = compareResults(results([metric('echo.rps', 'higher', [1, 1.01, 0.99])]), results([metric('echo.rps', 'higher', [1.0, 1.02, 0.98])]), OPTIONS);
     expect(c.rows[0]!.test).toBe('welch-log');
+  });
+});
+
+describe('compareResults: merged runs', () => {
+  const run = (samples: number[], more: Partial<Metric> = {}, durationMs = 100): Results =>
+    results([metric('echo.rps', 'higher', samples, more), metric('echo.rps', 'higher', samples.map((x) => x * 2), { style: 'rxjs' })], {}, {
+      durationMs,
+    });
+
+  it('feeds compareResults: five single-sample runs per side become a testable comparison', () => {
+    const side = (centre: number): Results => mergeResults(around(centre).slice(0, 5).map((x) => run([x])));
+    const c = compareResults(side(1000), side(750), OPTIONS);
+    expect(c.rows.map((row) => row.verdict)).toEqual(['regression', 'regression']);
   });
 });

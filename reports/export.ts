@@ -3,7 +3,7 @@
 // direction, because the tool, not the entry, says which way is better.
 import { type Direction, type Metric, type Results } from '../harness/schema.js';
 import { displayName, formatValue } from './compare-format.js';
-import { mean } from '../harness/stats.js';
+import { mean } from '../harness/stats/summary.js';
 
 /** One entry of github-action-benchmark's custom format (its `BenchmarkResult`). */
 export interface BenchmarkEntry {

@@ -1,7 +1,11 @@
 // The regression gate's one definition, shared by `rosetta gate` (what CI runs) and `rosetta
 // calibrate` (which measures the gate's own false-alarm and detection rates): which metrics it
 // reads, the threshold and the family-wise alpha. Why these: reports/BASELINE.md.
-import type { CompareOptions } from './compare.js';
+import path from 'node:path';
+import type { CompareOptions } from './comparison.js';
+
+/** The committed baseline the gate compares with, relative to the repository root. */
+export const DEFAULT_BASELINE = path.join('reports', 'baseline', 'results.json');
 
 /**
  * What the gate reads: the figures that hold still on a shared 2-core machine (reports/BASELINE.md).

@@ -4,7 +4,7 @@
 // the load client did not limit: a window in which the client used a whole core measured the
 // client, so such a figure is never a headline, and the card says what is known instead.
 import type { Metric, Results } from '../harness/schema.js';
-import { allPositive, geometricMean } from '../harness/stats.js';
+import { allPositive, geometricMean } from '../harness/stats/summary.js';
 import { BASELINE, formatBytes, formatFactor, formatInterval, formatNumber, formatParams, formatValue, referenceRows } from './format.js';
 import { type Contender, type Headline, leaders, names, testWords, verdict } from './headline-rank.js';
 

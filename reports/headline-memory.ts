@@ -4,7 +4,7 @@
 // isolate and stack, which only the process's RSS sees) is not ranked on it: the card names it
 // apart, with its RSS.
 import type { Metric, Results } from '../harness/schema.js';
-import { allPositive, geometricMean } from '../harness/stats.js';
+import { allPositive, geometricMean } from '../harness/stats/summary.js';
 import { TWO_AXES_MEMORY } from './charts/two-axes.js';
 import { metricsNamed } from './charts/select.js';
 import { formatBytes, formatFactor, referenceRows } from './format.js';

@@ -2,7 +2,8 @@
 // sentence that says so. A style is named the winner only when it beats the runner-up at
 // HEADLINE_ALPHA; otherwise the sentence names the styles that lead together, or says that the
 // figures could not be told apart or could not be tested, and still gives every style's factor.
-import { allPositive, compareLog } from '../harness/stats.js';
+import { allPositive } from '../harness/stats/summary.js';
+import { compareLog } from '../harness/stats/two-groups.js';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { formatFactor } from './format.js';
 

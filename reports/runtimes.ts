@@ -3,11 +3,12 @@
 // as `rosetta compare --across-node` (log-scale test, Holm over the headline rows of each pair);
 // the traceback scores and matrix per runtime; and the traces that changed, side by side, with the
 // frames a newer V8 recovers or loses. Nothing here measures: it reads results.runtimes.
-import { compareResults, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison, type Verdict } from './compare.js';
+import { compareResults } from './compare.js';
+import { DEFAULT_ALPHA, DEFAULT_THRESHOLD, type MetricComparison, type Verdict } from './comparison.js';
 import { displayUnit, escapeHtml, formatNumber, formatParams, formatValue, orderStyles } from './format.js';
 import { markTrace, ownPaths } from './gallery.js';
 import type { Metric, Results, TracebackRow } from '../harness/schema.js';
-import { allPositive, centre, stdev } from '../harness/stats.js';
+import { allPositive, centre, stdev } from '../harness/stats/summary.js';
 
 interface Headline {
   readonly name: string;

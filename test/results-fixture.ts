@@ -2,7 +2,7 @@
 // metrics built from given samples, with median and ci95 computed as the harness computes them.
 // Test-only: nothing here is measured.
 import { metricId, type Direction, type Environment, type Metric, type Results } from '../harness/schema.js';
-import { interval95, median } from '../harness/stats.js';
+import { interval95, median } from '../harness/stats/summary.js';
 
 export const TEST_ENVIRONMENT: Environment = {
   node: 'v20.20.2',

@@ -16,17 +16,20 @@ import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareResults, type Comparison, type CompareOptions } from '../../reports/compare.js';
+import { compareResults } from '../../reports/compare.js';
+import type { Comparison, CompareOptions } from '../../reports/comparison.js';
 import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD, INSTRUCTIONS_FILTER, INSTRUCTIONS_RUN_ARGS } from '../../reports/gate.js';
 import { callgrindVersion, callgrindWrapper, instructionsIn } from '../../harness/callgrind.js';
-import { runCommand } from '../../harness/processes.js';
+import { runCommand } from '../../harness/processes/watch.js';
 import { metricId, parseResults, type Metric, type Results } from '../../harness/schema.js';
-import { geometricMean, median, wilsonInterval } from '../../harness/stats.js';
+import { wilsonInterval } from '../../harness/stats/error-rates.js';
+import { geometricMean, median } from '../../harness/stats/summary.js';
 import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
-import { describeInputError } from './compare.js';
-import { DEFAULT_BASELINE, measureGate, type GateMeasurement } from './gate.js';
+import { describeInputError } from '../input-errors.js';
+import { measureGate, type GateMeasurement } from '../gate-run.js';
+import { DEFAULT_BASELINE } from '../../reports/gate.js';
 
 /** The built calibration fixtures (harness/fixtures): the slowed server and the work-cost script. */
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'fixtures');

@@ -10,7 +10,8 @@ import { parseResults, type Direction, type Results } from '../../harness/schema
 import { formatGithubActionBenchmark, toGithubActionBenchmark } from '../../reports/export.js';
 import { writeAtomically } from '../../reports/render.js';
 import { checkOutFile, removeOnInterrupt } from '../output.js';
-import { describeInputError, kindsFor } from './compare.js';
+import { describeInputError } from '../input-errors.js';
+import { kindsFor } from '../kind-flag.js';
 
 const SPECS: FlagSpecs = {
   in: { kind: 'string', metavar: 'FILE', help: 'the results.json to export' },

@@ -3,20 +3,19 @@
 // baseline on the gate's metrics (reports/gate.ts) with the statistics of `rosetta compare`.
 // Exit 0 pass, 1 a regression or a style that lost its metrics or crashed, 2 unusable input or a run
 // that produced no results, 130/143 interrupted.
-import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compareResults, CompareInputError, type ComparisonFormat } from '../../reports/compare.js';
+import { compareResults } from '../../reports/compare.js';
+import { CompareInputError, type ComparisonFormat } from '../../reports/comparison.js';
 import { formatComparison } from '../../reports/compare-format.js';
-import { GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
+import { DEFAULT_BASELINE, GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
 import { parseResults, type Results } from '../../harness/schema.js';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { startProcess } from '../../harness/processes.js';
-import { describeInputError, exitFor } from './compare.js';
+import { measureGate } from '../gate-run.js';
+import { exitFor } from '../comparison-exit.js';
+import { describeInputError } from '../input-errors.js';
 
-export const DEFAULT_BASELINE = path.join('reports', 'baseline', 'results.json');
 const DEFAULT_OUT = path.join('.tmp', 'gate');
 
 const FLAGS: FlagSpecs = {
@@ -74,51 +73,5 @@ async function readResultsOrUsage(file: string): Promise<Results> {
     return parseResults(await readFile(file, 'utf8'), file);
   } catch (error) {
     throw new UsageError(`rosetta gate: ${describeInputError(file, error)}`);
-  }
-}
-
-export interface GateMeasurement {
-  readonly results: Results;
-  readonly ms: number;
-}
-
-/**
- * One gate measurement: `rosetta run` of the gate's arguments in a fresh process, its progress passed
- * through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
- * signal to this process is passed on to the run, which stops its children and exits 130/143.
- */
-export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false, runArgs: readonly string[] = GATE_RUN_ARGS): Promise<GateMeasurement | string> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
-  const started = performance.now();
-  // A results.json left by an earlier run must not pass for this one's.
-  rmSync(path.join(out, 'results.json'), { force: true });
-  // Its progress goes straight to this stderr (a live line stays live); quiet, only the tail is kept.
-  const child = startProcess({
-    label: 'gate run',
-    command: process.execPath,
-    args: [cli, ...runArgs, '--out', out],
-    env,
-    stdout: quiet ? 'drop' : 'pass',
-    stderr: quiet ? 'tail' : 'pass',
-  });
-  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  const exit = await child.exited;
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
-  if (exit.startError !== undefined) return `cannot start the gate run: ${exit.startError}`;
-  const { code, signal } = exit;
-  if (code === 130 || code === 143 || signal !== null) process.exit(code ?? 130);
-  const file = path.join(out, 'results.json');
-  // `run` exits 1 when a measurement failed: its results still hold the failure, which fails the gate.
-  const tail = child.tail();
-  if ((code !== 0 && code !== 1) || !existsSync(file)) {
-    return `the gate run exited ${code ?? signal ?? '?'} without results${tail === '' ? '' : `:\n${tail.trimEnd()}`}`;
-  }
-  try {
-    return { results: parseResults(await readFile(file, 'utf8'), file), ms: performance.now() - started };
-  } catch (error) {
-    return describeInputError(file, error);
   }
 }

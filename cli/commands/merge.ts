@@ -9,7 +9,7 @@ import { UsageError, flagBoolean, flagString, helpText, parseArgs, type FlagSpec
 import type { Command } from '../command.js';
 import { tempResultsPath, writeResultsAtomic } from '../../harness/results.js';
 import { checkOutDir, removeOnInterrupt } from '../output.js';
-import { describeInputError } from './compare.js';
+import { describeInputError } from '../input-errors.js';
 
 const FLAGS: FlagSpecs = {
   out: { kind: 'string', metavar: 'DIR', help: 'folder to write the merged results.json into (required)' },

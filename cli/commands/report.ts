@@ -7,10 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { flagString, helpText, parseArgs, UsageError, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { parseResults, type Results } from '../../harness/schema.js';
-import { renderReport, stagingDir } from '../../reports/render.js';
-import { checkOutDir, removeOnInterrupt } from '../output.js';
+import { checkOutDir } from '../output.js';
+import { writeReport } from '../write-report.js';
 import { formatBytes } from '../../reports/format.js';
-import { describeInputError } from './compare.js';
+import { describeInputError } from '../input-errors.js';
 
 const SPECS: FlagSpecs = {
   in: { kind: 'string', metavar: 'FILE', help: 'the results.json to render (required)' },
@@ -56,16 +56,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-/**
- * The report step, shared by `rosetta report` and `rosetta run`: renders the results into `outDir`,
- * written atomically; an interrupt removes the half-written staging folder. Resolves to the files.
- */
-export async function writeReport(results: Results, outDir: string): Promise<string[]> {
-  const release = removeOnInterrupt(() => [stagingDir(outDir)]);
-  try {
-    return (await renderReport(results, outDir)).files;
-  } finally {
-    release();
-  }
-}

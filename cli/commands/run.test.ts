@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runtimeView } from '../../reports/runtimes.js';
 import { parseResults } from '../../harness/schema.js';
-import { liveChildren } from '../../harness/processes.js';
+import { liveChildren } from '../../harness/processes/watch.js';
 import { currentRuntime, type Runtime } from '../../harness/runtimes.js';
 import { UsageError } from '../args.js';
 import { parseNodeSpecs, runAndReport } from './run.js';

@@ -24,7 +24,7 @@ import {
   type NodeSpec,
   type Runtime,
 } from '../../harness/runtimes.js';
-import { writeReport } from './report.js';
+import { writeReport } from '../write-report.js';
 
 const USAGE =
   'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';

@@ -4,7 +4,7 @@
 import type { TracebackRow } from '../../harness/schema.js';
 import { UsageError, flagBoolean, flagList, flagString, helpText, parseArgs, rejectPositionals, type FlagSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { killAllChildren } from '../../harness/processes.js';
+import { killAllChildren } from '../../harness/processes/watch.js';
 import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../../harness/tracebacks/matrix.js';
 import { caseIds } from '../../harness/tracebacks/cases.js';
 

@@ -5,7 +5,7 @@ import { flagBoolean, flagString, helpText, parseArgs, rejectPositionals, UsageE
 import type { Command } from '../command.js';
 import { parseResults, type Results } from '../../harness/schema.js';
 import { formatVariance, varianceOf } from '../../reports/variance.js';
-import { describeInputError } from './compare.js';
+import { describeInputError } from '../input-errors.js';
 
 const USAGE = 'rosetta variance --in results.json [--json]';
 

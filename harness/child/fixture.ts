@@ -1,6 +1,6 @@
-// Child used only by the process-model tests (harness/processes.test.ts): it answers, crashes with
-// a long stderr, hangs, or spins, on request, so the tests can prove each ends up as the right
-// recorded failure without depending on any style.
+// Child used only by the process-model tests (harness/processes/children.test.ts and
+// harness/phases/common.test.ts): it answers, crashes with a long stderr, hangs, or spins, on
+// request, so the tests can prove each ends up as the right recorded failure without depending on any style.
 import { serve } from './ipc.js';
 
 serve({

@@ -62,7 +62,7 @@ export interface ServeOptions {
 /** Starts answering the parent's requests. Throws when the process was not started with IPC. */
 export function serve(options: ServeOptions): void {
   if (process.send === undefined) {
-    throw new Error('this is a harness child process; start it through harness/processes.ts (it needs an IPC channel)');
+    throw new Error('this is a harness child process; start it through harness/processes/children.ts (it needs an IPC channel)');
   }
   process.on('message', (raw: unknown) => {
     const request = raw as Request;

@@ -1,7 +1,7 @@
 // Child: one style's micro benchmarks (tinybench), alone in a fresh process so no other style's
 // code has warmed up or polluted the JIT's type feedback.
 //   argv: <style id>
-import { loadMicroSuite } from '../micro/index.js';
+import { loadMicroSuite } from '../../styles/micro-suites.js';
 import { runMicro } from '../micro/bench.js';
 import { num, serve } from './ipc.js';
 

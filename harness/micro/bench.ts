@@ -3,7 +3,7 @@
 // callback in one Promise, the same wrapper for every style; `hops` divides by HOPS.
 import { Bench } from 'tinybench';
 import { VerificationError } from '../verification.js';
-import { HOPS, PAR_SUM, SEQ, type Done, type MicroSuite } from './suite.js';
+import { HOPS, PAR_SUM, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 export interface MicroResult {
   readonly name: 'micro.hop_ns' | 'micro.seq10_ns' | 'micro.par25_ns';

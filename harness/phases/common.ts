@@ -2,7 +2,9 @@
 // how an error in a measurement becomes a recorded failure (reason, message, stderr tail) instead
 // of ending the run.
 import type { Failure } from '../schema.js';
-import { ChildError, RemoteError, STDERR_TAIL_BYTES, type Child } from '../processes.js';
+import { RemoteError } from '../child/ipc.js';
+import { ChildError, type Child } from '../processes/children.js';
+import { STDERR_TAIL_BYTES } from '../processes/watch.js';
 import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
 import type { Runtime } from '../runtimes.js';

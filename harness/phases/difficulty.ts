@@ -5,7 +5,7 @@ import path from 'node:path';
 import { difficultyRows, ownHelperImports } from '../difficulty.js';
 import type { DifficultyRow, SourceFile } from '../schema.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
-import { repoRoot } from '../processes.js';
+import { repoRoot } from '../processes/probes.js';
 
 export interface SourcesAndRows {
   readonly sources: SourceFile[];

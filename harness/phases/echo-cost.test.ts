@@ -2,7 +2,7 @@
 // each sample paired with the reference's turn of the same round. Needs the build (dist/).
 import { afterEach, describe, expect, it } from 'vitest';
 import { Progress } from '../progress.js';
-import { liveChildren } from '../processes.js';
+import { liveChildren } from '../processes/watch.js';
 import { buildMetrics, Collector } from '../results.js';
 import { planConfig, type PhaseContext } from './common.js';
 import { echoCostPhase } from './echo-cost.js';

@@ -10,9 +10,9 @@
 // be billed to this one). A style's ratio is taken against the reference's turn of the same round.
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
 // clock every process shares; the load child counts the round trips completed between the two.
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
-import { echoServers } from './echo-memory.js';
+import { echoServers } from './servers.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
 import { runBlock, SATURATED_SHARE, type Block } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';

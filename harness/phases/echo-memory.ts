@@ -9,26 +9,18 @@
 // The reference servers not written in Node (harness/references.ts) get the idle sweep too, read
 // as VmRSS from /proc (they have no V8 heap and no forced GC): a metric of its own,
 // memory.echo_idle.reference_rss_per_conn, so no report sets it beside the styles' heap slope.
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { availableReferences, heldConnections, REFERENCE_SERVERS, residentBytes, startReferenceServer, type ReferenceId } from '../references.js';
-import { linearFit } from '../stats.js';
+import { linearFit } from '../stats/fit.js';
 import type { MemorySample } from '../child/ipc.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase, type PhaseContext } from './common.js';
+import { CONNECT_BATCH, settledConnections, SETTLE_MS, WARMUP_CONNECTIONS } from './echo-connections.js';
+import { echoServers } from './servers.js';
 
-/** Connects in flight at once: the servers listen with Node's default backlog (511). */
-export const CONNECT_BATCH = 100;
-/** Connections opened, echoed once and closed before the first point is read. */
-export const WARMUP_CONNECTIONS = 200;
-/** After the count matches, a moment for the last sockets' handlers to finish their work. */
-export const SETTLE_MS = 30;
 /** The reference servers' idle slope: process RSS, not comparable byte for byte with the styles' heap. */
 export const REFERENCE_RSS_METRIC = 'memory.echo_idle.reference_rss_per_conn';
-
-export function echoServers(styles: readonly string[]): string[] {
-  return ['baseline', ...styles.filter((style) => style !== 'baseline')];
-}
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
@@ -190,19 +182,4 @@ async function settledSample(echo: Child, connections: number): Promise<MemorySa
     throw new Error(`the server counted ${sample.connections} connections while its memory was read, expected ${connections}`);
   }
   return sample;
-}
-
-/** Waits until the server counts exactly `connections`, then a moment for their handlers to finish. */
-export async function settledConnections(echo: Child, connections: number): Promise<void> {
-  let seen = -1;
-  await waitUntil(
-    async () => {
-      seen = await echo.request<number>('connections');
-      return seen === connections;
-    },
-    30_000,
-    () => `the server to count ${connections} connections (it counts ${seen})`,
-    10,
-  );
-  await sleep(SETTLE_MS);
 }

@@ -18,11 +18,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { callgrindWrapper, dumpInstructions, instrumentationOn, zeroCounters } from '../callgrind.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { shuffled } from './order.js';
-import { echoServers } from './echo-memory.js';
+import { echoServers } from './servers.js';
 import { VerificationError } from '../verification.js';
 import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type RunConfig, type Track } from './common.js';
 

@@ -14,13 +14,14 @@ import type { Metric, MemoryAttribution } from '../schema.js';
 import { findStyle } from '../../styles/registry.js';
 import { HELD_USER } from '../child/world.js';
 import type { SnapshotTaken } from '../child/heap-snapshot.js';
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { attribute, round } from '../heap/attribution.js';
 import { censusOfFile } from '../heap/snapshot.js';
 import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type Track } from './common.js';
-import { CONNECT_BATCH, WARMUP_CONNECTIONS, echoServers, settledConnections } from './echo-memory.js';
+import { CONNECT_BATCH, WARMUP_CONNECTIONS, settledConnections } from './echo-connections.js';
+import { echoServers } from './servers.js';
 import { stepsWithinFdLimit, sweepSteps } from './memory-fit.js';
-import { BURST, HELD_TIMEOUT_MS, waitForHeld } from './workflow-memory.js';
+import { BURST, HELD_TIMEOUT_MS, waitForHeld } from './held-workflows.js';
 
 /** Entries kept per style in results.json: the report shows five, the command ten by default. */
 export const KEPT_ENTRIES = 20;

@@ -1,7 +1,7 @@
 // Memory per unit (connection, suspended workflow) as the slope of a least-squares line through
 // (count, bytes) points, with R² saying how straight the line is; shared by both memory phases.
-import { linearFit } from '../stats.js';
-import { openFileLimit } from '../processes.js';
+import { linearFit } from '../stats/fit.js';
+import { openFileLimit } from '../processes/probes.js';
 import type { MemorySample } from '../child/ipc.js';
 import type { Collector, Params, Scenario } from '../results.js';
 

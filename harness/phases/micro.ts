@@ -1,9 +1,10 @@
-// Micro benchmarks: each style's suite (harness/micro) in its own child, on the measured core.
+// Micro benchmarks: each style's suite (styles/<id>/micro.ts, timed by harness/micro/bench.ts) in
+// its own child, on the measured core.
 // One sample per style per run: tinybench takes many iterations itself and reports the margin of
 // error, kept as `extra.rme`.
-import { hasMicroSuite } from '../micro/index.js';
+import { hasMicroSuite } from '../../styles/micro-suites.js';
 import type { MicroResult } from '../micro/bench.js';
-import { spawnChild } from '../processes.js';
+import { spawnChild } from '../processes/children.js';
 import { measure, throwIfAborted, type Phase } from './common.js';
 
 export const microPhase: Phase = {

@@ -1,7 +1,7 @@
 // The order servers and styles take turns in: shuffled per round from one seed, so no style always
 // goes first (right after a process start, or right after the machine was quiet), and a run can be
 // replayed with the seed results.json records.
-import { seededRandom } from '../stats.js';
+import { seededRandom } from '../stats/bootstrap.js';
 
 /** A fresh seed for a run that was given none: recorded, so the order can be replayed. */
 export function randomSeed(): number {

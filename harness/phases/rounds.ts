@@ -3,7 +3,7 @@
 // per round from the run's seed. A round is a block: a slow stretch of the host that covers it
 // weighs on the reference's turn as on every other's, so a ratio taken within the round cancels it.
 // Rounds go on until every ranked figure is as precise as asked, or the time given is spent.
-import { interval95 } from '../stats.js';
+import { interval95 } from '../stats/summary.js';
 import { procCpuMs } from '../proc-cpu.js';
 import { shuffled } from './order.js';
 import { throwIfAborted, type PhaseContext } from './common.js';

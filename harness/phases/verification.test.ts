@@ -3,7 +3,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Progress } from '../progress.js';
-import { liveChildren, spawnChild } from '../processes.js';
+import { spawnChild } from '../processes/children.js';
+import { liveChildren } from '../processes/watch.js';
 import { Collector } from '../results.js';
 import { measure, planConfig, type PhaseContext } from './common.js';
 

@@ -8,22 +8,12 @@
 // Two styles are measured at once (config.memoryParallel): heap after forced GC does not depend on
 // CPU contention.
 import { HELD_USER } from '../child/world.js';
-import { spawnChild, type Child } from '../processes.js';
+import { spawnChild } from '../processes/children.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
-import { forEachLimited, measure, throwIfAborted, waitUntil, type Phase } from './common.js';
+import { forEachLimited, measure, throwIfAborted, type Phase } from './common.js';
+import { BURST, HELD_TIMEOUT_MS, waitForHeld } from './held-workflows.js';
 import type { MemorySample } from '../child/ipc.js';
-
-/** Workflows started per burst: thousands of simultaneous connects would overflow the accept backlog. */
-export const BURST = 250;
-/** A held request must not time out while the sweep goes on. */
-export const HELD_TIMEOUT_MS = 600_000;
-
-interface Stats {
-  readonly held: number;
-  readonly inFlight: number;
-  readonly openSockets: number;
-}
 
 export const workflowMemoryPhase: Phase = {
   name: 'workflow memory',
@@ -82,16 +72,3 @@ export const workflowMemoryPhase: Phase = {
     });
   },
 };
-
-export async function waitForHeld(fake: Child, count: number): Promise<void> {
-  let last: Stats | undefined;
-  await waitUntil(
-    async () => {
-      last = await fake.request<Stats>('stats');
-      if (last.held > count) throw new Error(`the fake GitHub holds ${last.held} requests; only ${count} workflows were started`);
-      return last.held === count;
-    },
-    30_000,
-    () => `${count} held requests (the fake GitHub holds ${last?.held ?? '?'}, ${last?.openSockets ?? '?'} sockets open)`,
-  );
-}

@@ -1,14 +1,17 @@
 // The workflow throughput phase on real children (needs the build, dist/): the runner's loop can be
 // paused and resumed so that one runner at a time drives the fake server, and the phase turns a
-// style and the in-pair reference about, giving each sample its paired ratio.
+// style and the in-pair reference about, giving each sample its paired ratio. Also its pure parts:
+// the ideal wall-time bound of a workflow and the forks per page the children serve.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
+import { HELD_USER } from '../child/world.js';
 import { Progress } from '../progress.js';
-import { liveChildren, spawnChild, type Child } from '../processes.js';
+import { spawnChild, type Child } from '../processes/children.js';
+import { liveChildren } from '../processes/watch.js';
 import { buildMetrics, Collector } from '../results.js';
 import { planConfig, sleep, type PhaseContext } from './common.js';
-import { forksPerPage, workflowThroughputPhase } from './workflow-throughput.js';
+import { forksPerPage, idealWallMs, workflowThroughputPhase } from './workflow-throughput.js';
 
 const children: Child[] = [];
 
@@ -104,4 +107,35 @@ describe('workflow throughput', () => {
     // Every recorded turn is in results.json's turns, for the variance analysis.
     expect(collector.turns.filter((t) => t.phase === 'workflow').length).toBe(throughput.length);
   }, 120_000);
+});
+
+describe('idealWallMs', () => {
+  it('is the pages alone when there are no forks', () => {
+    expect(idealWallMs([0, 0, 0], 8, 20)).toBe(60);
+  });
+
+  it('starts forks as soon as their page arrives and fills every slot', () => {
+    // 16 forks on page 1 (arrives at 20): two rounds of 8 → 60; page 2 at 40 adds nothing.
+    expect(idealWallMs([16, 0], 8, 20)).toBe(60);
+    // 9 forks, page at 10: eight run 10-20, the ninth 20-30.
+    expect(idealWallMs([9], 8, 10)).toBe(30);
+  });
+
+  it('waits for a late page: forks on the last page cannot start before it', () => {
+    expect(idealWallMs([0, 0, 1], 8, 20)).toBe(80);
+  });
+
+  it('beats the pages-then-forks bound when forks overlap the later pages', () => {
+    const pages = forksPerPage(DEFAULT_USER, 100);
+    expect(pages).toHaveLength(3);
+    const forks = pages.reduce((sum, n) => sum + n, 0);
+    expect(forks).toBe(83);
+    const pagesThenForks = (pages.length + Math.ceil(forks / 8)) * 20;
+    expect(idealWallMs(pages, 8, 20)).toBeLessThan(pagesThenForks);
+    expect(idealWallMs(pages, 8, 20)).toBeGreaterThanOrEqual(20 + Math.ceil(forks / 8) * 20);
+  });
+
+  it('serves the held user on one page without forks', () => {
+    expect(forksPerPage(HELD_USER, 100)).toEqual([0]);
+  });
 });

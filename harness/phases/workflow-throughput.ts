@@ -11,8 +11,8 @@
 // at a time, each timed against the ideal lower bound of the schedule the spec allows.
 import { DEFAULT_INPUT } from '../../scenarios/repos-and-forks/contract.js';
 import { DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
-import { median } from '../stats.js';
-import { spawnChild, type Child } from '../processes.js';
+import { median } from '../stats/summary.js';
+import { spawnChild, type Child } from '../processes/children.js';
 import { benchWorld } from '../child/world.js';
 import { measure, sleep, type Phase, type PhaseContext } from './common.js';
 import { REFERENCES } from '../results.js';

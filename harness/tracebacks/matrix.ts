@@ -13,7 +13,7 @@ import { createWorld, DEFAULT_USER } from '../../scenarios/repos-and-forks/world
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { STYLES } from '../../styles/registry.js';
 import type { TracebackRow, Tracebacks } from '../schema.js';
-import { childEntry, repoRoot } from '../processes.js';
+import { childEntry, repoRoot } from '../processes/probes.js';
 import { FAULT_CASES, faultRuleFor, formatPath } from './cases.js';
 import { findFaultOrigins } from './origins.js';
 import type { TraceCaseJob } from './protocol.js';

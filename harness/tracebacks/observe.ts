@@ -2,7 +2,7 @@
 // parent samples the fake server's in-flight count once the error has surfaced (after settleMs), and
 // a child that crashes or never reports becomes that outcome, its stderr the trace.
 import type { FakeGithub } from '../../scenarios/repos-and-forks/fake-github.js';
-import { startProcess } from '../processes.js';
+import { startProcess } from '../processes/watch.js';
 import type { CapturedError, ChildMessage, TraceCaseJob } from './protocol.js';
 import { LOOP_DEBUG_ENV, TRACE_CHILD_FLAGS, TracebackMatrixError, type Observed, type PairContext } from './pair.js';
 

@@ -131,6 +131,50 @@ export function cycles(edges: readonly Edge[]): string[][] {
   return found;
 }
 
+/** A command of the CLI: a module under cli/commands/ that is not a test. */
+export const isCommand = (file: string): boolean => /^cli\/commands\/[^/]+\.ts$/.test(file) && !file.endsWith('.test.ts');
+
+/**
+ * Arrows from one command to another. A command is one verb of the CLI; what two commands share (an
+ * input error's wording, the gate's run) lives in cli/, beside them. Tests may import the commands they test.
+ */
+export function commandArrows(edges: readonly Edge[]): Edge[] {
+  return edges.filter(({ from, to }) => isCommand(from) && isCommand(to) && from !== to);
+}
+
+/**
+ * The phase modules: files directly under harness/phases/, not tests, that export a value named
+ * `...Phase` (the kit's name for what run.ts plans: `echoCostPhase`, `echoExplainPhase`, ...). Read
+ * with the compiler's parser, so a comment or a string that mentions one does not count.
+ */
+export function phaseModules(root: string, files: readonly string[]): Set<string> {
+  const phases = new Set<string>();
+  for (const file of files) {
+    if (!/^harness\/phases\/[^/]+\.ts$/.test(file) || file.endsWith('.test.ts')) continue;
+    if (exportsPhase(readFileSync(path.join(root, file), 'utf8'))) phases.add(file);
+  }
+  return phases;
+}
+
+/** True when the source exports a `const` whose name ends in `Phase`. */
+export function exportsPhase(text: string): boolean {
+  const source = ts.createSourceFile('phase.ts', text, ts.ScriptTarget.ES2022, false);
+  return source.statements.some(
+    (statement) =>
+      ts.isVariableStatement(statement) &&
+      statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true &&
+      statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && /Phase$/.test(declaration.name.text)),
+  );
+}
+
+/**
+ * Arrows from one phase module to another. A phase is one measurement; what two phases share (the
+ * list of echo servers, the rounds, the warm-up) lives in its own module under harness/phases/.
+ */
+export function phaseArrows(edges: readonly Edge[], phases: ReadonlySet<string>): Edge[] {
+  return edges.filter(({ from, to }) => phases.has(from) && phases.has(to) && from !== to);
+}
+
 /** How many arrows run from each layer to each other one, e.g. `harness -> reports: 12`. */
 export function layerArrows(edges: readonly Edge[]): Map<string, number> {
   const counts = new Map<string, number>();

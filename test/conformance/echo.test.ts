@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type net from 'node:net';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../harness/processes.js';
+import { runCommand } from '../../harness/processes/watch.js';
 import { availableReferences, heldConnections, residentBytes, startReferenceServer, type ReferenceId } from '../../harness/references.js';
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import { DEFAULT_ECHO_OPTIONS } from '../../scenarios/echo/contract.js';

@@ -286,7 +286,7 @@ describe('results.json (parseResults)', () => {
     );
   });
 
-  // Up to 1e12, far beyond any measurement: past about 1e154 the fixture's own ci95 (harness/stats.ts)
+  // Up to 1e12, far beyond any measurement: past about 1e154 the fixture's own ci95 (harness/stats/summary.ts)
   // squares a sample to Infinity, which results.json cannot hold (found by this property; reported).
   const samples = fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), { minLength: 1, maxLength: 20 });
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand, startProcess } from '../../harness/processes.js';
+import { runCommand, startProcess } from '../../harness/processes/watch.js';
 import type { ControlAnswer, ControlMessage, ControlRequest } from '../../scenarios/echo/control.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,15 +1,15 @@
 // The micro suites by style id, loaded on demand so a child imports only its own style's code
 // (and, for coroutines, only that style starts the kit's loop).
-import type { MicroSuite } from './suite.js';
+import type { MicroSuite } from '../scenarios/micro/contract.js';
 
 const SUITES: Readonly<Record<string, () => Promise<{ suite: MicroSuite }>>> = {
-  callbacks: () => import('./callbacks.js'),
-  'promise-chains': () => import('./promise-chains.js'),
-  coroutines: () => import('./coroutines.js'),
-  'async-await': () => import('./async-await.js'),
-  rxjs: () => import('./rxjs.js'),
-  'fp-ts': () => import('./fp-ts.js'),
-  effect: () => import('./effect.js'),
+  callbacks: () => import('./callbacks/micro.js'),
+  'promise-chains': () => import('./promise-chains/micro.js'),
+  coroutines: () => import('./coroutines/micro.js'),
+  'async-await': () => import('./async-await/micro.js'),
+  rxjs: () => import('./rxjs/micro.js'),
+  'fp-ts': () => import('./fp-ts/micro.js'),
+  effect: () => import('./effect/micro.js'),
 };
 
 export function hasMicroSuite(style: string): boolean {

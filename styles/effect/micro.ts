@@ -7,8 +7,8 @@
 import * as Cause from 'effect/Cause';
 import * as Effect from 'effect/Effect';
 import * as Exit from 'effect/Exit';
-import { fakeIo } from './io.js';
-import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 function io(value: number): Effect.Effect<number, Error> {
   return Effect.callback((resume) => {

@@ -1,7 +1,7 @@
 // Micro benchmarks in the async-await style. A hop is one `await` of an already-resolved promise
 // (`Promise.resolve(value + 1)`: one promise per hop, as the promise-chains hop's `.then` makes one).
-import { fakeIo } from './io.js';
-import { PAR, SEQ, type MicroSuite } from './suite.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 function io(value: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,13 +26,21 @@ async function par25(): Promise<number> {
   return values.reduce((sum, value) => sum + value, 0);
 }
 
-// The adapter from the style to the suite's callback, the same for the three benchmarks.
-function report(run: Promise<number>, done: (error: Error | null, value?: number) => void): void {
-  run.then((value) => done(null, value), (error: Error) => done(error));
+// The edge of the style: an outcome handed to the suite's callback with await and try/catch, the
+// same for the three benchmarks.
+async function report(run: Promise<number>, done: Done): Promise<void> {
+  let value: number;
+  try {
+    value = await run;
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done(null, value);
 }
 
 export const suite: MicroSuite = {
-  hops: (n, done) => report(hops(n), done),
-  seq10: (done) => report(seq10(), done),
-  par25: (done) => report(par25(), done),
+  hops: (n, done) => void report(hops(n), done),
+  seq10: (done) => void report(seq10(), done),
+  par25: (done) => void report(par25(), done),
 };

@@ -1,14 +1,10 @@
 // Merging runs: samples pooled per metric in run order, each labelled with its run so the decision
-// still counts runs as units; a metric that changed shape between runs is a MergeError.
+// still counts runs as units; a metric that changed shape between runs is a MergeError. How the
+// decision reads a merged file: reports/compare.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { Metric, Results } from '../harness/schema.js';
+import type { Metric, Results } from './schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
-import { compareResults, type CompareOptions } from './compare.js';
-import { mergeResults, MergeError } from '../harness/merge.js';
-
-const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
-const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];
-const around = (centre: number, noise: readonly number[] = NOISE): number[] => noise.map((x) => x * centre);
+import { mergeResults, MergeError } from './merge.js';
 
 describe('mergeResults', () => {
   const run = (samples: number[], more: Partial<Metric> = {}, durationMs = 100): Results =>
@@ -50,11 +46,5 @@ describe('mergeResults', () => {
     expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(MergeError);
     expect(() => mergeResults([run([1]), run([2], { unit: 'MiB/s' })])).toThrow(/run 2: .*unit "MiB\/s", an earlier run had "req\/s"/);
     expect(() => mergeResults([])).toThrow(/at least one run/);
-  });
-
-  it('feeds compareResults: five single-sample runs per side become a testable comparison', () => {
-    const side = (centre: number): Results => mergeResults(around(centre).slice(0, 5).map((x) => run([x])));
-    const c = compareResults(side(1000), side(750), OPTIONS);
-    expect(c.rows.map((row) => row.verdict)).toEqual(['regression', 'regression']);
   });
 });

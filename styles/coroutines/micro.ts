@@ -5,11 +5,11 @@
 // fast path and measure no suspension at all). The simulated I/O resolves a Future from the setImmediate
 // callback; the task resumes on the loop's next iteration, which the loop asks Node for with its own
 // setImmediate: one more libuv turn per I/O than the Promise styles, which is this style's design.
-import { EventLoop } from '../../styles/coroutines/loop/event-loop.js';
-import { wait, type Coro, type Future } from '../../styles/coroutines/loop/future.js';
-import { gather } from '../../styles/coroutines/loop/helpers.js';
-import { fakeIo } from './io.js';
-import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
+import { EventLoop } from './loop/event-loop.js';
+import { wait, type Coro, type Future } from './loop/future.js';
+import { gather } from './loop/helpers.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 const loop = new EventLoop({ debug: false });
 // Node drives the loop from now on; it keeps nothing alive by itself.

@@ -3,8 +3,8 @@
 // the queue a resolved promise uses), and the next hop subscribes from that delivery. (`of(x)` would
 // deliver synchronously and measure a subscription, not a suspension.)
 import { Observable, asapScheduler, concatMap, forkJoin, map, scheduled, type Observer } from 'rxjs';
-import { fakeIo } from './io.js';
-import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 // The style's bridge from the callback primitive, as styles/rxjs writes its `send`.
 function io(value: number): Observable<number> {

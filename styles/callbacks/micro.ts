@@ -2,8 +2,8 @@
 // A hop delivers its ready value through queueMicrotask: calling back synchronously would be
 // cheaper but would release Zalgo (a callback that is sometimes sync, sometimes async), which the
 // style's rules forbid; the microtask queue is the same queue a resolved promise uses.
-import { fakeIo } from './io.js';
-import { PAR, PAR_SUM, SEQ, type Done, type MicroSuite } from './suite.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, PAR_SUM, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 function ready(value: number, callback: Done): void {
   queueMicrotask(() => callback(null, value));

@@ -3,9 +3,10 @@
 // the next task's promise from inside a `.then`, which the runtime adopts: that is part of its hop.
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import * as T from 'fp-ts/lib/Task.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { fakeIo } from './io.js';
-import { PAR, SEQ, type Done, type MicroSuite } from './suite.js';
+import { fakeIo } from '../../scenarios/micro/io.js';
+import { PAR, SEQ, type Done, type MicroSuite } from '../../scenarios/micro/contract.js';
 
 function io(value: number): TE.TaskEither<Error, number> {
   return () =>
@@ -16,7 +17,7 @@ function io(value: number): TE.TaskEither<Error, number> {
 
 // Runs a TaskEither and reports its Either through the suite's callback: the edge of the style.
 function report(task: TE.TaskEither<Error, number>, done: Done): void {
-  void task().then(E.match((error) => done(error), (value) => done(null, value)));
+  void pipe(task, T.map(E.match((error) => done(error), (value) => done(null, value))))();
 }
 
 export const suite: MicroSuite = {
