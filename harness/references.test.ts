@@ -52,6 +52,12 @@ describe('startReferenceServer', () => {
         await expect.poll(() => heldConnections(server.pid, server.port)).toBe(1);
         const payload = randomBytes(300_000);
         expect((await echo(server.port, payload)).equals(payload)).toBe(true);
+        // Its CPU readings, answered on stdin: cumulative, on the monotonic clock this process reads too.
+        const [a, b] = [await server.cpu(), await server.cpu()];
+        expect(b.user + b.system).toBeGreaterThanOrEqual(a.user + a.system);
+        expect(a.user + a.system).toBeGreaterThan(0);
+        expect(b.t).toBeGreaterThan(a.t);
+        expect(Math.abs(a.t - Number(process.hrtime.bigint()) / 1e6)).toBeLessThan(5_000);
         idle.destroy();
         await expect.poll(() => heldConnections(server.pid, server.port)).toBe(0);
       } finally {

@@ -93,6 +93,8 @@ export interface ReferenceServer {
   readonly pinned: boolean;
   /** Resolves once it has exited; never rejects. */
   readonly exited: Promise<ExitInfo>;
+  /** Its CPU (µs) and the instant it read it on the monotonic clock (ms), as the Node servers answer over IPC. */
+  cpu(): Promise<{ readonly user: number; readonly system: number; readonly t: number }>;
   /** SIGTERM, SIGKILL if it has not exited within 5 s; resolves with how it exited (code 0: it closed cleanly). */
   stop(): Promise<ExitInfo>;
 }
@@ -109,6 +111,12 @@ export class ReferenceStartError extends Error {
 }
 
 const STOP_GRACE_MS = 5_000;
+
+interface CpuReading {
+  readonly user: number;
+  readonly system: number;
+  readonly t: number;
+}
 
 /** The command line of a reference, the C server compiled first if need be. */
 export async function referenceCommand(id: ReferenceId, host: string, port: number): Promise<string[]> {
@@ -136,18 +144,30 @@ export async function startReferenceServer(id: ReferenceId, options: ReferenceSe
 
   let stdout = '';
   let output = '';
+  let readings = '';
+  const waiting: ((reading: CpuReading) => void)[] = [];
   let announced: ((port: number) => void) | undefined;
   const child = startProcess({
     label: `reference[${id}]`,
     command,
     args,
     stdout: 'tail',
+    stdin: 'pipe',
     tailBytes: 16 * 1024,
     group: true,
     // No bytecode written beside the sources; the port line is flushed by the servers themselves.
     env: { PYTHONDONTWRITEBYTECODE: '1' },
     onOutput: (chunk, stream) => {
       output = (output + chunk).slice(-16 * 1024);
+      if (stream === 'stdout' && announced === undefined) {
+        readings += chunk;
+        // Each answer to a "cpu" line is one JSON line, in the order asked.
+        for (let end = readings.indexOf('\n'); end >= 0; end = readings.indexOf('\n')) {
+          const line = readings.slice(0, end);
+          readings = readings.slice(end + 1);
+          if (line.startsWith('{"user"')) waiting.shift()?.(JSON.parse(line) as CpuReading);
+        }
+      }
       if (stream !== 'stdout' || announced === undefined) return;
       stdout += chunk;
       const line = /^\{"port":(\d+)\}$/m.exec(stdout);
@@ -183,6 +203,20 @@ export async function startReferenceServer(id: ReferenceId, options: ReferenceSe
     port: bound,
     pinned: pin.length > 0,
     exited: child.exited,
+    cpu() {
+      return new Promise<CpuReading>((resolve, reject) => {
+        if (!child.alive()) {
+          reject(new ReferenceStartError(id, 'is not running: no CPU reading', output));
+          return;
+        }
+        const timer = setTimeout(() => reject(new ReferenceStartError(id, 'answered no CPU reading within 5 s', output)), 5_000);
+        waiting.push((reading) => {
+          clearTimeout(timer);
+          resolve(reading);
+        });
+        child.write('cpu\n');
+      });
+    },
     async stop() {
       const kill = setTimeout(() => child.killBecause(`still running ${STOP_GRACE_MS} ms after SIGTERM; killed`), STOP_GRACE_MS);
       const exit = await child.kill('SIGTERM');

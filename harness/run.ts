@@ -15,6 +15,7 @@ import { Progress } from './progress.js';
 import { buildMetrics, Collector, REFERENCES, tempResultsPath, writeResultsAtomic } from './results.js';
 import { InterruptedError, planConfig, type LoadClient, type LoadClientChoice, type RunOptions, type Phase, type PhaseContext, type RunConfig, type ScenarioName } from './phases/common.js';
 import { nativeBinary, NativeBuildError } from './native.js';
+import { availableReferences } from './references.js';
 import { collectDifficulty } from './phases/difficulty.js';
 import { echoMemoryPhase } from './phases/echo-memory.js';
 import { echoServers } from './phases/servers.js';
@@ -169,6 +170,8 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
         workflowStyles: ['repos-and-forks', 'memory'].some((scenario) => config.scenarios.includes(scenario as ScenarioName)) ? withReference(config.styles, REFERENCES['repos-and-forks']) : [],
         references: REFERENCES,
         ...(loadClient !== undefined ? { loadClient: loadClient.kind } : {}),
+        // Rows that are references, never ranked: the Node baseline and the servers not written in Node.
+        referenceRows: [REFERENCES.echo, ...(config.scenarios.some((s) => s === 'echo' || s === 'memory') ? (await availableReferences()).available : [])],
         memorySuspensionPoint: 'first listing request (page 1 of a one-page user without forks) held by the fake GitHub',
         memoryBytes: 'heapUsed + external after two forced GCs (external already includes arrayBuffers)',
         // Other processes competing for the cores disturb every timing: the report should show it.

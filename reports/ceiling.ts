@@ -77,7 +77,7 @@ export function ceilingSentence(results: Results, cells: readonly CeilingCell[] 
   if (!results.metrics.some((m) => m.name === CEILING_METRIC && m.kind === 'absolute')) return undefined;
   const cell = cells.find((c) => Object.entries(SENTENCE_CELL).every(([key, value]) => c.params[key] === value)) ?? cells[0];
   if (cell === undefined) {
-    return `This run has no ${CEILING} row (the minimal C epoll echo server, built only where the machine has a C compiler), so the styles' capacity is not shown as a fraction of the machine's ceiling.`;
+    return `This run has no ${CEILING} row (the minimal C epoll echo server: a full run measures it where the machine has a C compiler), so the styles' capacity is not shown as a fraction of the machine's ceiling.`;
   }
   const styles = cell.rows.filter((row) => !row.reference);
   const others = cell.rows.filter((row) => row.reference && row.style !== CEILING);

@@ -165,7 +165,7 @@ describe('the share of the machine’s ceiling', () => {
   it('says so in the sentence when the run has no c-epoll row, and draws no chart', async () => {
     const none = testResults(metrics.filter((m) => m.style !== 'c-epoll'));
     expect(ceilingSentence(none)).toBe(
-      "This run has no c-epoll row (the minimal C epoll echo server, built only where the machine has a C compiler), so the styles' capacity is not shown as a fraction of the machine's ceiling.",
+      "This run has no c-epoll row (the minimal C epoll echo server: a full run measures it where the machine has a C compiler), so the styles' capacity is not shown as a fraction of the machine's ceiling.",
     );
     expect(ceilingMarkdown(none)).toEqual([ceilingSentence(none), '']);
     const { html } = await renderHtml(none);

@@ -41,7 +41,7 @@ const FLAGS: FlagSpecs = {
       '<out>/node-<major>/ each (its rounds merged) and a combined results.json and report at <out>',
     metavar: 'LIST',
   },
-  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, a 3 min budget' },
+  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, the styles without the reference servers not written in Node, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, a 3 min budget' },
   budget: {
     kind: 'string',
     help: 'wall time the run may take, such as 90s, 10m or 1.5h (default 9m, leaving npm start its build within ten; with --quick 3m): the precise phases run first, the timed rounds spend what is left',

@@ -50,6 +50,8 @@ export interface EchoGrid {
   readonly rounds: { readonly minRounds: number; readonly maxRounds: number };
   /** Sets of fresh server processes, each measured in its own rounds (the variance analysis takes several). */
   readonly generations: number;
+  /** Whether the servers not written in Node (harness/references.ts) that this machine can run join the rounds. */
+  readonly references: boolean;
 }
 
 export interface RunConfig {
@@ -297,6 +299,8 @@ export function planConfig(options: RunOptions): RunConfig {
     turn: { settleMs: 100, costMs: 500, parts: 2, capacityMs: 300 },
     rounds: { minRounds: 4, maxRounds: 200 },
     generations: options.generations ?? 1,
+    // The servers not written in Node are a full run's rows: a quick run is the styles alone.
+    references: !quick,
   };
   return {
     mode: quick ? 'quick' : 'full',

@@ -18,6 +18,7 @@ import { runBlock, SATURATED_SHARE, type Block } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
 import type { WindowStats } from '../../scenarios/echo/records.js';
 import { REFERENCES } from '../results.js';
+import { availableReferences, startReferenceServer, type ReferenceId, type ReferenceServer } from '../references.js';
 
 interface CpuReading {
   readonly user: number;
@@ -40,12 +41,16 @@ export const echoCostPhase: Phase = {
     const { echo } = config;
     // Calibration only (rosetta calibrate): a deliberately slowed callbacks server beside the real one.
     const servers = [...echoServers(config.styles), ...(process.env[SLOW_SERVER_ENV] !== undefined ? [SLOW_SERVER_ID] : [])];
+    // The servers not written in Node that this machine can run: reference rows beside the styles.
+    const { available, missing } = config.echo.references ? await availableReferences() : { available: [], missing: [] };
+    if (missing.length > 0) context.progress.note(`echo: reference rows left out: ${missing.map((entry) => `${entry.id} (${entry.why})`).join(', ')}`);
     const deadline = context.deadline ?? performance.now() + 60_000 * echo.cells.length;
     let slotsLeft = echo.generations * echo.cells.length;
     const roundsBefore = new Map<number, number>();
     for (let generation = 0; generation < echo.generations; generation++) {
       await measure(context, `echo generation ${generation + 1}`, async (track) => {
-        const fleet = await startFleet(context, servers, track);
+        const fleet = await startFleet(context, servers, available, track);
+        try {
         for (const [index, cell] of echo.cells.entries()) {
           // Each (generation, cell) gets an equal share of the time that is left.
           const cellDeadline = performance.now() + Math.max(0, deadline - performance.now()) / slotsLeft;
@@ -57,14 +62,25 @@ export const echoCostPhase: Phase = {
           slotsLeft--;
           context.progress.step(`${label}: ${rounds} rounds`);
         }
+        } finally {
+          await Promise.all(fleet.references.map((server) => server.stop()));
+        }
       });
     }
   },
 };
 
+/** A server of the fleet: a Node child asked over IPC, or a reference process asked on its stdin. */
+interface FleetServer {
+  readonly pid: number;
+  readonly port: number;
+  cpu(): Promise<CpuReading>;
+}
+
 /** Every server of the run at once on the measured core, and one load child on the other. */
 interface Fleet {
-  readonly servers: ReadonlyMap<string, { readonly child: Child; readonly port: number }>;
+  readonly servers: ReadonlyMap<string, FleetServer>;
+  readonly references: readonly ReferenceServer[];
   readonly load: Child;
 }
 
@@ -74,18 +90,24 @@ function fleetDeadlineMs(context: PhaseContext): number {
   return Math.max(0, left) + 10 * 60_000;
 }
 
-async function startFleet(context: PhaseContext, servers: readonly string[], track: (child: Child) => Child): Promise<Fleet> {
+async function startFleet(context: PhaseContext, servers: readonly string[], references: readonly ReferenceId[], track: (child: Child) => Child): Promise<Fleet> {
   const deadlineMs = fleetDeadlineMs(context);
-  const started = new Map<string, { child: Child; port: number }>();
+  const started = new Map<string, FleetServer>();
   for (const id of [...servers, REFERENCE]) {
     const style = id === REFERENCE ? REFERENCES.echo : id;
     const child = track(spawnChild({ entry: 'echo-server', label: `echo-server[${id}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
     const { port } = await child.request<{ port: number }>('start', { port: 0 });
-    started.set(id, { child, port });
+    started.set(id, { pid: child.pid, port, cpu: () => child.request<CpuReading>('cpu') });
+  }
+  const referenceServers: ReferenceServer[] = [];
+  for (const id of references) {
+    const server = await startReferenceServer(id, { cpu: context.cpus?.measured });
+    referenceServers.push(server);
+    started.set(id, server);
   }
   const native = context.loadClient?.kind === 'native' ? ['--native', context.loadClient.binary] : [];
   const load = track(spawnChild({ entry: 'echo-load', label: 'echo-load', args: native, cpu: context.cpus?.load, deadlineMs, node: context.node }));
-  return { servers: started, load };
+  return { servers: started, references: referenceServers, load };
 }
 
 interface Reading {
@@ -99,15 +121,15 @@ interface Reading {
 
 /** One exact window of `id`'s server: CPU of it and of the load child read at its edges, round trips counted between the server's two instants. */
 async function readWindow(fleet: Fleet, id: string, ms: number, keep: boolean): Promise<Reading> {
-  const server = serverOf(fleet, id).child;
-  const [a, la] = await Promise.all([server.request<CpuReading>('cpu'), fleet.load.request<CpuReading>('cpu')]);
+  const server = serverOf(fleet, id);
+  const [a, la] = await Promise.all([server.cpu(), fleet.load.request<CpuReading>('cpu')]);
   await sleep(ms);
-  const [b, lb] = await Promise.all([server.request<CpuReading>('cpu'), fleet.load.request<CpuReading>('cpu')]);
+  const [b, lb] = await Promise.all([server.cpu(), fleet.load.request<CpuReading>('cpu')]);
   const stats = await fleet.load.request<WindowStats>('window', { session: id, from: a.t, to: b.t, keep });
   return { stats, serverUs: b.user - a.user + (b.system - a.system), loadUs: lb.user - la.user + (lb.system - la.system), ms: b.t - a.t };
 }
 
-function serverOf(fleet: Fleet, id: string): { readonly child: Child; readonly port: number } {
+function serverOf(fleet: Fleet, id: string): FleetServer {
   const server = fleet.servers.get(id);
   if (server === undefined) throw new Error(`echo: no server ${JSON.stringify(id)} in the fleet`);
   return server;
@@ -173,7 +195,7 @@ async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, 
   }
 
   const block = await runBlock<Turn>(context, {
-    contenders: new Map([...fleet.servers].map(([id, server]) => [id, server.child])),
+    contenders: fleet.servers,
     reference: REFERENCE,
     label: `echo/${kib(size)}x${connections}/generation-${plan.generation + 1}`,
     plan: { ...echo.rounds, deadline: plan.deadline, precision: context.config.precision },

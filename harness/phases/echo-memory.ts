@@ -24,7 +24,7 @@ export const REFERENCE_RSS_METRIC = 'memory.echo_idle.reference_rss_per_conn';
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
-  steps: (config) => (echoServers(config.styles).length + REFERENCE_SERVERS.length) * config.memoryRepeats,
+  steps: (config) => (echoServers(config.styles).length + (config.echo.references ? REFERENCE_SERVERS.length : 0)) * config.memoryRepeats,
   async run(context) {
     const { config } = context;
     // Each repeat of a server's sweep is its own pair of fresh processes: an independent sample.
@@ -94,7 +94,7 @@ export const echoMemoryPhase: Phase = {
       });
       context.progress.step(label);
     });
-    await referenceSweeps(context);
+    if (config.echo.references) await referenceSweeps(context);
   },
 };
 

@@ -24,6 +24,8 @@ export interface StartOptions {
   readonly ipc?: boolean;
   /** The child's stdout: dropped (default), kept in the tail with stderr, or passed on to this process's stderr. */
   readonly stdout?: 'drop' | 'tail' | 'pass';
+  /** Its stdin: nothing (default), or a pipe that `write` feeds. */
+  readonly stdin?: 'ignore' | 'pipe';
   /** The child's stderr: kept in the tail (default), or passed on to this process's stderr (a live progress line stays live). */
   readonly stderr?: 'tail' | 'pass';
   /** How much output the tail keeps (default STDERR_TAIL_BYTES). */
@@ -57,6 +59,8 @@ export interface WatchedProcess {
   tail(): string;
   /** Sends one message over IPC; rejects when the channel is closed. */
   send(message: unknown): Promise<void>;
+  /** Writes to its stdin (started with `stdin: 'pipe'`). */
+  write(text: string): void;
   /** Calls `listener` with every IPC message it sends; returns the way to stop listening. */
   onMessage(listener: (message: unknown) => void): () => void;
   /** Sends a signal (SIGKILL by default) to it, or to its group; resolves once it has exited. */
@@ -89,7 +93,7 @@ export function startProcess(options: StartOptions): WatchedProcess {
   const stdoutMode = options.stdout ?? 'drop';
   const stderrMode = options.stderr ?? 'tail';
   const stdio: StdioOptions = [
-    'ignore',
+    options.stdin ?? 'ignore',
     stdoutMode === 'drop' ? 'ignore' : stdoutMode === 'pass' ? process.stderr : 'pipe',
     stderrMode === 'pass' ? process.stderr : 'pipe',
     ...(options.ipc === true ? (['ipc'] as const) : []),
@@ -169,6 +173,10 @@ export function startProcess(options: StartOptions): WatchedProcess {
         }
         proc.send(message as object, (error) => (error === null ? resolve() : reject(error)));
       });
+    },
+    write(text) {
+      if (proc.stdin === null) throw new Error(`${options.label}: started without a stdin pipe`);
+      proc.stdin.write(text);
     },
     onMessage(listener) {
       proc.on('message', listener);
