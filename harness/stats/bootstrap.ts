@@ -1,21 +1,15 @@
 // A percentile bootstrap with its own seeded generator: the same data and seed give the same interval
 // on every machine, so a test can pin its answer.
+import { mulberry32 } from '../../scenarios/repos-and-forks/world.js';
 import { at, requireSamples, StatsError } from './samples.js';
 
 /** The seed every bootstrap in the kit uses unless told otherwise: the same data give the same interval. */
 export const BOOTSTRAP_SEED = 0x5eed;
 export const BOOTSTRAP_RESAMPLES = 4000;
 
-/** mulberry32: a small, well-mixed 32-bit generator; plenty for resampling indices. */
+/** mulberry32 (the world's own generator): small, well-mixed, plenty for resampling indices. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**
