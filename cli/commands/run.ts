@@ -107,7 +107,7 @@ export const command: Command = {
       'memory sweeps alone), instructions (needs valgrind: echo requests counted by callgrind, the low-noise cost\n' +
       'figure the regression gate reads; a few minutes, two servers at a time), micro, tracebacks.\n' +
       'A full run\'s echo and repos-and-forks also explain their memory: two heap snapshots per style, with 0\n' +
-      'and 1000 idle connections (or in-flight workflows; threads 200), diffed by the name V8\n' +
+      'and 500 idle connections (or in-flight workflows; threads 100), diffed by the name V8\n' +
       'gives each node (results.json memoryAttribution; one style alone: rosetta memory --explain STYLE).\n' +
       'Progress and an ETA go to stderr, a summary table to stdout.\n' +
       'Exit code 1 when any measurement failed (the rest is still written); 130/143 when interrupted.',

@@ -297,7 +297,9 @@ export function planConfig(options: RunOptions): RunConfig {
   const timed = {
     warmup,
     turn: { settleMs: 100, costMs: 500, parts: 2, capacityMs: 300 },
-    rounds: { minRounds: 4, maxRounds: 200 },
+    // Three rounds, the fewest an interval can be drawn from, whatever the clock says: on a slow hour
+    // the precise phases take most of the default budget and the minimum is all the rounds get.
+    rounds: { minRounds: 3, maxRounds: 200 },
     generations: options.generations ?? 1,
     // The servers not written in Node are a full run's rows: a quick run is the styles alone.
     references: !quick,
@@ -323,17 +325,19 @@ export function planConfig(options: RunOptions): RunConfig {
           ],
           ...timed,
         },
-    echoMemorySteps: quick ? steps(1_000, 4) : steps(10_000, 5),
+    // Sized so the precise phases leave the timed rounds about half of the default budget; a slope
+    // over 5,000 connections or 3,000 workflows has a standard error under 1% (docs/measurements.md).
+    echoMemorySteps: quick ? steps(1_000, 4) : steps(5_000, 5),
     echoActiveBytes: 1 * KIB,
-    workflowMemorySteps: quick ? steps(500, 4) : steps(10_000, 5),
-    memoryExplain: quick ? { units: 200, costlyUnits: 20 } : { units: 1_000, costlyUnits: 200 },
+    workflowMemorySteps: quick ? steps(500, 4) : steps(3_000, 5),
+    memoryExplain: quick ? { units: 200, costlyUnits: 20 } : { units: 500, costlyUnits: 100 },
     workflow: {
       concurrent: 4,
       // Steady on the runner's CPU per HTTP request served: a 250 ms window holds hundreds of requests
       // but only a few workflows, too few to agree on workflows/s within a few percent.
       warmup: { stepMs: 250, minMs: 750, maxMs: 2_500, tolerance: 0.05 },
       turn: { settleMs: 100, windowMs: 500 },
-      rounds: { minRounds: 4, maxRounds: 200 },
+      rounds: { minRounds: 3, maxRounds: 200 },
       latencyMs: 20,
       wallRuns: quick ? 1 : 3,
     },
