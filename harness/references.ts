@@ -32,12 +32,18 @@ export interface ReferenceAvailability {
   readonly missing: { readonly id: ReferenceId; readonly why: string }[];
 }
 
-const PROBES: Record<ReferenceId, { readonly command: string; readonly args: readonly string[]; readonly needs: string }> = {
-  'c-epoll': { command: 'cc', args: ['--version'], needs: 'a C compiler (`cc`)' },
-  asyncio: { command: 'python3', args: ['-c', 'import asyncio'], needs: "python3 with asyncio" },
-  'asyncio-streams': { command: 'python3', args: ['-c', 'import asyncio'], needs: 'python3 with asyncio' },
-  uvloop: { command: 'python3', args: ['-c', 'import uvloop'], needs: "python3's uvloop (Debian: python3-uvloop)" },
+/** What a reference needs, and the commands tried in turn to run it (the first that passes is kept). */
+const PROBES: Record<ReferenceId, { readonly commands: readonly string[]; readonly args: readonly string[]; readonly needs: string }> = {
+  'c-epoll': { commands: ['cc'], args: ['--version'], needs: 'a C compiler (`cc`)' },
+  asyncio: { commands: ['python3'], args: ['-c', 'import asyncio'], needs: 'python3 with asyncio' },
+  'asyncio-streams': { commands: ['python3'], args: ['-c', 'import asyncio'], needs: 'python3 with asyncio' },
+  // The distribution's python3-uvloop is importable by the system's interpreter only, which a
+  // python3 of pyenv or a venv earlier on PATH hides.
+  uvloop: { commands: ['python3', '/usr/bin/python3'], args: ['-c', 'import uvloop'], needs: "python3's uvloop (Debian: python3-uvloop)" },
 };
+
+/** The interpreter each Python reference runs on: the first of its probe's commands that passed. */
+const interpreters = new Map<ReferenceId, string>();
 
 let availability: Promise<ReferenceAvailability> | undefined;
 
@@ -47,16 +53,20 @@ export function availableReferences(): Promise<ReferenceAvailability> {
     const results = await Promise.all(
       REFERENCE_SERVERS.map(async (id) => {
         const probe = PROBES[id];
-        try {
-          await runCommand({ label: `${probe.command} ${probe.args.join(' ')}`, command: probe.command, args: probe.args, deadlineMs: 30_000 });
-          return { id, why: undefined };
-        } catch (error) {
-          // The command and how it failed, then its last line of output (the exception, say).
-          const lines = (error as Error).message.trim().split('\n');
-          const how = /^.*? failed \([^)]*\)/.exec(lines[0] ?? '')?.[0] ?? lines[0] ?? '';
-          const last = lines.length > 1 ? `: ${lines[lines.length - 1]!.trim()}` : '';
-          return { id, why: `needs ${probe.needs}: ${how}${last}` };
+        const failures: string[] = [];
+        for (const command of probe.commands) {
+          try {
+            await runCommand({ label: `${command} ${probe.args.join(' ')}`, command, args: probe.args, deadlineMs: 30_000 });
+            interpreters.set(id, command);
+            return { id, why: undefined };
+          } catch (error) {
+            // The command and how it failed, then its last line of output (the exception, say).
+            const lines = (error as Error).message.trim().split('\n');
+            const how = /^.*? failed \([^)]*\)/.exec(lines[0] ?? '')?.[0] ?? lines[0] ?? '';
+            failures.push(`${how}${lines.length > 1 ? `: ${lines[lines.length - 1]!.trim()}` : ''}`);
+          }
         }
+        return { id, why: `needs ${probe.needs}: ${failures.join('; ')}` };
       }),
     );
     return {
@@ -121,7 +131,9 @@ interface CpuReading {
 /** The command line of a reference, the C server compiled first if need be. */
 export async function referenceCommand(id: ReferenceId, host: string, port: number): Promise<string[]> {
   const listen = ['--host', host, '--port', String(port)];
-  const python = (file: string, ...extra: string[]): string[] => ['python3', path.join(referenceSources(), file), ...listen, ...extra];
+  // The probe picks each Python reference's interpreter; it runs once a process.
+  if (id !== 'c-epoll') await availableReferences();
+  const python = (file: string, ...extra: string[]): string[] => [interpreters.get(id) ?? 'python3', path.join(referenceSources(), file), ...listen, ...extra];
   switch (id) {
     case 'c-epoll':
       return [await nativeBinary('c-epoll'), ...listen];
