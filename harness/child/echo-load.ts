@@ -64,6 +64,16 @@ function spansOf(value: unknown): [number, number][] {
   return value as [number, number][];
 }
 
+/** Drives a session as `payload.mode` says; resolves with the instant it took effect (the engine's, for the native client). */
+async function drive(s: LoadSession | NativeSession, payload: Record<string, unknown>): Promise<number> {
+  const mode = str(payload, 'mode');
+  let t: number | void;
+  if (mode === 'open') t = await s.setDrive({ mode, rate: num(payload, 'rate') });
+  else if (mode === 'closed' || mode === 'idle') t = await s.setDrive({ mode });
+  else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
+  return typeof t === 'number' ? t : monotonicMs();
+}
+
 function throwIfBroken(s: LoadSession | NativeSession): void {
   if (s.verifyFailures > 0) throw new VerificationError(`${s.verifyFailures} echoes differed from what was sent`);
   if (s.errors > 0) throw new Error(`${s.errors} connection errors during the load`);
@@ -82,12 +92,16 @@ serve({
       return { connections: session.connections };
     },
     async drive(payload) {
-      const mode = str(payload, 'mode');
-      const s = current(payload);
-      if (mode === 'open') await s.setDrive({ mode, rate: num(payload, 'rate') });
-      else if (mode === 'closed' || mode === 'idle') await s.setDrive({ mode });
-      else throw new TypeError(`payload.mode must be open, closed or idle (got ${JSON.stringify(mode)})`);
-      return { t: monotonicMs() };
+      return { t: await drive(current(payload), payload) };
+    },
+    // One slice of a paired turn ends and the next begins in one request: `idle` (a session name)
+    // stops, then `session` is driven as `mode` says; each with the instant it took effect.
+    async switch(payload) {
+      const idle = payload.idle === undefined ? undefined : sessions.get(str(payload, 'idle'));
+      if (payload.idle !== undefined && idle === undefined) throw new Error(`no load session ${JSON.stringify(payload.idle)} is open`);
+      const stopped = idle === undefined ? undefined : await drive(idle, { mode: 'idle' });
+      const started = payload.session === undefined ? undefined : await drive(current(payload), payload);
+      return { stopped, started };
     },
     // Round trips completed between two instants of the monotonic clock (e.g. the server's CPU readings),
     // or in several disjoint `spans` ([from, to] pairs) taken as one window; the records up to the

@@ -41,11 +41,12 @@ export interface EchoGrid {
    */
   readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly laterMinMs: number; readonly maxMs: number; readonly tolerance: number };
   /**
-   * One server's turn in a round (phases/echo-cost.ts): after each switch of load the server settles
-   * untimed for `settleMs`; the cost window (open loop at the cell's rate) is `costMs` in `parts`
-   * exact sub-windows, then the capacity window (closed loop) `capacityMs`.
+   * One server's turn in a round (phases/echo-cost.ts), paired with the reference: after `settleMs`
+   * untimed, `costPairs` pairs of slices of `sliceMs` (the server's, then the reference's, or the other
+   * way round) in an open loop at the cell's rate, read in two halves; `settleMs` again, then
+   * `capacityPairs` pairs in a closed loop.
    */
-  readonly turn: { readonly settleMs: number; readonly costMs: number; readonly parts: number; readonly capacityMs: number };
+  readonly turn: { readonly settleMs: number; readonly sliceMs: number; readonly costPairs: number; readonly capacityPairs: number };
   /** Rounds always taken, and at most, per cell and generation; between them the budget and the target decide. */
   readonly rounds: { readonly minRounds: number; readonly maxRounds: number };
   /** Sets of fresh server processes, each measured in its own rounds (the variance analysis takes several). */
@@ -292,11 +293,12 @@ export function planConfig(options: RunOptions): RunConfig {
   // (docs/measurements.md, "Warm-up").
   // A later cell of the same pair has a warm JIT: only its new connections and size must settle.
   const warmup = { stepMs: 250, minMs: 1_000, laterMinMs: 500, maxMs: 3_000, tolerance: 0.04 };
-  // A server's turn in a round: settle, a cost window in two exact halves, a capacity window
-  // (docs/measurements.md, "Timed figures": where the spread lives and why these lengths).
+  // A server's turn in a round: slices of 100 ms in alternation with the reference's, 4 pairs at the
+  // fixed rate and 3 in a closed loop: the host's noise is correlated over about 100-300 ms, so two
+  // servers 100 ms apart see the same host (docs/measurements.md, "The host's noise, seen without the kit").
   const timed = {
     warmup,
-    turn: { settleMs: 100, costMs: 500, parts: 2, capacityMs: 300 },
+    turn: { settleMs: 100, sliceMs: 100, costPairs: 4, capacityPairs: 3 },
     // Three rounds, the fewest an interval can be drawn from, whatever the clock says: on a slow hour
     // the precise phases take most of the default budget and the minimum is all the rounds get.
     rounds: { minRounds: 3, maxRounds: 200 },

@@ -137,35 +137,119 @@ function serverOf(fleet: Fleet, id: string): FleetServer {
 
 const perRequest = (reading: Reading): number => (reading.stats.requests === 0 ? Number.POSITIVE_INFINITY : reading.serverUs / reading.stats.requests);
 
-/** One server's turn of one round: its cost sub-windows at the fixed rate, then its capacity window. */
-interface Turn {
-  readonly parts: readonly Reading[];
-  /** Server CPU µs per request over the whole cost window. */
+/** What one server did in its slices of a paired turn. */
+interface Side {
+  /** Server CPU µs per request over its cost slices. */
   readonly cpuPerReq: number;
+  /** The same over the first and the second half of the cost slices. */
+  readonly parts: readonly number[];
   readonly cost: WindowStats;
-  readonly capacity: Reading;
+  readonly capacity: WindowStats;
+  /** Its CPU over the capacity part, as a share of its own slices' time. */
+  readonly serverShare: number;
+  /** Wall ms of its own cost slices and capacity slices. */
+  readonly costMs: number;
+  readonly capacityMs: number;
 }
 
-async function takeTurn(fleet: Fleet, id: string, rate: number, echo: RunConfig['echo']): Promise<Turn> {
-  const { turn } = echo;
-  const load = fleet.load;
-  await load.request('drive', { session: id, mode: 'open', rate });
-  await sleep(turn.settleMs);
-  const parts: Reading[] = [];
-  for (let part = 0; part < turn.parts; part++) parts.push(await readWindow(fleet, id, turn.costMs / turn.parts, true));
-  const spans = parts.map((reading): [number, number] => [reading.stats.from, reading.stats.to]);
-  const cost = await load.request<WindowStats>('window', { session: id, spans });
-  await load.request('drive', { session: id, mode: 'closed' });
-  await sleep(turn.settleMs);
-  const capacity = await readWindow(fleet, id, turn.capacityMs, false);
-  await load.request('drive', { session: id, mode: 'idle' });
-  const serverUs = parts.reduce((sum, reading) => sum + reading.serverUs, 0);
-  return {
-    parts,
-    cpuPerReq: cost.requests === 0 ? Number.POSITIVE_INFINITY : serverUs / cost.requests,
-    cost,
-    capacity,
+/**
+ * A server's turn of one round, the reference's slices taken in alternation with its own: the
+ * host's noise is correlated over less than a second, so slices 100 ms apart see the same host
+ * (docs/measurements.md, "The host's noise, seen without the kit").
+ */
+interface Turn {
+  readonly mine: Side;
+  readonly reference: Side;
+  /** The load client's CPU over the capacity part, as a share of its wall time. */
+  readonly clientShare: number;
+  /** Wall ms of the turn's slices. */
+  readonly ms: number;
+}
+
+/** The reference's side of a turn, as a turn of its own (ratios within the turn: rounds.ts). */
+const swapped = (turn: Turn): Turn => ({ ...turn, mine: turn.reference, reference: turn.mine });
+
+type Spans = [number, number][];
+
+/**
+ * Drives `ids[0]` and `ids[1]` in alternation, one slice of `sliceMs` each, `pairs` times, the load
+ * switched in one request from one to the other. Resolves with each session's slices as spans on
+ * the monotonic clock, and calls `between` after the first half of the pairs.
+ */
+async function alternate(fleet: Fleet, ids: readonly [string, string], drive: Record<string, unknown>, options: { pairs: number; sliceMs: number; between?: () => Promise<void> }): Promise<Map<string, Spans>> {
+  const spans = new Map<string, Spans>(ids.map((id) => [id, []]));
+  let previous: { id: string; from: number } | undefined;
+  const step = async (next: string | undefined): Promise<void> => {
+    const { stopped, started } = await fleet.load.request<{ stopped?: number; started?: number }>('switch', { idle: previous?.id, ...(next === undefined ? {} : { session: next, ...drive }) });
+    if (previous !== undefined && stopped !== undefined) spans.get(previous.id)?.push([previous.from, stopped]);
+    previous = next === undefined || started === undefined ? undefined : { id: next, from: started };
   };
+  for (let pair = 0; pair < options.pairs; pair++) {
+    if (pair === Math.floor(options.pairs / 2) && options.between !== undefined) {
+      await step(undefined);
+      await options.between();
+    }
+    for (const id of ids) {
+      await step(id);
+      await sleep(options.sliceMs);
+    }
+  }
+  await step(undefined);
+  return spans;
+}
+
+const totalMs = (spans: Spans): number => spans.reduce((sum, [from, to]) => sum + (to - from), 0);
+const cpuUs = (a: CpuReading, b: CpuReading): number => b.user - a.user + (b.system - a.system);
+
+/**
+ * One server's turn of one round, paired with the reference: open-loop slices at the cell's rate
+ * (cost, read in two halves), then closed-loop slices (capacity). Which of the two goes first
+ * alternates from round to round, so neither always inherits the other's leftover work.
+ */
+async function takeTurn(fleet: Fleet, id: string, rate: number, echo: RunConfig['echo'], round: number): Promise<Turn> {
+  const { turn } = echo;
+  const ids: [string, string] = round % 2 === 0 ? [id, REFERENCE] : [REFERENCE, id];
+  const servers = ids.map((who) => serverOf(fleet, who));
+  const readAll = (): Promise<CpuReading[]> => Promise.all(servers.map((server) => server.cpu()));
+  const started = performance.now();
+
+  await sleep(turn.settleMs);
+  const costStart = await readAll();
+  let costMid: CpuReading[] = costStart;
+  const costSpans = await alternate(fleet, ids, { mode: 'open', rate }, { pairs: turn.costPairs, sliceMs: turn.sliceMs, between: async () => void (costMid = await readAll()) });
+  const costEnd = await readAll();
+
+  await sleep(turn.settleMs);
+  const capacityStart = await readAll();
+  const loadStart = await fleet.load.request<CpuReading>('cpu');
+  const capacitySpans = await alternate(fleet, ids, { mode: 'closed' }, { pairs: turn.capacityPairs, sliceMs: turn.sliceMs });
+  const loadEnd = await fleet.load.request<CpuReading>('cpu');
+  const capacityEnd = await readAll();
+
+  const sides: Side[] = [];
+  for (const [index, who] of ids.entries()) {
+    const spans = costSpans.get(who) ?? [];
+    const half = Math.ceil(spans.length / 2);
+    const window = (part: Spans, keep: boolean): Promise<WindowStats> => fleet.load.request<WindowStats>('window', { session: who, spans: part, keep });
+    const first = await window(spans.slice(0, half), true);
+    const second = await window(spans.slice(half), true);
+    const cost = await window(spans, true);
+    const capacitySpansOf = capacitySpans.get(who) ?? [];
+    const capacity = await window(capacitySpansOf, false);
+    const per = (us: number, requests: number): number => (requests === 0 ? Number.POSITIVE_INFINITY : us / requests);
+    const [a, m, b] = [costStart[index]!, costMid[index]!, costEnd[index]!];
+    sides.push({
+      cpuPerReq: per(cpuUs(a, b), cost.requests),
+      parts: [per(cpuUs(a, m), first.requests), per(cpuUs(m, b), second.requests)],
+      cost,
+      capacity,
+      serverShare: cpuUs(capacityStart[index]!, capacityEnd[index]!) / 1000 / Math.max(1, totalMs(capacitySpansOf)),
+      costMs: totalMs(spans),
+      capacityMs: totalMs(capacitySpansOf),
+    });
+  }
+  const [mine, reference] = ids[0] === id ? [sides[0]!, sides[1]!] : [sides[1]!, sides[0]!];
+  return { mine, reference, clientShare: cpuUs(loadStart, loadEnd) / 1000 / Math.max(1, loadEnd.t - loadStart.t), ms: performance.now() - started };
 }
 
 interface CellPlan {
@@ -194,17 +278,20 @@ async function measureCell(context: PhaseContext, fleet: Fleet, cell: EchoCell, 
     await fleet.load.request('drive', { session: id, mode: 'idle' });
   }
 
+  // The reference takes its slices inside every other server's turn, not a turn of its own.
+  const contenders = new Map([...fleet.servers].filter(([id]) => id !== REFERENCE));
   const block = await runBlock<Turn>(context, {
-    contenders: fleet.servers,
+    contenders,
     reference: REFERENCE,
     label: `echo/${kib(size)}x${connections}/generation-${plan.generation + 1}`,
     plan: { ...echo.rounds, deadline: plan.deadline, precision: context.config.precision },
     first: plan.first,
-    take: async (id) => {
-      const turn = await takeTurn(fleet, id, rate, echo);
-      return { turn, windowMs: turn.parts.reduce((sum, reading) => sum + reading.ms, 0) + turn.capacity.ms };
+    referenceIn: swapped,
+    take: async (id, round) => {
+      const turn = await takeTurn(fleet, id, rate, echo, round);
+      return { turn, windowMs: turn.ms };
     },
-    figures: { cpu: (turn) => turn.cpuPerReq, capacity: (turn) => turn.capacity.stats.rps },
+    figures: { cpu: (turn) => turn.mine.cpuPerReq, capacity: (turn) => turn.mine.capacity.rps },
   });
   for (const id of ids) await fleet.load.request('session-close', { session: id }, 15_000);
 
@@ -240,42 +327,29 @@ function record(context: PhaseContext, input: RecordInput): void {
   };
   for (const [round, { turn, othersShare }] of block.turns.get(id) ?? []) {
     const repeat = plan.first + round;
-    // A round whose reference turn was dropped lost its block: nothing of it is recorded.
-    const reference = block.turns.get(REFERENCE)?.get(round)?.turn;
-    if (reference === undefined) continue;
-    const achieved = turn.cost.rps / rate;
-    const saturated = achieved < ACHIEVED_MIN || turn.cost.skipped > 0 || reference.cost.rps / rate < ACHIEVED_MIN || reference.cost.skipped > 0;
-    const costExtra = { ...common, achievedRate: Math.round(turn.cost.rps), saturated, windowMs: Math.round(turn.parts.reduce((sum, r) => sum + r.ms, 0)) };
+    const { mine, reference } = turn;
+    const saturated = mine.cost.rps / rate < ACHIEVED_MIN || mine.cost.skipped > 0 || reference.cost.rps / rate < ACHIEVED_MIN || reference.cost.skipped > 0;
+    const costExtra = { ...common, achievedRate: Math.round(mine.cost.rps), saturated, windowMs: Math.round(mine.costMs) };
     const add = (name: string, unit: string, direction: 'higher' | 'lower', value: number, extra: Record<string, string | number | boolean>, pairedRatio?: number): void =>
       context.collector.add({ name, scenario: 'echo', style: id, params, unit, direction, repeat, value, extra, ...(pairedRatio !== undefined ? { pairedRatio } : {}) });
-    const costRatio = block.ratio(id, round, (t) => t.cpuPerReq);
-    add('echo.cpu_us_per_req', 'us/req', 'lower', turn.cpuPerReq, costExtra, costRatio);
+    const costRatio = block.ratio(id, round, (t) => t.mine.cpuPerReq);
+    add('echo.cpu_us_per_req', 'us/req', 'lower', mine.cpuPerReq, costExtra, costRatio);
     // What one core could serve at that cost: the capacity the CPU figure implies, with no client in the way.
-    add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / turn.cpuPerReq, costExtra, costRatio === undefined ? undefined : 1 / costRatio);
+    add('echo.rps_per_core', 'req/s/core', 'higher', 1e6 / mine.cpuPerReq, costExtra, costRatio === undefined ? undefined : 1 / costRatio);
     // Latency's .ratio divides by the baseline row of the same round (a tail percentile is set by a
-    // few slow round trips, which one turn has and another not: no in-round pairing for it).
-    for (const p of ['p50', 'p99', 'p999'] as const) add(`echo.${p}_us`, 'us', 'lower', positive(turn.cost.latencyUs[p]), costExtra);
-    add('echo.p99_sent_us', 'us', 'lower', positive(turn.cost.sentLatencyUs.p99), costExtra);
+    // few slow round trips, which one turn has and another not: no in-turn pairing for it).
+    for (const p of ['p50', 'p99', 'p999'] as const) add(`echo.${p}_us`, 'us', 'lower', positive(mine.cost.latencyUs[p]), costExtra);
+    add('echo.p99_sent_us', 'us', 'lower', positive(mine.cost.sentLatencyUs.p99), costExtra);
 
-    const { capacity } = turn;
-    const serverShare = capacity.serverUs / 1000 / capacity.ms;
-    const clientShare = capacity.loadUs / 1000 / capacity.ms;
+    const { serverShare } = mine;
+    const { clientShare } = turn;
     const saturatedBy =
       serverShare >= SATURATED_SHARE && clientShare >= SATURATED_SHARE ? 'both' : serverShare >= SATURATED_SHARE ? 'server' : clientShare >= SATURATED_SHARE ? 'client' : 'neither';
-    const capacityExtra = { ...common, saturatedBy, serverCpuShare: round3(serverShare), clientCpuShare: round3(clientShare), windowMs: Math.round(capacity.ms) };
-    const capacityRatio = block.ratio(id, round, (t) => t.capacity.stats.rps);
-    add('echo.rps', 'req/s', 'higher', capacity.stats.rps, capacityExtra, capacityRatio);
-    add('echo.mibps', 'MiB/s', 'higher', capacity.stats.mibps, capacityExtra, capacityRatio);
-    context.collector.turn({
-      phase: 'echo',
-      params,
-      generation: plan.generation,
-      round: repeat,
-      id,
-      parts: turn.parts.map(perRequest),
-      referenceParts: reference.parts.map(perRequest),
-      othersShare: round3(othersShare),
-    });
+    const capacityExtra = { ...common, saturatedBy, serverCpuShare: round3(serverShare), clientCpuShare: round3(clientShare), windowMs: Math.round(mine.capacityMs) };
+    const capacityRatio = block.ratio(id, round, (t) => t.mine.capacity.rps);
+    add('echo.rps', 'req/s', 'higher', mine.capacity.rps, capacityExtra, capacityRatio);
+    add('echo.mibps', 'MiB/s', 'higher', mine.capacity.mibps, capacityExtra, capacityRatio);
+    context.collector.turn({ phase: 'echo', params, generation: plan.generation, round: repeat, id, parts: [...mine.parts], referenceParts: [...reference.parts], othersShare: round3(othersShare) });
   }
 }
 

@@ -131,4 +131,26 @@ describe('runBlock', () => {
     // Identical ratios have no spread: precise after the minimum.
     expect(block.outcome).toMatchObject({ rounds: 2, stoppedBy: 'precision' });
   });
+
+  it('with the reference inside each turn, divides by that side of the same turn and gives the reference no turn', async () => {
+    type Paired = { mine: number; reference: number };
+    const taken: string[] = [];
+    // The reference's side differs from turn to turn (as 100 ms apart it follows the host): each ratio is that turn's.
+    const block = await runBlock<Paired>(contextOf([]), {
+      contenders: new Map([['a', nobody], ['b', nobody]]),
+      reference: 'ref',
+      referenceIn: (turn) => ({ mine: turn.reference, reference: turn.mine }),
+      label: 'paired',
+      plan: { minRounds: 2, maxRounds: 2, deadline: 0, precision: 0.02 },
+      take: (id, round) => {
+        taken.push(id);
+        const host = round === 0 ? 1 : 3;
+        return Promise.resolve({ turn: { mine: (id === 'a' ? 12 : 6) * host, reference: (id === 'a' ? 10 : 8) * host }, windowMs: 100 });
+      },
+      figures: { cost: (turn) => turn.mine },
+    });
+    expect([0, 1].map((round) => block.ratio('a', round, (t) => t.mine))).toEqual([1.2, 1.2]);
+    expect([0, 1].map((round) => block.ratio('b', round, (t) => t.mine))).toEqual([0.75, 0.75]);
+    expect(taken.sort()).toEqual(['a', 'a', 'b', 'b']);
+  });
 });

@@ -2,6 +2,8 @@
 // the measured core, and rounds are run in which each takes one short turn, in an order shuffled
 // per round from the run's seed. A round is a block: a slow stretch of the host that covers it
 // weighs on the reference's turn as on every other's, so a ratio taken within the round cancels it.
+// Where the host's noise is faster than a round, the reference is measured inside every turn instead
+// (`referenceIn`: slices in alternation), and the ratio is taken within the turn.
 // Rounds go on until every ranked figure is as precise as asked, or the time given is spent.
 import { interval95 } from '../stats/summary.js';
 import { procCpuMs } from '../proc-cpu.js';
@@ -111,6 +113,12 @@ export interface BlockOptions<T> {
   readonly contenders: ReadonlyMap<string, { readonly pid: number }>;
   /** The row every ratio divides by, turn for turn in the same round. */
   readonly reference: string;
+  /**
+   * When the reference is measured inside every turn (slices taken in alternation with the
+   * contender's), its side of a turn, as a turn of its own: ratios are then taken within the turn,
+   * and the reference is not a contender.
+   */
+  readonly referenceIn?: (turn: T) => T;
   /** Names the series (seed stream, the order's phase, progress). */
   readonly label: string;
   readonly plan: RoundsPlan;
@@ -147,9 +155,9 @@ export async function runBlock<T>(context: PhaseContext, options: BlockOptions<T
   const dropped = new Map<string, number>();
   const series = new Map<string, number[]>();
   const ratio = (id: string, round: number, pick: (turn: T) => number): number | undefined => {
-    const mine = turns.get(id)?.get(round);
-    const reference = turns.get(options.reference)?.get(round);
-    return mine === undefined || reference === undefined ? undefined : pick(mine.turn) / pick(reference.turn);
+    const mine = turns.get(id)?.get(round)?.turn;
+    const reference = mine !== undefined && options.referenceIn !== undefined ? options.referenceIn(mine) : turns.get(options.reference)?.get(round)?.turn;
+    return mine === undefined || reference === undefined ? undefined : pick(mine) / pick(reference);
   };
   const othersCpuMs = (id: string): number => {
     let total = 0;
