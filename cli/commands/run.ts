@@ -97,9 +97,10 @@ export const command: Command = {
       'pinned to different cores where taskset exists. The precise figures come first (memory sweeps, each in\n' +
       'fresh processes; instruction counts; tracebacks; difficulty), then the timed ones spend what is left of\n' +
       '--budget: every echo server (and every workflow runner) starts at once on the measured core, warms to a\n' +
-      'steady state, and takes one short turn per round, in an order shuffled per round from --seed; each\n' +
-      'ratio (.ratio) is taken against a reference server (runner) of the same round, which cancels the\n' +
-      "host's slow stretches. Rounds go on until every ranked ratio's 95% interval is within --precision or the\n" +
+      'steady state, and takes one short turn per round, in an order shuffled per round from --seed. An echo\n' +
+      "turn alternates 100 ms slices of the server's and of a reference server's, and its ratio (.ratio) is\n" +
+      "taken within the turn; a workflow runner's ratio is against a reference runner's turn of the same round.\n" +
+      "Rounds go on until every ranked ratio's 95% interval is within --precision or the\n" +
       'budget is spent; each figure says which stopped it. Echo cost is server CPU per request at a fixed\n' +
       'offered rate (open loop), capacity a closed loop with who saturated; workflow throughput counts requests\n' +
       'answered for verified workflows.\n' +

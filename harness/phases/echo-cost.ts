@@ -3,13 +3,14 @@
 // divides by) starts at once on the measured core, with one load child on the other core holding a
 // session per server. For each cell of the grid (size x connections), every server is verified,
 // then warmed to its steady state once; then rounds, in which each server takes one turn in an order
-// shuffled per round: an open loop at the cell's fixed rate (cost: server CPU per request over exact
-// sub-windows, and latency from each message's due time), then a closed loop (capacity). Only the
-// server whose turn it is gets any load; each turn settles before its window opens, and a window in
-// which the other servers used more than a sliver of the core is dropped (their leftover work would
-// be billed to this one). A style's ratio is taken against the reference's turn of the same round.
+// shuffled per round. A turn is slices of 100 ms, the server's in alternation with the reference's:
+// first in an open loop at the cell's fixed rate (cost: server CPU per request over its slices, and
+// latency from each message's due time), then in a closed loop (capacity). A style's ratio is taken
+// within its turn, the two servers having met the same host 100 ms apart. Only the two servers of
+// the turn get load; a turn in which the other servers used more than a sliver of the core is
+// dropped (their leftover work would be billed to this one).
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
-// clock every process shares; the load child counts the round trips completed between the two.
+// clock every process shares; the load engine says the instant each slice began and ended.
 import { spawnChild, type Child } from '../processes/children.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { echoServers } from './servers.js';
@@ -310,7 +311,7 @@ interface RecordInput {
   readonly warm: WarmUp | undefined;
 }
 
-/** One sample per round of every figure of one server, each with its ratio to the reference's turn of the same round. */
+/** One sample per round of every figure of one server, each with its ratio to the reference's slices of the same turn. */
 function record(context: PhaseContext, input: RecordInput): void {
   const { id, cell, plan, block } = input;
   const { outcome } = block;
