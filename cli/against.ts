@@ -148,6 +148,45 @@ export async function runAgainst(ref: string, plan: AgainstPlan): Promise<Agains
 }
 
 /**
+ * A scratch copy of this checkout's HEAD with `patch` applied (git apply), built: `use` gets its
+ * folder. For `rosetta calibrate --regressions`: a realistic regression measured as a change would
+ * be. Throws AgainstError when the copy cannot be made, patched or built, and AgainstInterrupted on a
+ * signal; the copy is removed either way.
+ */
+export async function inPatchedTree<T>(patch: string, label: string, use: (tree: string) => Promise<T>): Promise<T> {
+  const root = gitLine(['rev-parse', '--show-toplevel'], process.cwd());
+  if (root === null) throw new AgainstError(`a patched copy needs a git checkout; ${process.cwd()} is not inside one`);
+  const sha = gitLine(['rev-parse', 'HEAD'], root);
+  if (sha === null) throw new AgainstError(`${root} has no commit to copy`);
+  const tmp = await mkdtemp(join(tmpdir(), 'rosetta-patched-'));
+  const state: AgainstState = { root, tmp, tree: join(tmp, 'tree'), child: null, interrupted: null };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (state.interrupted !== null) {
+      cleanupSync(state);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    state.interrupted = signal;
+    void state.child?.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await step(state, 'git worktree add', 'git', ['worktree', 'add', '--detach', state.tree, sha], root);
+    await provideNodeModules(state, sha, () => undefined);
+    await step(state, `git apply ${patch}`, 'git', ['apply', patch], state.tree);
+    await build(state, state.tree, label);
+    return await use(state.tree);
+  } catch (error) {
+    if (state.interrupted !== null) throw new AgainstInterrupted(state.interrupted);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup(state);
+  }
+}
+
+/**
  * npm ci from an identical package-lock.json installs exactly the tree this checkout already has,
  * so linking it is as honest as installing and takes no time or network. Anything else installs.
  */

@@ -15,12 +15,17 @@ export interface GateMeasurement {
 }
 
 /**
- * One gate measurement: `rosetta run` of the gate's arguments in a fresh process, its progress passed
- * through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
+ * One gate measurement: `rosetta run` of the gate's arguments in a fresh process (this build's, or
+ * `cli`'s: a patched copy's), its progress passed through to stderr. Resolves to the results, or to a one-line reason when the run produced none. A
  * signal to this process is passed on to the run, which stops its children and exits 130/143.
  */
-export async function measureGate(out: string, env: NodeJS.ProcessEnv, quiet = false, runArgs: readonly string[] = GATE_RUN_ARGS): Promise<GateMeasurement | string> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+export async function measureGate(
+  out: string,
+  env: NodeJS.ProcessEnv,
+  quiet = false,
+  runArgs: readonly string[] = GATE_RUN_ARGS,
+  cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js'),
+): Promise<GateMeasurement | string> {
   const started = performance.now();
   // A results.json left by an earlier run must not pass for this one's.
   rmSync(path.join(out, 'results.json'), { force: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
 import { compareResults } from './compare.js';
 import type { CompareOptions } from './comparison.js';
-import { displayName, formatComparison, formatValue } from './compare-format.js';
+import { displayName, formatComparison, formatValue, mdcFigure } from './compare-format.js';
 
 const OPTIONS: CompareOptions = { threshold: 5, alpha: 0.05 };
 const NOISE = [1, 1.01, 0.99, 1.005, 0.995, 1.002, 0.998];
@@ -53,5 +53,40 @@ describe('formatComparison', () => {
     expect(formatValue(12.3456)).toBe('12.35');
     expect(formatValue(0.000123456)).toBe('0.0001235');
     expect(displayName('echo.rps|style=callbacks|size=1024')).toBe('echo.rps style=callbacks size=1024');
+  });
+});
+
+describe('rows that cannot see a change', () => {
+  // One memory slope a run, against three base runs that spread by a factor of three: the prediction
+  // interval for one more run is so wide that no realistic change would be significant.
+  const slope = (samples: readonly number[]): ReturnType<typeof metric> =>
+    metric('memory.echo_active.bytes_per_conn.ratio', 'lower', samples, { kind: 'ratio', unit: 'x baseline' });
+  const blind = compareResults(results([slope([1, 3, 9])]), results([slope([2.9])]), { threshold: 5, alpha: 0.01 });
+
+  it('say so in words, with how the row was tested and what would give it power, never a figure', () => {
+    const row = blind.rows[0]!;
+    expect(row.test).toBe('prediction-log');
+    expect(row.blind).toMatch(/^cannot see a change: measured once per run against a prediction interval from 3 base runs; more sweeps per run \(--memory-repeat\) or more base runs/);
+    for (const format of ['text', 'md'] as const) {
+      const out = formatComparison(blind, format);
+      expect(out).toContain('cannot see a change: measured once per run against a prediction interval from 3 base runs');
+      // No minimum detectable change printed as a number past the bound (±4,000%, ±7e13%).
+      expect(out).not.toMatch(/±\d{3,}|±\d+(\.\d+)?e\+?\d+%|±Infinity/);
+      expect(out).toMatch(/ none /);
+    }
+  });
+
+  it('keep their figure where it is within the bound', () => {
+    const seeing = compareResults(results([slope([1, 1.01, 0.99])]), results([slope([1])]), { threshold: 5, alpha: 0.01 });
+    expect(seeing.rows[0]!.blind).toBeUndefined();
+    expect(formatComparison(seeing, 'text')).toMatch(/±\d+\.\d%/);
+  });
+
+  it('a figure past the bound, or not finite, prints as words', () => {
+    expect(mdcFigure(3.46)).toBe('±3.5%');
+    expect(mdcFigure(50)).toBe('±50.0%');
+    for (const value of [50.1, 20326, 7.3e13, Number.POSITIVE_INFINITY, Number.NaN, null]) {
+      expect(mdcFigure(value)).toBe('none (above ±50%: cannot see a change)');
+    }
   });
 });

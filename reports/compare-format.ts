@@ -1,6 +1,6 @@
 // A comparison as text: a table like compare.R's printout, Markdown for a PR comment, JSON for
 // machines. Only formatting: every figure and verdict comes decided from compare.ts.
-import { MDC_POWER, type Comparison, type ComparisonFormat, type SideInfo } from './comparison.js';
+import { MDC_BLIND_PERCENT, MDC_POWER, type Comparison, type ComparisonFormat, type SideInfo } from './comparison.js';
 
 export function formatComparison(c: Comparison, format: ComparisonFormat): string {
   switch (format) {
@@ -25,11 +25,23 @@ function tableRows(c: Comparison): string[][] {
     row.pValue === null ? 'NA' : formatP(row.pValue),
     row.pAdjusted === null ? 'NA' : formatP(row.pAdjusted),
     row.stars,
-    row.mdcPercent === null ? 'n/a' : `±${row.mdcPercent.toFixed(1)}%`,
+    detectableText(row),
     `${withUnit(row.base.centre, row.unit)} (${row.base.units})`,
     `${withUnit(row.head.centre, row.unit)} (${row.head.units})`,
-    row.note === undefined ? row.verdict : `${row.verdict}: ${row.note}`,
+    [row.note === undefined ? row.verdict : `${row.verdict}: ${row.note}`, ...(row.blind === undefined ? [] : [row.blind])].join('; '),
   ]);
+}
+
+/** A row's minimum detectable change: a figure, or `none` where the row cannot see a change (its words follow the verdict). */
+function detectableText(row: Comparison['rows'][number]): string {
+  if (row.blind !== undefined) return 'none';
+  return row.mdcPercent === null ? 'n/a' : mdcFigure(row.mdcPercent);
+}
+
+/** ±x%, or words past MDC_BLIND_PERCENT: a figure like ±7e13% means no power, and says so. */
+export function mdcFigure(percent: number | null): string {
+  if (percent === null || !Number.isFinite(percent) || percent > MDC_BLIND_PERCENT) return `none (above ±${MDC_BLIND_PERCENT}%: cannot see a change)`;
+  return `±${percent.toFixed(1)}%`;
 }
 
 function formatP(p: number): string {
@@ -102,8 +114,14 @@ function rule(c: Comparison): string {
     `regression = Holm-adjusted p < ${c.options.alpha} and worse than ${c.options.threshold}% in the metric's direction; ` +
     `inconclusive = not significant and the 95% CI reaches beyond ±${c.options.threshold}%; ` +
     `change = head / base of geometric means over independent units (n); detectable = smallest change seen with ` +
-    `${MDC_POWER * 100}% power at alpha/${c.falsePositives.comparisons || 1}; kinds: ${kinds}${filter}`
+    `${MDC_POWER * 100}% power at alpha/${c.falsePositives.comparisons || 1} (none: above ±${MDC_BLIND_PERCENT}%, the row cannot see a change); kinds: ${kinds}${filter}` +
+    notGatedText(c)
   );
+}
+
+function notGatedText(c: Comparison): string {
+  if (c.options.notGated.length === 0) return '';
+  return `; not gated (tested and printed, outside the verdict and Holm's family): ${c.options.notGated.map((entry) => `/${entry.filter}/`).join(', ')}`;
 }
 
 function missing(c: Comparison, list: (ids: readonly string[]) => string): string[] {
@@ -131,7 +149,7 @@ function summaryLine(c: Comparison): string {
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   return (
     `${n(c.counts.regression, 'regression')}, ${n(c.counts.improvement, 'improvement')}, ` +
-    `${c.counts.same} same, ${c.counts.inconclusive} inconclusive, ${c.counts.untested} untested ` +
+    `${c.counts.same} same, ${c.counts.inconclusive} inconclusive, ${c.counts.untested} untested${c.counts['not gated'] > 0 ? `, ${c.counts['not gated']} not gated` : ''} ` +
     `(of ${c.rows.length} metrics on both sides)`
   );
 }

@@ -175,7 +175,7 @@ describe('compareResults: matching, filters, warnings', () => {
     expect(c.rows.map((row) => row.id)).toEqual(['echo.rps|style=callbacks', 'echo.rps|style=rxjs']);
     expect(c.onlyInBase).toEqual(['gone|style=callbacks']);
     expect(c.onlyInHead).toEqual(['new|style=callbacks']);
-    expect(c.counts).toEqual({ regression: 1, improvement: 0, same: 1, inconclusive: 0, untested: 0 });
+    expect(c.counts).toEqual({ regression: 1, improvement: 0, same: 1, inconclusive: 0, untested: 0, 'not gated': 0 });
   });
 
   it('keeps only the requested kinds and the ids that match the filter', () => {
@@ -322,5 +322,36 @@ describe('compareResults: merged runs', () => {
     const side = (centre: number): Results => mergeResults(around(centre).slice(0, 5).map((x) => run([x])));
     const c = compareResults(side(1000), side(750), OPTIONS);
     expect(c.rows.map((row) => row.verdict)).toEqual(['regression', 'regression']);
+  });
+});
+
+describe('compareResults: rows left out of the gate', () => {
+  const gated = (centre: number): Metric => metric('echo.instructions_per_req.ratio', 'lower', around(centre), { kind: 'ratio', unit: 'x baseline' });
+  const active = (centre: number): Metric => metric('memory.echo_active.bytes_per_conn.ratio', 'lower', around(centre), { kind: 'ratio', unit: 'x baseline' });
+  const options: CompareOptions = {
+    ...OPTIONS,
+    filter: /^echo\.instructions_per_req\.ratio\|/,
+    notGated: [{ filter: /^memory\.echo_active\./, reason: 'too unsteady to gate' }],
+  };
+
+  it('are tested and printed, but a regression there is not a regression of the comparison', () => {
+    const c = compareResults(results([gated(1), active(2)]), results([gated(1), active(3)]), options);
+    const row = c.rows.find((r) => r.name === 'memory.echo_active.bytes_per_conn.ratio')!;
+    expect(row.verdict).toBe('not gated');
+    expect(row.note).toBe('not gated: too unsteady to gate');
+    expect(row.changePercent).toBeCloseTo(50, 6);
+    expect(row.pValue).toBeLessThan(0.001);
+    expect(row.pAdjusted).toBeNull();
+    expect(c.counts).toMatchObject({ regression: 0, 'not gated': 1, same: 1 });
+    // Holm's family is the gated rows alone.
+    expect(c.falsePositives.comparisons).toBe(1);
+    expect(c.options.notGated).toEqual([{ filter: '^memory\\.echo_active\\.', reason: 'too unsteady to gate' }]);
+  });
+
+  it('may be missing from the head without failing it; a gated row may not', () => {
+    const lostActive = compareResults(results([gated(1), active(2)]), results([gated(1)]), options);
+    expect(lostActive.onlyInBase).toEqual([]);
+    const lostGated = compareResults(results([gated(1), active(2)]), results([active(2)]), options);
+    expect(lostGated.onlyInBase).toEqual([gated(1).id]);
   });
 });

@@ -4,7 +4,8 @@
 import type { Direction, Metric } from '../harness/schema.js';
 import type { TestName } from '../harness/stats/two-groups.js';
 
-export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested';
+/** `not gated`: tested and printed, but outside the family the verdict reads (CompareOptions.notGated). */
+export type Verdict = 'regression' | 'improvement' | 'same' | 'inconclusive' | 'untested' | 'not gated';
 export type Stars = '' | '*' | '**' | '***';
 export type MetricKind = Metric['kind'];
 export type ComparisonFormat = 'md' | 'json' | 'text';
@@ -25,12 +26,28 @@ export interface CompareOptions {
    * absolute figures are compared across Node majors too. Every other machine difference still counts.
    */
   readonly acrossNode?: boolean;
+  /**
+   * Rows compared and printed but left out of the decision: not in Holm's family, never a
+   * regression, and not required of the head. Each pattern of ids with the reason, printed beside.
+   */
+  readonly notGated?: readonly NotGated[];
+}
+
+export interface NotGated {
+  readonly filter: RegExp;
+  readonly reason: string;
 }
 
 export const DEFAULT_THRESHOLD = 5;
 export const DEFAULT_ALPHA = 0.05;
 /** The power at which the minimum detectable change is quoted. */
 export const MDC_POWER = 0.8;
+/**
+ * A row whose minimum detectable change is above this, in percent, cannot see a change in practice:
+ * ten times the gate's 5% threshold, so it would miss any regression the gate exists for. Such a row
+ * prints words (how it was tested, what would give it power) instead of a figure.
+ */
+export const MDC_BLIND_PERCENT = 50;
 
 export interface SideStats {
   /** Samples in the file. */
@@ -70,6 +87,11 @@ export interface MetricComparison {
    * strictest Holm level (alpha / tested rows): a change below it can pass unseen.
    */
   readonly mdcPercent: number | null;
+  /**
+   * Set when the row cannot see a change: its minimum detectable change is above MDC_BLIND_PERCENT
+   * or not finite. Says how it was tested and what would give it power.
+   */
+  readonly blind?: string;
   readonly verdict: Verdict;
   /** Why a metric is untested, or what made it inconclusive. */
   readonly note?: string;
@@ -91,6 +113,7 @@ export interface Comparison {
     readonly alpha: number;
     readonly kinds: readonly MetricKind[];
     readonly filter: string | null;
+    readonly notGated: readonly { readonly filter: string; readonly reason: string }[];
   };
   /** Both files come from one machine class (CPU model, cores, Node major, platform, pinning): absolute figures are comparable. */
   readonly sameMachine: boolean;

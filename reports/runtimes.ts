@@ -180,6 +180,7 @@ const VERDICT_WORD: Readonly<Record<Verdict, string>> = {
   same: 'same',
   inconclusive: 'inconclusive',
   untested: 'untested',
+  'not gated': 'not gated',
 };
 
 /** `−10.6% *** better`, or why there is no test. */

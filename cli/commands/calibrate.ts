@@ -1,16 +1,21 @@
 // `rosetta calibrate`: measures the regression gate itself (DESIGN.md, "Statistics"). N gate
-// measurements of this tree, each judged twice against the baseline:
+// measurements of this tree, each judged three times against the baseline, on the gate's full row set:
 //   - A/A: as it is. Any failure of the gate is a false alarm.
-//   - injected: the callbacks echo server's figures replaced by those of a copy slowed by a fixed
-//     amount of work per socket write (harness/fixtures/slow-callbacks.ts), measured in the same run,
-//     beside the real one (same rounds, same machine state). The work is sized from the baseline so
-//     that callbacks' instructions per request grow by --slowdown percent: one iteration's cost is
-//     counted under callgrind first (a first guess), then one instructions run of callbacks beside the
-//     slowed copy scales the iterations to the growth asked for (the tuning run); the slowdown achieved
-//     is measured in every run and printed, in instructions and in CPU time. The gate detects it when
-//     it calls the instructions row a regression.
-// Prints each run's verdicts, then the false-alarm and detection rates with their 95% intervals
-// (Wilson) and each gated metric's median minimum detectable change; writes calibrate.json.
+//   - injected instructions: the callbacks echo server's instruction figures replaced by those of a
+//     copy that does a fixed amount of work per socket write (harness/fixtures/slow-callbacks.ts),
+//     measured in the same run beside the real one (same rounds, same machine state). The work is
+//     sized from the baseline so that callbacks' instructions per request grow by --slowdown percent:
+//     one iteration's cost counted under callgrind (a first guess), then one instructions run of
+//     callbacks beside the copy rescales it (the tuning run). Detected when the gate calls one of
+//     callbacks' instruction rows (its count or its ratio) a regression.
+//   - injected memory: callbacks' memory figures replaced by the same copy's, which holds a fixed
+//     number of extra bytes per accepted connection, sized to grow callbacks' memory per idle
+//     connection by --memory-growth percent (a first guess from the baseline, then one memory run
+//     beside the copy). Detected when the gate calls callbacks' idle-memory ratio a regression.
+// The growth achieved is measured in every run and printed. Prints each run's verdicts, then the
+// false-alarm and detection rates with their 95% intervals (Wilson) and each gated metric's median
+// minimum detectable change; writes calibrate.json.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareResults } from '../../reports/compare.js';
 import type { Comparison, CompareOptions } from '../../reports/comparison.js';
+import { mdcFigure } from '../../reports/compare-format.js';
 import { gateOptions, GATE_ALPHA, GATE_RUN_ARGS, GATE_THRESHOLD, INSTRUCTIONS_FILTER, INSTRUCTIONS_RUN_ARGS } from '../../reports/gate.js';
 import { callgrindVersion, callgrindWrapper, instructionsIn } from '../../harness/callgrind.js';
 import { runCommand } from '../../harness/processes/watch.js';
@@ -29,6 +35,8 @@ import type { Command } from '../command.js';
 import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../../harness/child/style.js';
 import { describeInputError } from '../input-errors.js';
 import { measureGate, type GateMeasurement } from '../gate-run.js';
+import { AgainstError, AgainstInterrupted, inPatchedTree } from '../against.js';
+import { formatRegressions, REGRESSIONS_DIR, regressionFixtures, regressionOutcome, type RegressionOutcome } from '../regressions.js';
 import { DEFAULT_BASELINE } from '../../reports/gate.js';
 
 /** The built calibration fixtures (harness/fixtures): the slowed server and the work-cost script. */
@@ -36,21 +44,41 @@ export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 const DEFAULT_RUNS = 20;
 const DEFAULT_SLOWDOWN = 10;
 const DEFAULT_OUT = path.join('.tmp', 'calibrate');
-/** The figure the injected work is sized on: callbacks' instructions per 1 KiB request, one write each. */
-/** Instructions per 1 KiB request, one connection: the gate's instruction row for a style. */
+/** Instructions per 1 KiB request, one connection: the gate's instruction row for a style, and what the injected work is sized on. */
 const INSTRUCTIONS = (style: string): string => metricId('echo.instructions_per_req', style, { connections: 1, size: 1024 });
 const TUNED_ON = INSTRUCTIONS('callbacks');
-/** What the gate must call a regression for the injection to count as detected. */
-const TARGET = metricId('echo.instructions_per_req.ratio', 'callbacks', { connections: 1, size: 1024 });
+/** What the gate must call a regression for each injection to count as detected: any of callbacks' rows of these names. */
+const INSTRUCTIONS_TARGETS: readonly string[] = ['echo.instructions_per_req', 'echo.instructions_per_req.ratio'];
+const MEMORY_TARGETS: readonly string[] = ['memory.echo_idle.bytes_per_conn.ratio'];
+/** The memory figure the held bytes are sized on, and their growth measured by: callbacks' idle slope (its id holds the sweep's steps). */
+const IDLE_MEMORY = 'memory.echo_idle.bytes_per_conn';
+const DEFAULT_MEMORY_GROWTH = 10;
+/** Picks a metric of a style: by its id, or callbacks' idle-memory slope (whatever the sweep's steps). */
+const byId =
+  (id: (style: string) => string) =>
+  (metric: Metric, style: string): boolean =>
+    metric.id === id(style);
+const idleMemory = (metric: Metric, style: string): boolean => metric.name === IDLE_MEMORY && metric.style === style && metric.kind === 'absolute';
 /** The timed figure, reported beside: how much CPU time the same work added. */
 const TIMED = (style: string): string => metricId('echo.cpu_us_per_req', style, { connections: 10, size: 1024 });
 
 const FLAGS: FlagSpecs = {
   runs: { kind: 'int', min: 1, max: 200, metavar: 'N', help: `gate measurements, each judged A/A and injected (default ${DEFAULT_RUNS})` },
   slowdown: { kind: 'number', min: 1, max: 500, metavar: 'PCT', help: `the injected growth of callbacks' instructions per request (default ${DEFAULT_SLOWDOWN})` },
+  'memory-growth': {
+    kind: 'number',
+    min: 1,
+    max: 500,
+    metavar: 'PCT',
+    help: `the injected growth of callbacks' memory per idle connection (default ${DEFAULT_MEMORY_GROWTH}; not with --instructions-only)`,
+  },
   'instructions-only': { kind: 'boolean', help: "measure and judge only the gate's instruction rows (a few minutes a run instead of about six)" },
   baseline: { kind: 'string', metavar: 'FILE', help: `the baseline the gate compares with (default ${DEFAULT_BASELINE})` },
   out: { kind: 'string', metavar: 'DIR', help: `where runs and calibrate.json go (default ${DEFAULT_OUT})` },
+  regressions: {
+    kind: 'boolean',
+    help: `also measure each realistic regression in ${REGRESSIONS_DIR} (applied to a scratch copy of HEAD, built, one gate measurement each)`,
+  },
   rejudge: {
     kind: 'boolean',
     help: 'measure nothing: judge the runs already in --out (run-1 ... run-N) again, e.g. after a change to the statistics',
@@ -58,17 +86,21 @@ const FLAGS: FlagSpecs = {
 };
 
 export const command: Command = {
-  summary: "measure the gate's own false-alarm and detection rates (A/A runs and an injected slowdown)",
+  summary: "measure the gate's own false-alarm and detection rates (A/A runs, injected instructions and memory)",
   help: helpText(
-    'rosetta calibrate [--runs N] [--slowdown PCT] [--instructions-only] [--baseline FILE] [--out DIR] [--rejudge]',
-    `Runs N gate measurements (\`rosetta ${GATE_RUN_ARGS.join(' ')}\`, plus a slowed callbacks echo server\n` +
-      'beside the real one) and judges each twice with the gate (reports/gate.ts): unchanged (A/A: a failure is a\n' +
-      'false alarm) and with callbacks\' echo figures replaced by the slowed server\'s (a regression of its\n' +
-      "instructions row is a detection). The extra work per write is sized from the baseline's callbacks\n" +
-      'instructions per request: the cost of one iteration counted under callgrind first, then rescaled by one\n' +
-      'instructions run of callbacks beside the slowed copy (the tuning run, in --out/tune). Prints the rates\n' +
-      "with 95% Wilson intervals and each gated metric's median minimum detectable change. Needs valgrind and a\n" +
-      'quiet machine: about 6 minutes per run (3 with --instructions-only). Exit 0 when done, 2 on unusable input.',
+    'rosetta calibrate [--runs N] [--slowdown PCT] [--memory-growth PCT] [--instructions-only] [--regressions] [--baseline FILE] [--out DIR] [--rejudge]',
+    `Runs N gate measurements (\`rosetta ${GATE_RUN_ARGS.join(' ')}\`, plus a changed copy of the callbacks echo\n` +
+      'server beside the real one) and judges each three times with the gate (reports/gate.ts), on its full row set:\n' +
+      'unchanged (A/A: a failure is a false alarm); with callbacks\' instruction figures replaced by the copy\'s, which\n' +
+      'does fixed work per socket write (a regression of one of callbacks\' instruction rows is a detection); and with\n' +
+      "callbacks' memory figures replaced by the copy's, which holds fixed extra bytes per connection (a regression of\n" +
+      "its idle-memory ratio is a detection). Both are sized from the baseline's callbacks figures, then rescaled by a\n" +
+      'tuning run of callbacks beside the copy (in --out/tune and --out/tune-memory). Prints the rates with 95% Wilson\n' +
+      "intervals, the growth achieved, and each gated metric's median minimum detectable change. Needs valgrind and\n" +
+      'a quiet machine: about 6 minutes per run (3 with --instructions-only, which judges the instruction rows and the\n' +
+      'instructions injection alone). With --regressions, each realistic regression (a patch of one style) is then\n' +
+      'measured in a patched, built copy of HEAD and reported with the change the gate saw and its verdict.\n' +
+      'Exit 0 when done, 2 on unusable input.',
     FLAGS,
   ),
   async run(argv) {
@@ -90,6 +122,14 @@ export const command: Command = {
     }
     const rejudge = flagBoolean(args, 'rejudge');
     const instructionsOnly = flagBoolean(args, 'instructions-only');
+    const memoryGrowth = flagNumber(args, 'memory-growth') ?? DEFAULT_MEMORY_GROWTH;
+    if (instructionsOnly && flagNumber(args, 'memory-growth') !== undefined) {
+      throw new UsageError('rosetta calibrate: --memory-growth needs the memory rows; --instructions-only measures none');
+    }
+    const idle = base.metrics.find((metric) => metric.name === IDLE_MEMORY && metric.style === 'callbacks' && metric.kind === 'absolute');
+    if (!instructionsOnly && (idle === undefined || idle.samples.length === 0)) {
+      throw new UsageError(`rosetta calibrate: ${baselineFile} has no ${IDLE_MEMORY} of callbacks; make the baseline with the gate's arguments (reports/BASELINE.md), or use --instructions-only`);
+    }
     if (!rejudge && (await callgrindVersion()) === undefined) {
       throw new UsageError('rosetta calibrate: needs valgrind and callgrind_control (apt-get install valgrind); neither was found on PATH');
     }
@@ -109,13 +149,24 @@ export const command: Command = {
       return 2;
     }
     const iterations = tuning?.iterations ?? 0;
-    const env = slowEnv(iterations);
     if (tuning !== undefined) {
+      process.stderr.write(`rosetta calibrate: ${guessed} iterations grew callbacks' instructions per request by ${tuning.guessAchievedPercent.toFixed(1)}% in place; using ${iterations}\n`);
+    }
+    // The held bytes: a first guess of the growth asked for, then one memory run beside the copy.
+    const bytesGuessed = instructionsOnly || idle === undefined ? 0 : Math.max(1, Math.round((geometricMean(idle.samples) * memoryGrowth) / 100));
+    const memoryTuning = rejudge || instructionsOnly ? undefined : await tuneMemoryInPlace(path.join(out, 'tune-memory'), iterations, bytesGuessed, memoryGrowth);
+    if (typeof memoryTuning === 'string') {
+      process.stderr.write(`rosetta calibrate: the memory tuning run: ${memoryTuning}\n`);
+      return 2;
+    }
+    const bytes = memoryTuning?.bytes ?? 0;
+    if (memoryTuning !== undefined) {
       process.stderr.write(
-        `rosetta calibrate: ${guessed} iterations grew callbacks' instructions per request by ${tuning.guessAchievedPercent.toFixed(1)}% in place; ` +
-          `${runs} gate run${runs === 1 ? '' : 's'}${instructionsOnly ? ' (instruction rows only)' : ''} with ${iterations}\n`,
+        `rosetta calibrate: ${bytesGuessed} bytes held per connection grew callbacks' memory per idle connection by ${memoryTuning.guessAchievedPercent.toFixed(1)}% in place; using ${bytes}\n`,
       );
     }
+    const env = slowEnv(iterations, bytes);
+    if (!rejudge) process.stderr.write(`rosetta calibrate: ${runs} gate run${runs === 1 ? '' : 's'}${instructionsOnly ? ' (instruction rows only)' : ''}\n`);
     const runArgs = instructionsOnly ? INSTRUCTIONS_RUN_ARGS : GATE_RUN_ARGS;
     const options = instructionsOnly ? { ...gateOptions(), filter: INSTRUCTIONS_FILTER } : gateOptions();
 
@@ -127,25 +178,72 @@ export const command: Command = {
         process.stderr.write(`rosetta calibrate: run ${i}: ${measured}\n`);
         return 2;
       }
-      const row = judge(base, measured.results, i, measured.ms, options);
+      const row = judge(base, measured.results, i, measured.ms, options, !instructionsOnly);
       rows.push(row);
       const eta = ((performance.now() - started) / i) * (runs - i);
       process.stdout.write(`${formatRun(row)}   (${i}/${runs}, ETA ${Math.round(eta / 1000)} s)\n`);
     }
     const injection = rejudge
       ? earlierInjection(out)
-      : { guessed, guessAchievedPercent: tuning?.guessAchievedPercent ?? null, iterations, perIteration };
-    const summary = summarize(rows, slowdown, injection);
+      : {
+          guessed,
+          guessAchievedPercent: tuning?.guessAchievedPercent ?? null,
+          iterations,
+          perIteration,
+          bytesGuessed: instructionsOnly ? null : bytesGuessed,
+          bytesGuessAchievedPercent: memoryTuning?.guessAchievedPercent ?? null,
+          bytes: instructionsOnly ? null : bytes,
+        };
+    const summary = summarize(rows, slowdown, instructionsOnly ? null : memoryGrowth, injection);
+    const regressions = flagBoolean(args, 'regressions') ? await measureRegressions(base, out, rejudge, runArgs, options) : undefined;
     mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'calibrate.json'), JSON.stringify({ summary, runs: rows }, null, 2) + '\n');
+    writeFileSync(path.join(out, 'calibrate.json'), JSON.stringify({ summary, runs: rows, ...(regressions === undefined ? {} : { regressions }) }, null, 2) + '\n');
     process.stdout.write(formatSummary(summary));
+    if (regressions !== undefined) process.stdout.write(formatRegressions(regressions));
     return 0;
   },
 };
 
-/** The environment of a gate run with the slowed callbacks server beside the real one. */
-function slowEnv(iterations: number): NodeJS.ProcessEnv {
-  return { [SLOW_SERVER_ENV]: path.join(FIXTURES, 'slow-callbacks.js'), ROSETTA_SLOW_WORK: String(iterations) };
+/**
+ * Each realistic regression: a scratch copy of HEAD with its patch applied, built, measured once with
+ * the gate's arguments (in --out/regression-<name>) and judged by the gate. With --rejudge, the
+ * measurements already there are judged again. One that cannot be measured is reported with why.
+ */
+async function measureRegressions(
+  base: Results,
+  out: string,
+  rejudge: boolean,
+  runArgs: readonly string[],
+  options: CompareOptions,
+): Promise<RegressionOutcome[]> {
+  const root = spawnSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  if (root.status !== 0) throw new UsageError(`rosetta calibrate: --regressions needs a git checkout; ${process.cwd()} is not inside one`);
+  const outcomes: RegressionOutcome[] = [];
+  for (const fixture of regressionFixtures(root.stdout.trim())) {
+    const dir = path.join(out, `regression-${fixture.name}`);
+    process.stderr.write(`rosetta calibrate: regression ${fixture.name} (${fixture.style}: ${fixture.what})\n`);
+    let measured: GateMeasurement | string;
+    try {
+      measured = rejudge
+        ? await readRun(dir)
+        : await inPatchedTree(fixture.file, fixture.name, (tree) => measureGate(dir, {}, true, runArgs, path.join(tree, 'dist', 'cli', 'main.js')));
+    } catch (error) {
+      if (error instanceof AgainstInterrupted) process.exit(error.signal === 'SIGINT' ? 130 : 143);
+      if (!(error instanceof AgainstError)) throw error;
+      measured = error.message;
+    }
+    if (typeof measured === 'string') {
+      outcomes.push({ name: fixture.name, style: fixture.style, what: fixture.what, caught: false, rows: [], error: measured });
+      continue;
+    }
+    outcomes.push(regressionOutcome(fixture, compareResults(base, measured.results, options), measured.results.failures.length));
+  }
+  return outcomes;
+}
+
+/** The environment of a gate run with the changed callbacks server beside the real one. */
+function slowEnv(iterations: number, bytes: number): NodeJS.ProcessEnv {
+  return { [SLOW_SERVER_ENV]: path.join(FIXTURES, 'slow-callbacks.js'), ROSETTA_SLOW_WORK: String(iterations), ROSETTA_SLOW_BYTES: String(bytes) };
 }
 
 /** The tuning run: the instructions scenario for callbacks alone (with the baseline and the slowed copy). */
@@ -164,14 +262,45 @@ async function tuneInPlace(
   guessed: number,
   slowdown: number,
 ): Promise<{ readonly iterations: number; readonly guessAchievedPercent: number } | string> {
-  const measured = await measureGate(out, slowEnv(guessed), true, TUNING_RUN_ARGS);
+  const measured = await measureGate(out, slowEnv(guessed, 0), true, TUNING_RUN_ARGS);
   if (typeof measured === 'string') return measured;
-  const achieved = achievedPercent(measured.results, INSTRUCTIONS);
+  const achieved = achievedPercent(measured.results, byId(INSTRUCTIONS));
   const iterations = tunedIterations(guessed, slowdown, achieved);
   if (iterations === undefined || achieved === null) {
     return `${guessed} iterations per write did not slow callbacks' instructions per request (growth ${achieved === null ? 'not measured' : `${achieved.toFixed(2)}%`}); see ${out}`;
   }
   return { iterations, guessAchievedPercent: achieved };
+}
+
+/** The memory tuning run: callbacks' memory sweeps, with the baseline server and the copy. */
+const MEMORY_TUNING_RUN_ARGS: readonly string[] = ['run', '--quick', '--scenario', 'memory', '--style', 'callbacks'];
+
+/**
+ * Sizes the held bytes where they are held: a Buffer costs its bytes plus a fixed object on the heap,
+ * so the growth is the bytes asked for plus a constant. One memory run with the first guess gives the
+ * constant; the bytes are moved by what the growth missed (in bytes of this run's callbacks slope).
+ */
+async function tuneMemoryInPlace(
+  out: string,
+  iterations: number,
+  guessed: number,
+  growth: number,
+): Promise<{ readonly bytes: number; readonly guessAchievedPercent: number } | string> {
+  const measured = await measureGate(out, slowEnv(iterations, guessed), true, MEMORY_TUNING_RUN_ARGS);
+  if (typeof measured === 'string') return measured;
+  const slow = measured.results.metrics.find((metric) => metric.name === IDLE_MEMORY && metric.style === SLOW_SERVER_ID);
+  const real = measured.results.metrics.find((metric) => metric.name === IDLE_MEMORY && metric.style === 'callbacks');
+  if (slow === undefined || real === undefined || slow.samples.length === 0 || real.samples.length === 0) {
+    return `the memory run measured no ${IDLE_MEMORY} of callbacks and its copy; see ${out}`;
+  }
+  const realBytes = geometricMean(real.samples);
+  const achieved = (geometricMean(slow.samples) / realBytes - 1) * 100;
+  return { bytes: tunedBytes(guessed, growth, achieved, realBytes), guessAchievedPercent: achieved };
+}
+
+/** The bytes that give `growth` percent of `realBytes`, when `guessed` bytes gave `achieved` percent: the difference moved, never below 0. */
+export function tunedBytes(guessed: number, growth: number, achieved: number, realBytes: number): number {
+  return Math.max(0, Math.round(guessed + ((growth - achieved) / 100) * realBytes));
 }
 
 /** The iterations that give `slowdown` percent, when `guessed` gave `achieved` percent; undefined when it gave none. */
@@ -188,9 +317,12 @@ function earlierInjection(out: string): Injection {
       guessAchievedPercent: summary.guessAchievedPercent ?? null,
       iterations: summary.iterationsPerWrite ?? Number.NaN,
       perIteration: summary.instructionsPerIteration ?? Number.NaN,
+      bytesGuessed: summary.guessedBytesPerConnection ?? null,
+      bytesGuessAchievedPercent: summary.bytesGuessAchievedPercent ?? null,
+      bytes: summary.bytesPerConnection ?? null,
     };
   } catch {
-    return { guessed: Number.NaN, guessAchievedPercent: null, iterations: Number.NaN, perIteration: Number.NaN };
+    return { guessed: Number.NaN, guessAchievedPercent: null, iterations: Number.NaN, perIteration: Number.NaN, bytesGuessed: null, bytesGuessAchievedPercent: null, bytes: null };
   }
 }
 
@@ -210,58 +342,76 @@ export interface CalibrationRun {
   /** A/A: the gate failed (a regression, a lost metric or a recorded failure). */
   readonly falseAlarm: boolean;
   readonly aaRegressions: readonly string[];
-  /** Injected: the gate called callbacks' CPU per request a regression. */
+  /** Injected instructions: the gate called one of callbacks' instruction rows a regression. */
   readonly detected: boolean;
   readonly injectedRegressions: readonly string[];
+  /** Injected memory: the gate called callbacks' idle-memory ratio a regression (null: not judged, --instructions-only). */
+  readonly detectedMemory: boolean | null;
+  readonly injectedMemoryRegressions: readonly string[];
   /** Measured in this run: slowed callbacks against the real one, instructions per 1 KiB request. */
   readonly achievedSlowdownPercent: number | null;
   /** The same work in CPU time per request at the fixed rate (null when the run did not time echo). */
   readonly achievedCpuPercent: number | null;
+  /** Measured in this run: the copy's memory per idle connection against the real callbacks'. */
+  readonly achievedMemoryPercent: number | null;
   /** Minimum detectable change per gated metric in the A/A comparison. */
   readonly mdc: Readonly<Record<string, number | null>>;
 }
 
-/** The run's results as the gate would see them unchanged, and with callbacks' echo figures slowed. */
-export function splitCalibrationRun(head: Results): { readonly unchanged: Results; readonly injected: Results } {
-  const slow = head.metrics.filter((metric) => metric.style === SLOW_SERVER_ID);
-  const renamed = slow.map((metric): Metric => ({ ...metric, style: 'callbacks', id: metricId(metric.name, 'callbacks', metric.params) }));
-  const replaced = new Set(renamed.map((metric) => metric.id));
+/**
+ * The run's results as the gate would see them: unchanged (the copy dropped); with callbacks' echo
+ * figures (instructions) replaced by the copy's; and with callbacks' memory figures replaced by the
+ * copy's. Each injected head changes one kind of figure, so each detection is of one injection.
+ */
+export function splitCalibrationRun(head: Results): { readonly unchanged: Results; readonly injected: Results; readonly injectedMemory: Results } {
   const others = head.metrics.filter((metric) => metric.style !== SLOW_SERVER_ID);
-  return {
-    unchanged: { ...head, metrics: others },
-    injected: { ...head, metrics: [...others.filter((metric) => !replaced.has(metric.id)), ...renamed] },
+  const replacing = (prefix: string): Results => {
+    const slow = head.metrics.filter((metric) => metric.style === SLOW_SERVER_ID && metric.name.startsWith(prefix));
+    const renamed = slow.map((metric): Metric => ({ ...metric, style: 'callbacks', id: metricId(metric.name, 'callbacks', metric.params) }));
+    const replaced = new Set(renamed.map((metric) => metric.id));
+    return { ...head, metrics: [...others.filter((metric) => !replaced.has(metric.id)), ...renamed] };
   };
+  return { unchanged: { ...head, metrics: others }, injected: replacing('echo.'), injectedMemory: replacing('memory.') };
 }
 
-/** Slowed against real callbacks in the same run, in percent, for one metric id template. */
-function achievedPercent(head: Results, id: (style: string) => string): number | null {
-  const slow = head.metrics.find((metric) => metric.id === id(SLOW_SERVER_ID));
-  const real = head.metrics.find((metric) => metric.id === id('callbacks'));
+/** The copy against real callbacks in the same run, in percent, for a metric picked by name and style. */
+function achievedPercent(head: Results, pick: (metric: Metric, style: string) => boolean): number | null {
+  const slow = head.metrics.find((metric) => pick(metric, SLOW_SERVER_ID));
+  const real = head.metrics.find((metric) => pick(metric, 'callbacks'));
   return slow !== undefined && real !== undefined && slow.samples.length > 0 && real.samples.length > 0
     ? (geometricMean(slow.samples) / geometricMean(real.samples) - 1) * 100
     : null;
 }
 
-function judge(base: Results, head: Results, run: number, ms: number, options: CompareOptions): CalibrationRun {
-  const { unchanged, injected } = splitCalibrationRun(head);
+/** Whether a comparison calls one of callbacks' rows of these names a regression. */
+function callsRegression(c: Comparison, names: readonly string[]): boolean {
+  return c.rows.some((row) => row.style === 'callbacks' && names.includes(row.name) && row.verdict === 'regression');
+}
+
+export function judge(base: Results, head: Results, run: number, ms: number, options: CompareOptions, withMemory = true): CalibrationRun {
+  const { unchanged, injected, injectedMemory } = splitCalibrationRun(head);
   const aa = compareResults(base, unchanged, options);
   const inj = compareResults(base, injected, options);
-  const achieved = achievedPercent(head, INSTRUCTIONS);
+  const mem = withMemory ? compareResults(base, injectedMemory, options) : undefined;
   const regressions = (c: Comparison): string[] => c.rows.filter((row) => row.verdict === 'regression').map((row) => row.id);
   const fails = (c: Comparison): boolean => c.counts.regression > 0 || c.onlyInBase.length > 0 || head.failures.length > 0;
-  const target = TARGET;
   return {
     run,
     seconds: Math.round(ms / 100) / 10,
     falseAlarm: fails(aa),
     aaRegressions: [...regressions(aa), ...aa.onlyInBase.map((id) => `missing ${id}`), ...head.failures.map((f) => `failure ${f.what}`)],
-    detected: inj.rows.some((row) => row.id === target && row.verdict === 'regression'),
+    detected: callsRegression(inj, INSTRUCTIONS_TARGETS),
     injectedRegressions: regressions(inj),
-    achievedSlowdownPercent: achieved,
-    achievedCpuPercent: achievedPercent(head, TIMED),
-    mdc: Object.fromEntries(aa.rows.map((row) => [row.id, row.mdcPercent])),
+    detectedMemory: mem === undefined ? null : callsRegression(mem, MEMORY_TARGETS),
+    injectedMemoryRegressions: mem === undefined ? [] : regressions(mem),
+    achievedSlowdownPercent: achievedPercent(head, byId(INSTRUCTIONS)),
+    achievedCpuPercent: achievedPercent(head, byId(TIMED)),
+    achievedMemoryPercent: withMemory ? achievedPercent(head, idleMemory) : null,
+    mdc: Object.fromEntries(aa.rows.filter((row) => row.verdict !== 'not gated').map((row) => [row.id, row.blind === undefined ? row.mdcPercent : Number.POSITIVE_INFINITY])),
   };
 }
+
+type Spread = { readonly median: number; readonly min: number; readonly max: number };
 
 export interface CalibrationSummary {
   readonly runs: number;
@@ -278,10 +428,18 @@ export interface CalibrationSummary {
   readonly falseAlarmInterval95: readonly [number, number];
   readonly detections: number;
   readonly detectionInterval95: readonly [number, number];
-  readonly achievedSlowdownPercent: { readonly median: number; readonly min: number; readonly max: number } | null;
+  readonly achievedSlowdownPercent: Spread | null;
   /** The same in CPU time per request (timed echo cost), when the runs timed it. */
-  readonly achievedCpuPercent: { readonly median: number; readonly min: number; readonly max: number } | null;
-  /** Median over the runs of each gated metric's minimum detectable change, in percent. */
+  readonly achievedCpuPercent: Spread | null;
+  /** The memory injection (all null with --instructions-only): asked, sized, detected, achieved. */
+  readonly memoryGrowthPercent: number | null;
+  readonly bytesPerConnection: number | null;
+  readonly guessedBytesPerConnection: number | null;
+  readonly bytesGuessAchievedPercent: number | null;
+  readonly memoryDetections: number | null;
+  readonly memoryDetectionInterval95: readonly [number, number] | null;
+  readonly achievedMemoryPercent: Spread | null;
+  /** Median over the runs of each gated metric's minimum detectable change, in percent (Infinity: the row cannot see a change). */
   readonly mdcPercent: Readonly<Record<string, number>>;
   readonly medianRunSeconds: number;
 }
@@ -291,13 +449,18 @@ interface Injection {
   readonly guessAchievedPercent: number | null;
   readonly iterations: number;
   readonly perIteration: number;
+  readonly bytesGuessed: number | null;
+  readonly bytesGuessAchievedPercent: number | null;
+  readonly bytes: number | null;
 }
 
-function summarize(rows: readonly CalibrationRun[], slowdown: number, injection: Injection): CalibrationSummary {
+function summarize(rows: readonly CalibrationRun[], slowdown: number, memoryGrowth: number | null, injection: Injection): CalibrationSummary {
   const n = rows.length;
   const alarms = rows.filter((row) => row.falseAlarm).length;
   const detections = rows.filter((row) => row.detected).length;
-  const spread = (values: readonly (number | null)[]): { median: number; min: number; max: number } | null => {
+  const memoryJudged = rows.filter((row) => row.detectedMemory !== null);
+  const memoryDetections = memoryJudged.length === 0 ? null : memoryJudged.filter((row) => row.detectedMemory === true).length;
+  const spread = (values: readonly (number | null)[]): Spread | null => {
     const known = values.filter((x): x is number => x !== null);
     return known.length === 0 ? null : { median: median(known), min: Math.min(...known), max: Math.max(...known) };
   };
@@ -322,25 +485,45 @@ function summarize(rows: readonly CalibrationRun[], slowdown: number, injection:
     detectionInterval95: wilsonInterval(detections, n),
     achievedSlowdownPercent: spread(rows.map((row) => row.achievedSlowdownPercent)),
     achievedCpuPercent: spread(rows.map((row) => row.achievedCpuPercent)),
+    memoryGrowthPercent: memoryJudged.length === 0 ? null : memoryGrowth,
+    bytesPerConnection: injection.bytes,
+    guessedBytesPerConnection: injection.bytesGuessed,
+    bytesGuessAchievedPercent: injection.bytesGuessAchievedPercent,
+    memoryDetections,
+    memoryDetectionInterval95: memoryDetections === null ? null : wilsonInterval(memoryDetections, memoryJudged.length),
+    achievedMemoryPercent: spread(rows.map((row) => row.achievedMemoryPercent)),
     mdcPercent,
     medianRunSeconds: median(rows.map((row) => row.seconds)),
   };
 }
 
+function signed(x: number | null): string {
+  return x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+}
+
 function formatRun(row: CalibrationRun): string {
   const aa = row.falseAlarm ? `FALSE ALARM (${row.aaRegressions.join(', ')})` : 'pass';
-  const achieved = row.achievedSlowdownPercent === null ? 'n/a' : `${row.achievedSlowdownPercent >= 0 ? '+' : ''}${row.achievedSlowdownPercent.toFixed(1)}%`;
-  return `run ${row.run}: A/A ${aa}; injected ${row.detected ? 'detected' : 'MISSED'} (slowdown achieved ${achieved}); ${row.seconds} s`;
+  const memory = row.detectedMemory === null ? '' : `; memory ${row.detectedMemory ? 'detected' : 'MISSED'} (growth achieved ${signed(row.achievedMemoryPercent)})`;
+  return `run ${row.run}: A/A ${aa}; instructions ${row.detected ? 'detected' : 'MISSED'} (slowdown achieved ${signed(row.achievedSlowdownPercent)})${memory}; ${row.seconds} s`;
 }
 
-function achievedLine(what: string, a: { readonly median: number; readonly min: number; readonly max: number } | null): string {
+function achievedLine(what: string, a: Spread | null): string {
   return a === null
     ? `growth achieved in ${what}: not measured`
-    : `growth achieved in ${what} (slowed against real callbacks, same run): median ${a.median.toFixed(1)}%, range ${a.min.toFixed(1)}% to ${a.max.toFixed(1)}%`;
+    : `growth achieved in ${what} (the copy against real callbacks, same run): median ${a.median.toFixed(1)}%, range ${a.min.toFixed(1)}% to ${a.max.toFixed(1)}%`;
 }
 
-function formatSummary(s: CalibrationSummary): string {
+export function formatSummary(s: CalibrationSummary): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const memory =
+    s.memoryDetections === null || s.memoryDetectionInterval95 === null
+      ? ['injected memory: not judged (--instructions-only)']
+      : [
+          `injected ${s.memoryGrowthPercent ?? '?'}% growth of callbacks' memory per idle connection (${s.bytesPerConnection ?? '?'} bytes held per connection, tuned in place from ` +
+            `${s.guessedBytesPerConnection ?? '?'}, which gave ${s.bytesGuessAchievedPercent === null ? 'n/a' : `${s.bytesGuessAchievedPercent.toFixed(1)}%`}): ` +
+            `detected in ${s.memoryDetections} of ${s.runs} (95% interval ${pct(s.memoryDetectionInterval95[0])} to ${pct(s.memoryDetectionInterval95[1])})`,
+          achievedLine('memory per idle connection', s.achievedMemoryPercent),
+        ];
   const lines = [
     '',
     `gate: threshold ${s.threshold}%, family-wise alpha ${s.alpha} (Holm), ${s.runs} runs, median ${s.medianRunSeconds.toFixed(1)} s each`,
@@ -350,9 +533,10 @@ function formatSummary(s: CalibrationSummary): string {
       `detected in ${s.detections} of ${s.runs} (95% interval ${pct(s.detectionInterval95[0])} to ${pct(s.detectionInterval95[1])})`,
     achievedLine('instructions per request', s.achievedSlowdownPercent),
     achievedLine('CPU time per request at the fixed rate', s.achievedCpuPercent),
+    ...memory,
     '',
     'minimum detectable change per gated metric (median over the A/A runs; 80% power at alpha / tested metrics):',
-    ...Object.entries(s.mdcPercent).map(([id, value]) => `  ${id.split('|').join(' ').padEnd(72)} ±${value.toFixed(1)}%`),
+    ...Object.entries(s.mdcPercent).map(([id, value]) => `  ${id.split('|').join(' ').padEnd(72)} ${mdcFigure(value)}`),
     '',
   ];
   return lines.join('\n');

@@ -44,7 +44,7 @@ describe('rosetta compare <base> <head>: exit codes', () => {
   it('exits 0 on improvements only', async () => {
     expect(await command.run([steady, faster, '--format', 'json'])).toBe(0);
     const parsed = JSON.parse(output.stdout) as { counts: Record<string, number> };
-    expect(parsed.counts).toEqual({ regression: 0, improvement: 2, same: 0, inconclusive: 0, untested: 0 });
+    expect(parsed.counts).toEqual({ regression: 0, improvement: 2, same: 0, inconclusive: 0, untested: 0, 'not gated': 0 });
   });
 
   it('honours --threshold: a 20% drop is not a regression at a 25% threshold', async () => {

@@ -6,7 +6,7 @@ import { flagBoolean, flagNumber, flagString, helpText, parseArgs, UsageError, t
 import type { Command } from '../command.js';
 import { parseResults, type Results } from '../../harness/schema.js';
 import { compareResults } from '../../reports/compare.js';
-import { CompareInputError, DEFAULT_ALPHA, DEFAULT_THRESHOLD, type CompareOptions, type ComparisonFormat } from '../../reports/comparison.js';
+import { CompareInputError, DEFAULT_ALPHA, DEFAULT_THRESHOLD, MDC_BLIND_PERCENT, type CompareOptions, type ComparisonFormat } from '../../reports/comparison.js';
 import { formatComparison } from '../../reports/compare-format.js';
 import { MergeError } from '../../harness/merge.js';
 import { AgainstError, AgainstInterrupted, runAgainst } from '../against.js';
@@ -59,7 +59,8 @@ export const command: Command = {
     'Per metric: the change of the geometric mean (head / base) over independent units (a fresh process pair\n' +
       'each; repeats that shared a process are averaged per run), its 95% interval, the test that decided\n' +
       "(Welch's t on log values, or Mann-Whitney U where the logs are skewed), the raw and Holm-adjusted\n" +
-      'p-values, stars (* p<0.05, ** p<0.01, *** p<0.001), the smallest change the row could detect, and a verdict:\n' +
+      'p-values, stars (* p<0.05, ** p<0.01, *** p<0.001), the smallest change the row could detect (`none`, with\n' +
+      `why in words, where it is above ±${MDC_BLIND_PERCENT}%: the row cannot see a change), and a verdict:\n` +
       'regression/improvement (Holm p < --alpha and beyond --threshold), same, inconclusive (not significant,\n' +
       'but the interval reaches beyond the threshold), untested (fewer than 2 units; an absolute figure from\n' +
       'another machine class: CPU, cores, pinning, platform, or Node major unless --across-node). With --against,\n' +

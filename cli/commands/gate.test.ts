@@ -53,4 +53,23 @@ describe('rosetta gate --head', () => {
     await expect(command.run(['--baseline', join(dir, 'nope.json'), '--head', file(side(1))])).rejects.toThrow(/nope\.json: no such file/);
     await expect(command.run(['extra'])).rejects.toThrow(/takes no positional arguments/);
   });
+
+  it('prints memory per active connection but does not fail on it: it is not gated', async () => {
+    const active = (centre: number): ReturnType<typeof metric> =>
+      metric('memory.echo_active.bytes_per_conn.ratio', 'lower', around(centre), { style: 'rxjs', kind: 'ratio', unit: 'x baseline' });
+    expect(await command.run(['--baseline', file(side(1.2, [active(2)])), '--head', file(side(1.2, [active(4)]))])).toBe(0);
+    expect(output.stdout).toMatch(/memory\.echo_active\.bytes_per_conn\.ratio style=rxjs .*not gated: /);
+    // Losing it does not fail the gate either.
+    expect(await command.run(['--baseline', file(side(1.2, [active(2)])), '--head', file(side(1.2))])).toBe(0);
+  });
+});
+
+describe('rosetta gate --help', () => {
+  it('names what the gate reads (instructions and memory) and not the timed figures it does not', () => {
+    const help = command.help;
+    expect(help).toMatch(/instructions per 1 KiB request/);
+    expect(help).toMatch(/memory per idle connection/);
+    expect(help).toMatch(/not gated/);
+    expect(help).not.toMatch(/CPU per request at the fixed rate|workflow throughput and CPU per workflow/);
+  });
 });

@@ -1,12 +1,12 @@
-// `rosetta gate`: the regression gate CI runs. One gate measurement (a quick run of echo and the
-// workflow, every repeat a fresh process pair) in a child process, compared with the committed
+// `rosetta gate`: the regression gate CI runs. One gate measurement (echo instructions and the memory
+// sweeps, every repeat a fresh process) in a child process, compared with the committed
 // baseline on the gate's metrics (reports/gate.ts) with the statistics of `rosetta compare`.
 // Exit 0 pass, 1 a regression or a style that lost its metrics or crashed, 2 unusable input or a run
 // that produced no results, 130/143 interrupted.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareResults } from '../../reports/compare.js';
-import { CompareInputError, type ComparisonFormat } from '../../reports/comparison.js';
+import { CompareInputError, MDC_BLIND_PERCENT, type ComparisonFormat } from '../../reports/comparison.js';
 import { formatComparison } from '../../reports/compare-format.js';
 import { DEFAULT_BASELINE, GATE_RUN_ARGS, gateOptions } from '../../reports/gate.js';
 import { parseResults, type Results } from '../../harness/schema.js';
@@ -30,9 +30,12 @@ export const command: Command = {
   help: helpText(
     'rosetta gate [--baseline FILE] [--head FILE] [--out DIR] [--format text|md|json]',
     `Measures \`rosetta ${GATE_RUN_ARGS.join(' ')}\` in a fresh process (or reads --head) and compares it with the\n` +
-      'baseline on the gate\'s metrics (reports/gate.ts): CPU per request at the fixed rate, memory per connection and\n' +
-      'per in-flight workflow, workflow throughput and CPU per workflow, as ratios to the in-run reference, and the\n' +
-      'references\' own figures when both files come from one machine class. How the gate was calibrated:\n' +
+      "baseline on the gate's metrics (reports/gate.ts): every echo server's instructions per 1 KiB request counted by\n" +
+      'callgrind (its own count, when both files come from one machine class, and its ratio to the baseline echo\n' +
+      "server), and memory per idle connection (ratio to the baseline server, and the baseline server's own slope).\n" +
+      'Memory per active connection and per in-flight workflow are printed but not gated (too unsteady: marked\n' +
+      '"not gated"); timed figures (CPU time, throughput, latency) are not read at all. A row whose smallest\n' +
+      `detectable change is above ±${MDC_BLIND_PERCENT}% says in words that it cannot see a change. How the gate was calibrated:\n` +
       'reports/BASELINE.md (`rosetta calibrate` measures it again).\n' +
       'Exit codes: 0 pass, 1 a regression, or a style that crashed or lost its metrics, 2 unusable input or no\n' +
       'results, 130/143 interrupted.',

@@ -27,7 +27,7 @@ import {
 import { writeReport } from '../write-report.js';
 
 const USAGE =
-  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--seed N] [--out DIR]';
+  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--memory-points N] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
@@ -79,6 +79,13 @@ const FLAGS: FlagSpecs = {
     help: 'memory sweeps of each style, each in fresh processes (default 1; the regression gate takes 2; 0: none, the timed figures alone)',
     metavar: 'N',
   },
+  'memory-points': {
+    kind: 'int',
+    min: 2,
+    max: 50,
+    help: 'points of each memory sweep above 0, evenly spaced to its top (default 4 with --quick, 5 without): more points, a steadier slope',
+    metavar: 'N',
+  },
   seed: {
     kind: 'int',
     min: 0,
@@ -123,6 +130,7 @@ export const command: Command = {
       throw new UsageError('rosetta run: --scenario instructions needs valgrind and callgrind_control (apt-get install valgrind); neither was found on PATH');
     }
     const memoryRepeats = flagNumber(args, 'memory-repeat');
+    const memoryPoints = flagNumber(args, 'memory-points');
     const scenarios = (flagList(args, 'scenario') ?? (flagBoolean(args, 'quick') ? QUICK_SCENARIOS : SCENARIOS)) as readonly ScenarioName[];
     if (memoryRepeats === 0 && scenarios.length === 1 && scenarios[0] === 'memory') {
       throw new UsageError('rosetta run: --memory-repeat 0 leaves --scenario memory nothing to measure; accepted with it: 1-10, or another --scenario');
@@ -146,6 +154,7 @@ export const command: Command = {
       quick: flagBoolean(args, 'quick'),
       ...(repeats !== undefined ? { repeats } : {}),
       ...(memoryRepeats !== undefined ? { memoryRepeats } : {}),
+      ...(memoryPoints !== undefined ? { memoryPoints } : {}),
       ...(budgetMs !== undefined ? { budgetMs } : {}),
       ...(precision !== undefined ? { precision } : {}),
       ...(generations !== undefined ? { generations } : {}),

@@ -8,6 +8,7 @@ import { takeHeapSnapshot } from './heap-snapshot.js';
 import { memorySample, num, serve, str } from './ipc.js';
 import { loadStyle } from './style.js';
 import { benchWorld } from './world.js';
+import { heldInput } from './held-input.js';
 import { VerificationError } from '../verification.js';
 
 const id = process.argv[2] ?? '';
@@ -67,6 +68,9 @@ function runningLoop(): Loop {
 
 // Workflows started by `startHeld` and not yet settled: their promises are what is suspended.
 const held: Promise<ReposAndForksResult>[] = [];
+// Held workflows that failed before settleHeld: one that fails never sends its held request, and
+// the sweep waiting for it must say why instead of timing out (heldStatus).
+const heldFailures: Error[] = [];
 
 serve({
   handlers: {
@@ -154,7 +158,7 @@ serve({
       const apiUrl = str(payload, 'apiUrl');
       const user = str(payload, 'user');
       const count = num(payload, 'count');
-      const runInput = input(apiUrl, user, num(payload, 'timeoutMs'));
+      const runInput = heldInput(apiUrl, user, num(payload, 'timeoutMs'));
       for (let i = 0; i < count; i++) {
         // The adapter's promise and one `.then` per workflow: the harness's own share of what is
         // held, the same for every style.
@@ -162,13 +166,21 @@ serve({
           verify(user, result);
           return result;
         });
-        // Failures are reported by settleHeld; until then they must not be unhandled rejections.
-        run.catch(() => undefined);
+        // Failures are reported by heldStatus and settleHeld; until then they must not be unhandled rejections.
+        run.catch((error: unknown) => {
+          heldFailures.push(error instanceof Error ? error : new Error(String(error)));
+        });
         held.push(run);
       }
       return { started: held.length };
     },
+    // How many held workflows have failed so far, and the first failure, while they are still held.
+    heldStatus: () => {
+      const first = heldFailures[0];
+      return { started: held.length, failed: heldFailures.length, first: first === undefined ? null : `${first.name}: ${first.message}` };
+    },
     async settleHeld() {
+      heldFailures.length = 0;
       const outcomes = await Promise.allSettled(held.splice(0));
       const failed = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed.length > 0) {

@@ -258,6 +258,8 @@ export interface RunOptions {
   readonly repeats?: number;
   /** Memory sweeps of each style (default 1). */
   readonly memoryRepeats?: number;
+  /** Points of each echo and workflow memory sweep above 0 (default 4 quick, 5 full): more points, a steadier slope. */
+  readonly memoryPoints?: number;
   readonly seed?: number;
   /** Wall ms the run may take (default: 10 min, quick 3 min). */
   readonly budgetMs?: number;
@@ -288,6 +290,7 @@ export interface RunOptions {
 export function planConfig(options: RunOptions): RunConfig {
   const quick = options.quick;
   const steps = (max: number, count: number): number[] => Array.from({ length: count + 1 }, (_, i) => Math.round((max * i) / count));
+  const points = options.memoryPoints ?? (quick ? 4 : 5);
   // Background JIT and GC threads count in a process's CPU time, so a fresh server settles over its
   // first second or two: the floor is a second and the windows must agree within 4%
   // (docs/measurements.md, "Warm-up").
@@ -329,9 +332,9 @@ export function planConfig(options: RunOptions): RunConfig {
         },
     // Sized so the precise phases leave the timed rounds about half of the default budget; a slope
     // over 5,000 connections or 3,000 workflows has a standard error under 1% (docs/measurements.md).
-    echoMemorySteps: quick ? steps(1_000, 4) : steps(5_000, 5),
+    echoMemorySteps: steps(quick ? 1_000 : 5_000, points),
     echoActiveBytes: 1 * KIB,
-    workflowMemorySteps: quick ? steps(500, 4) : steps(3_000, 5),
+    workflowMemorySteps: steps(quick ? 500 : 3_000, points),
     memoryExplain: quick ? { units: 200, costlyUnits: 20 } : { units: 500, costlyUnits: 100 },
     workflow: {
       concurrent: 4,

@@ -12,8 +12,7 @@
 // Exact windows: the server answers each CPU reading with the instant it read it on the monotonic
 // clock every process shares; the load engine says the instant each slice began and ended.
 import { spawnChild, type Child } from '../processes/children.js';
-import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
-import { echoServers } from './servers.js';
+import { echoServersWithCalibration } from './servers.js';
 import { kib, measure, sleep, type EchoCell, type Phase, type PhaseContext, type RunConfig } from './common.js';
 import { runBlock, SATURATED_SHARE, type Block } from './rounds.js';
 import { warmUntilSteady, type WarmUp } from './steady.js';
@@ -41,7 +40,7 @@ export const echoCostPhase: Phase = {
     const { config } = context;
     const { echo } = config;
     // Calibration only (rosetta calibrate): a deliberately slowed callbacks server beside the real one.
-    const servers = [...echoServers(config.styles), ...(process.env[SLOW_SERVER_ENV] !== undefined ? [SLOW_SERVER_ID] : [])];
+    const servers = echoServersWithCalibration(config.styles);
     // The servers not written in Node that this machine can run: reference rows beside the styles.
     const { available, missing } = config.echo.references ? await availableReferences() : { available: [], missing: [] };
     if (missing.length > 0) context.progress.note(`echo: reference rows left out: ${missing.map((entry) => `${entry.id} (${entry.why})`).join(', ')}`);

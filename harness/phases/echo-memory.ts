@@ -17,18 +17,19 @@ import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase, type PhaseContext } from './common.js';
 import { CONNECT_BATCH, settledConnections, SETTLE_MS, WARMUP_CONNECTIONS } from './echo-connections.js';
-import { echoServers } from './servers.js';
+import { echoServersWithCalibration } from './servers.js';
 
 /** The reference servers' idle slope: process RSS, not comparable byte for byte with the styles' heap. */
 export const REFERENCE_RSS_METRIC = 'memory.echo_idle.reference_rss_per_conn';
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
-  steps: (config) => (echoServers(config.styles).length + (config.echo.references ? REFERENCE_SERVERS.length : 0)) * config.memoryRepeats,
+  steps: (config) => (echoServersWithCalibration(config.styles).length + (config.echo.references ? REFERENCE_SERVERS.length : 0)) * config.memoryRepeats,
   async run(context) {
     const { config } = context;
-    // Each repeat of a server's sweep is its own pair of fresh processes: an independent sample.
-    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => echoServers(config.styles).map((server) => ({ server, repeat }))).flat();
+    // Each repeat of a server's sweep is its own pair of fresh processes: an independent sample. The
+    // calibration's slowed server (rosetta calibrate) is swept too: it also holds extra bytes a connection.
+    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => echoServersWithCalibration(config.styles).map((server) => ({ server, repeat }))).flat();
     await forEachLimited(sweeps, config.memoryParallel, async ({ server, repeat }) => {
       throwIfAborted(context.signal);
       // A style may sweep its own steps (threads: a few hundred, at megabytes a connection).

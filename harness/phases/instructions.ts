@@ -20,9 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnChild, type Child } from '../processes/children.js';
 import { callgrindWrapper, dumpInstructions, instrumentationOn, zeroCounters } from '../callgrind.js';
-import { SLOW_SERVER_ENV, SLOW_SERVER_ID } from '../child/style.js';
 import { shuffled } from './order.js';
-import { echoServers } from './servers.js';
+import { echoServersWithCalibration } from './servers.js';
 import { VerificationError } from '../verification.js';
 import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type RunConfig, type Track } from './common.js';
 
@@ -30,9 +29,7 @@ import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext,
 export const INSTRUCTIONS_CELL = { size: 1024, connections: 1 } as const;
 
 /** The echo servers counted: those of the run, and the calibration's slowed one when it is asked for. */
-function servers(styles: readonly string[]): string[] {
-  return [...echoServers(styles), ...(process.env[SLOW_SERVER_ENV] !== undefined ? [SLOW_SERVER_ID] : [])];
-}
+const servers = echoServersWithCalibration;
 
 /** What one counted process does: start, warm up by `units`, and run `units` more for a window. */
 interface Subject {

@@ -21,7 +21,7 @@ import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext,
 import { CONNECT_BATCH, WARMUP_CONNECTIONS, settledConnections } from './echo-connections.js';
 import { echoServers } from './servers.js';
 import { stepsWithinFdLimit, sweepSteps } from './memory-fit.js';
-import { BURST, HELD_TIMEOUT_MS, waitForHeld } from './held-workflows.js';
+import { BURST, HELD_TIMEOUT_MS, heldWaitMs, waitForHeld } from './held-workflows.js';
 
 /** Entries kept per style in results.json: the report shows five, the command ten by default. */
 export const KEPT_ENTRIES = 20;
@@ -126,7 +126,7 @@ export async function explainWorkflow(options: ExplainOptions, track: Track): Pr
         const burst = Math.min(BURST, total - started);
         await runner.request('startHeld', { apiUrl: url, user: HELD_USER, count: burst, timeoutMs: HELD_TIMEOUT_MS });
         started += burst;
-        await waitForHeld(fake, started);
+        await waitForHeld(fake, started, runner, heldWaitMs(burst, msPerUnit));
       }
     }
   });

@@ -12,7 +12,7 @@ import { spawnChild } from '../processes/children.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, throwIfAborted, type Phase } from './common.js';
-import { BURST, HELD_TIMEOUT_MS, waitForHeld } from './held-workflows.js';
+import { BURST, HELD_TIMEOUT_MS, heldWaitMs, waitForHeld } from './held-workflows.js';
 import type { MemorySample } from '../child/ipc.js';
 
 export const workflowMemoryPhase: Phase = {
@@ -48,7 +48,7 @@ export const workflowMemoryPhase: Phase = {
             const burst = Math.min(BURST, step - started);
             await runner.request('startHeld', { apiUrl: url, user: HELD_USER, count: burst, timeoutMs: HELD_TIMEOUT_MS });
             started += burst;
-            await waitForHeld(fake, started);
+            await waitForHeld(fake, started, runner, heldWaitMs(burst, sweep.msPerUnit));
           }
           const sample = await runner.request<MemorySample>('memory', {}, 30_000);
           points.push({ count: step, sample });

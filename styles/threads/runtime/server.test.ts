@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serveThreadPerConnection } from './server.js';
 import { echoOnceThenSpin } from './test-tasks.js';
 import { task } from './task.js';
-import { liveThreads } from './thread.js';
+import { DEFAULT_THREAD_CAP, liveThreads, threadCap } from './thread.js';
 
 const SPIN = task(new URL('./test-tasks.ts', import.meta.url).href, echoOnceThenSpin);
 const saved = process.env.ROSETTA_THREADS_MAX;
@@ -42,6 +42,18 @@ describe('serveThreadPerConnection', () => {
     expect(liveThreads()).toBe(0);
     first.socket.destroy();
     second.socket.destroy();
+  });
+
+  it('caps live threads at ROSETTA_THREADS_MAX, 256 when it is unset or not a positive whole number', () => {
+    delete process.env.ROSETTA_THREADS_MAX;
+    expect(threadCap()).toBe(DEFAULT_THREAD_CAP);
+    expect(DEFAULT_THREAD_CAP).toBe(256);
+    for (const bad of ['0', '-3', '2.5', 'many']) {
+      process.env.ROSETTA_THREADS_MAX = bad;
+      expect(threadCap()).toBe(256);
+    }
+    process.env.ROSETTA_THREADS_MAX = '1000';
+    expect(threadCap()).toBe(1000);
   });
 
   it('fails the start with the listen error', async () => {
