@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'fake-github': () => import('./commands/fake-github.js'),
   'echo-server': () => import('./commands/echo-server.js'),
   'echo-load': () => import('./commands/echo-load.js'),
+  'chat-server': () => import('./commands/chat-server.js'),
   run: () => import('./commands/run.js'),
   tracebacks: () => import('./commands/tracebacks.js'),
   report: () => import('./commands/report.js'),

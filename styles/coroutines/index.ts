@@ -2,7 +2,9 @@
 // connection as a Task on one loop per process (debug mode from ROSETTA_LOOP_DEBUG=1), and turns a
 // workflow Task's done-callback into a Promise's settlement.
 import type { StyleAdapter } from '../adapter.js';
+import { startChatListener } from '../../scenarios/chat/listener.js';
 import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveRoom } from './chat.js';
 import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 import { EventLoop, type Coro, type Future } from './loop/index.js';
@@ -40,10 +42,11 @@ export const style: StyleAdapter = {
   id: 'coroutines',
   title: 'Coroutines',
   idiom: '`function*` + `yield*` on the kit\'s own loop (Future/Task)',
-  sources: { reposAndForks: 'styles/coroutines/repos-and-forks.ts', echo: 'styles/coroutines/echo.ts' },
+  sources: { reposAndForks: 'styles/coroutines/repos-and-forks.ts', echo: 'styles/coroutines/echo.ts', chat: 'styles/coroutines/chat.ts' },
   runReposAndForks: (input) => run(reposAndForks(input), 'reposAndForks'),
   startEchoServer: (options) => {
     const running = loop();
     return startEchoListener(options, (socket) => serveConnection(running, socket));
   },
+  startChatServer: (options) => startChatListener(options, serveRoom(loop())),
 };

@@ -8,7 +8,9 @@ import * as Cause from 'effect/Cause';
 import * as Effect from 'effect/Effect';
 import * as Exit from 'effect/Exit';
 import type { StyleAdapter } from '../adapter.js';
+import { startChatListener } from '../../scenarios/chat/listener.js';
 import { startEchoListener } from '../../scenarios/echo/listener.js';
+import { serveRoom } from './chat.js';
 import { serveConnection } from './echo.js';
 import { reposAndForks } from './repos-and-forks.js';
 
@@ -33,7 +35,8 @@ export const style: StyleAdapter = {
   id: 'effect',
   title: 'Effect',
   idiom: '`Effect.fn`/`Effect.gen` steps on Effect\'s fiber runtime, `forEach` with concurrency, tagged errors, scoped cleanup',
-  sources: { reposAndForks: 'styles/effect/repos-and-forks.ts', echo: 'styles/effect/echo.ts' },
+  sources: { reposAndForks: 'styles/effect/repos-and-forks.ts', echo: 'styles/effect/echo.ts', chat: 'styles/effect/chat.ts' },
   runReposAndForks: (input) => run(reposAndForks(input)),
   startEchoServer: (options) => startEchoListener(options, serveConnection),
+  startChatServer: (options) => startChatListener(options, serveRoom()),
 };

@@ -13,6 +13,8 @@ export type { Awaitable, AwaitedValue } from './helpers.js';
 export { StreamReader, StreamWriter, openConnection, wrapSocket, DEFAULT_LIMIT } from './streams.js';
 export { Server, startServer } from './server.js';
 export type { Streams, StreamOptions } from './streams.js';
+export { MessageReader, wrapWebSocket, DEFAULT_MESSAGE_LIMIT } from './websocket.js';
+export type { WebSocketMessage } from './websocket.js';
 export type { ServerOptions, ConnectionHandler } from './server.js';
 export { get } from './http.js';
 export {
