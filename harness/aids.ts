@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { STYLE_IDS, type StyleId } from '../styles/adapter.js';
+import type { StyleId } from '../styles/adapter.js';
 import { debugFromEnv } from '../styles/coroutines/loop/debug.js';
+import type { AidRecord } from './schema.js';
 
 /** `callbacks+trace`: the style, the separator, the aid. */
 export const VARIANT_SEPARATOR = '+';
@@ -98,7 +99,8 @@ export function aidOf(id: string): Aid | undefined {
   return aid;
 }
 
-const require = createRequire(import.meta.url);
+const kitRequire = createRequire(import.meta.url);
+const resolveFromKit = (name: string): string => kitRequire.resolve(name);
 
 /** What a process running `id` starts with beyond the kit's own flags: the aid's flags and environment (none for a plain id). */
 export interface AidLaunch {
@@ -107,19 +109,20 @@ export interface AidLaunch {
 }
 
 /**
- * Node flags and environment that turn `id`'s aid on. Preloads are resolved to absolute paths here,
- * so a child finds them whatever its working directory.
+ * Node flags and environment that turn `id`'s aid on; none for any id that is not a registry variant
+ * (a style, the baseline, the calibration's `callbacks+slow`). Preloads are resolved to absolute
+ * paths here, so a child finds them whatever its working directory.
  */
 export function aidLaunch(id: string): AidLaunch {
-  const aid = aidOf(id);
+  const aid = findAid(id);
   if (aid === undefined) return { nodeFlags: [], env: {} };
-  return { nodeFlags: [...aid.nodeFlags, ...aid.preload.map((name) => `--require=${require.resolve(name)}`)], env: aid.env };
+  return { nodeFlags: [...aid.nodeFlags, ...aid.preload.map((name) => `--require=${resolveFromKit(name)}`)], env: aid.env };
 }
 
 /** The installed version of each package an aid loads, as results.json records it. */
 export function aidPackages(aid: Aid): { name: string; version: string }[] {
   return aid.preload.map((name) => {
-    const main = require.resolve(name);
+    const main = resolveFromKit(name);
     // The package.json is the nearest one above its main file named after the package.
     let dir = path.dirname(main);
     while (path.basename(dir) !== name && path.dirname(dir) !== dir) dir = path.dirname(dir);
@@ -129,7 +132,7 @@ export function aidPackages(aid: Aid): { name: string; version: string }[] {
 }
 
 /** The registry entry as results.json records it beside the traceback matrix. */
-export function aidRecord(aid: Aid): { variant: string; style: string; aid: string; how: string; why: string; packages: { name: string; version: string }[] } {
+export function aidRecord(aid: Aid): AidRecord {
   return { variant: variantId(aid), style: aid.style, aid: aid.aid, how: aid.how, why: aid.why, packages: aidPackages(aid) };
 }
 
@@ -146,9 +149,4 @@ export function aidActive(probe: AidProbe): Promise<boolean> {
 
 function scheduleProbe(done: (error: Error) => void): void {
   setImmediate(() => done(new Error('aid probe')));
-}
-
-/** Every id a child may be started as: the styles, then the variants. */
-export function launchableIds(): string[] {
-  return [...STYLE_IDS, ...variantIds()];
 }
