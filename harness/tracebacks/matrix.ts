@@ -12,7 +12,7 @@ import { formatFaultRule } from '../../scenarios/repos-and-forks/faults.js';
 import { createWorld, DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { STYLES } from '../../styles/registry.js';
-import type { TracebackRow, Tracebacks } from '../schema.js';
+import type { AidRecord, TracebackRow, Tracebacks } from '../schema.js';
 import { childEntry, repoRoot } from '../processes/probes.js';
 import { FAULT_CASES, faultRuleFor, formatPath } from './cases.js';
 import { findFaultOrigins } from './origins.js';
@@ -65,6 +65,8 @@ export interface CaseSummary {
 /** The schema's Tracebacks, plus what a reader needs to trust it. */
 export interface TracebackMatrix extends Tracebacks {
   readonly cases: readonly CaseSummary[];
+  /** The aids of the variant rows run, in row order; empty when none was. */
+  readonly aids: readonly AidRecord[];
   /** Things that make a measure meaningless, e.g. a style file without a @fault-origin marker. */
   readonly warnings: readonly string[];
 }
