@@ -9,6 +9,7 @@ import { aidCosts, aidPoints, aidsHtml, aidVariants } from './aids.js';
 import { aidTradeoffSpec } from './charts/aids.js';
 import { renderChart } from './charts/render.js';
 import { orderStyles } from './format.js';
+import { renderHtml } from './html.js';
 
 const row = (style: string, faultCase: string, score: number): TracebackRow => ({
   style,
@@ -137,4 +138,16 @@ describe('the chart and the tables', () => {
       'rxjs+trace',
     ]);
   });
+});
+
+describe('the report', () => {
+  it('puts the aids part in the traceback section and each aided trace right after its plain style’s in the gallery', async () => {
+    const { html, charts } = await renderHtml(RESULTS);
+    const section = html.slice(html.indexOf('<section class="part" id="tracebacks">'));
+    expect(section).toContain('<h3 id="aids">');
+    expect(charts.map((chart) => chart.id)).toContain('chart-aids');
+    expect(charts.find((chart) => chart.id === 'chart-aids')?.warnings).toEqual([]);
+    const cards = [...section.matchAll(/<article class="tb-card" id="tb-http-500-([a-z-]+)"/g)].map((match) => match[1]);
+    expect(cards).toEqual(['callbacks', 'callbacks-trace', 'rxjs', 'rxjs-trace']);
+  }, 60_000);
 });
