@@ -123,9 +123,10 @@ export function aidLaunch(id: string): AidLaunch {
 export function aidPackages(aid: Aid): { name: string; version: string }[] {
   return aid.preload.map((name) => {
     const main = resolveFromKit(name);
-    // The package.json is the nearest one above its main file named after the package.
+    // The package.json is in the nearest folder above its main file named after the package.
+    const folder = name.split('/').pop() ?? name;
     let dir = path.dirname(main);
-    while (path.basename(dir) !== name && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    while (path.basename(dir) !== folder && path.dirname(dir) !== dir) dir = path.dirname(dir);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string };
     return { name, version: manifest.version ?? 'unknown' };
   });

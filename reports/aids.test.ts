@@ -79,15 +79,22 @@ describe('aid variants and costs', () => {
       ['callbacks+trace', 'instructions per echo request', 'callbacks'],
       ['callbacks+trace', 'heap per idle connection', 'callbacks'],
     ]);
+    // Three samples a side: the ratio of geometric means with its interval; one sample: the medians' ratio alone.
     expect(costs[0]?.factor).toBeCloseTo(3, 5);
+    expect(costs[0]?.interval?.[0]).toBeLessThan(3);
+    expect(costs[0]?.interval?.[1]).toBeGreaterThan(3);
     expect(costs[1]?.factor).toBeCloseTo(2.5, 5);
+    expect(costs[1]?.interval).toBeUndefined();
   });
 
   it('makes one point per (variant, cost): the factor paid and the points gained', () => {
-    expect(aidPoints(RESULTS)).toEqual([
-      { variant: 'callbacks+trace', cost: 'instructions per echo request', factor: 3, gain: 20 },
-      { variant: 'callbacks+trace', cost: 'heap per idle connection', factor: 2.5, gain: 20 },
+    const points = aidPoints(RESULTS);
+    expect(points.map((p) => [p.variant, p.cost, p.gain])).toEqual([
+      ['callbacks+trace', 'instructions per echo request', 20],
+      ['callbacks+trace', 'heap per idle connection', 20],
     ]);
+    expect(points[0]?.factor).toBeCloseTo(3, 5);
+    expect(points[1]?.factor).toBeCloseTo(2.5, 5);
   });
 });
 
@@ -120,6 +127,7 @@ describe('the chart and the tables', () => {
     expect(html).toContain('45 → <b>65</b> <span class="dim">(+20)</span>');
     expect(html).toContain('3.0×');
     expect(html).toContain('n=3');
+    expect(html).toContain('(medians; an interval needs 2 samples a side)');
   });
 
   it('is empty for a matrix without variant rows', async () => {

@@ -5,6 +5,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { AidRecord, Metric, Results, Tracebacks } from '../harness/schema.js';
 import { metricId } from '../harness/schema.js';
+import { allPositive } from '../harness/stats/summary.js';
+import { compareLog } from '../harness/stats/two-groups.js';
 import { aidTradeoffSpec, type AidPoint } from './charts/aids.js';
 import { escapeHtml, formatFactor, formatInterval, formatNumber, formatValue, orderStyles } from './format.js';
 
@@ -39,8 +41,21 @@ export interface AidCost {
   readonly cost: string;
   readonly plain: Metric;
   readonly aided: Metric;
-  /** aided median / plain median; NaN when the plain median is not positive. */
+  /**
+   * What the aid multiplies the cost by: the ratio of geometric means with its 95% interval (the
+   * kit's log-scale comparison) when both rows have two positive samples or more, else the ratio of
+   * the medians alone; NaN when the plain median is not positive.
+   */
   readonly factor: number;
+  readonly interval: readonly [number, number] | undefined;
+}
+
+function costFactor(aided: Metric, plain: Metric): { factor: number; interval: readonly [number, number] | undefined } {
+  if (aided.samples.length >= 2 && plain.samples.length >= 2 && allPositive(aided.samples) && allPositive(plain.samples)) {
+    const comparison = compareLog(aided.samples, plain.samples);
+    return { factor: comparison.ratio, interval: comparison.interval };
+  }
+  return { factor: plain.median > 0 ? aided.median / plain.median : Number.NaN, interval: undefined };
 }
 
 /** Each cost both the variant and its plain style were measured for, with the same parameters. */
@@ -53,7 +68,7 @@ export function aidCosts(results: Results, variants: readonly AidVariant[]): Aid
         .flatMap((aided) => {
           const plain = byId.get(metricId(name, variant.style, aided.params));
           if (plain === undefined) return [];
-          return [{ variant: variant.variant, cost: label, plain, aided, factor: plain.median > 0 ? aided.median / plain.median : Number.NaN }];
+          return [{ variant: variant.variant, cost: label, plain, aided, ...costFactor(aided, plain) }];
         }),
     ),
   );
@@ -133,11 +148,14 @@ function costTable(costs: readonly AidCost[]): string {
     return `${escapeHtml(formatValue(metric.median, metric.unit))}${interval === '' ? '' : ` <span class="dim">[${escapeHtml(interval)}]</span>`} <span class="dim">n=${metric.samples.length}</span>`;
   };
   const rows = costs
-    .map((cost) => `<tr><th scope="row">${escapeHtml(cost.variant)}</th><td>${escapeHtml(cost.cost)}</td><td>${figure(cost.plain)}</td><td>${figure(cost.aided)}</td><td>${escapeHtml(formatFactor(cost.factor))}</td></tr>`)
+    .map((cost) => {
+      const interval = cost.interval === undefined ? ' <span class="dim">(medians; an interval needs 2 samples a side)</span>' : ` <span class="dim">[${escapeHtml(formatFactor(cost.interval[0]))} – ${escapeHtml(formatFactor(cost.interval[1]))}]</span>`;
+      return `<tr><th scope="row">${escapeHtml(cost.variant)}</th><td>${escapeHtml(cost.cost)}</td><td>${figure(cost.plain)}</td><td>${figure(cost.aided)}</td><td>${escapeHtml(formatFactor(cost.factor))}${interval}</td></tr>`;
+    })
     .join('\n');
   return [
     '<div class="table-scroll"><table class="aid-costs">',
-    '<thead><tr><th>variant</th><th>cost</th><th>plain style (median [95%] n)</th><th>with the aid</th><th>factor</th></tr></thead>',
+    '<thead><tr><th>variant</th><th>cost</th><th>plain style (median [95%] n)</th><th>with the aid</th><th>factor (ratio of geometric means [95%])</th></tr></thead>',
     `<tbody>${rows}</tbody>`,
     '</table></div>',
   ].join('\n');
