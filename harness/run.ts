@@ -224,7 +224,7 @@ async function runTracebacks(config: RunConfig, progress: Progress, collector: C
     const matrix = await runTracebackMatrix({ rows, onRow: (row) => progress.step(`${row.style} ${row.case}`), ...(node !== undefined ? { node } : {}) });
     progress.end();
     // The schema's Tracebacks fields only: the matrix carries extras (warnings, case rules) for its own command.
-    return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals };
+    return { rubric: matrix.rubric, rubricText: matrix.rubricText, cases: matrix.cases, rows: matrix.rows, totals: matrix.totals, aids: matrix.aids };
   } catch (error) {
     progress.end();
     collector.fail({ what: 'tracebacks', reason: 'error', message: error instanceof Error ? error.message : String(error), stderrTail: '' });

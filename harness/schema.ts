@@ -60,7 +60,7 @@ export interface Metric {
 export type TracebackOutcome = 'rejected' | 'crashed' | 'unhandled' | 'swallowed' | 'hung';
 
 export interface TracebackRow {
-  /** Style id; `coroutines+debug` for the loop's debug mode. */
+  /** Style id, or a variant `<style>+<aid>` with a debug aid on (harness/aids.ts), e.g. `callbacks+trace`, `coroutines+debug`. */
   readonly style: string;
   readonly case: string;
   readonly outcome: TracebackOutcome;
@@ -92,6 +92,21 @@ export interface Tracebacks {
   }[];
   readonly rows: readonly TracebackRow[];
   readonly totals: readonly { readonly style: string; readonly score: number }[];
+  /** The debug aids behind the variant rows; absent in files older than the registry (their one variant was `coroutines+debug`). */
+  readonly aids?: readonly AidRecord[];
+}
+
+/** One aid of harness/aids.ts as a run recorded it. */
+export interface AidRecord {
+  /** `callbacks+trace`. */
+  readonly variant: string;
+  readonly style: string;
+  readonly aid: string;
+  /** How its users switch it on, e.g. `node --stack-trace-limit=100 -r trace -r clarify`. */
+  readonly how: string;
+  readonly why: string;
+  /** The npm packages it loaded and their installed versions; empty for a runtime switch. */
+  readonly packages: readonly { readonly name: string; readonly version: string }[];
 }
 
 export interface DifficultyRow {
@@ -185,6 +200,8 @@ export type RunConfig = Readonly<Record<string, unknown>> & {
    * the baseline alone.
    */
   readonly referenceRows?: readonly string[];
+  /** Debug-aid variants (`callbacks+trace`) measured beside their styles, shown and never ranked; absent in older files. */
+  readonly aids?: readonly string[];
   /** The echo load client capacity was measured with; absent in older files. */
   readonly loadClient?: 'native' | 'node';
 };
@@ -299,6 +316,9 @@ function checkResults(data: unknown, fail: (message: string) => never): void {
       { style: 'string', case: 'string', outcome: 'string', trace: 'string', score: 'number', chain: 'array' },
       fail,
     );
+    if (tracebacks.aids !== undefined) {
+      checkRows(tracebacks.aids, 'tracebacks.aids', { variant: 'string', style: 'string', aid: 'string', how: 'string', why: 'string', packages: 'array' }, fail);
+    }
   }
   if (data.difficulty !== undefined) {
     checkRows(
@@ -323,6 +343,8 @@ function checkResults(data: unknown, fail: (message: string) => never): void {
 function checkConfig(config: Record<string, unknown>, fail: (message: string) => never): void {
   const rows = config.referenceRows;
   if (rows !== undefined && (!Array.isArray(rows) || !rows.every((row) => typeof row === 'string'))) fail('config.referenceRows must be an array of strings');
+  const aids = config.aids;
+  if (aids !== undefined && (!Array.isArray(aids) || !aids.every((row) => typeof row === 'string'))) fail('config.aids must be an array of strings');
   const client = config.loadClient;
   if (client !== undefined && client !== 'native' && client !== 'node') fail('config.loadClient must be "native" or "node"');
 }

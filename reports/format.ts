@@ -21,8 +21,10 @@ export const KNOWN_REFERENCES: readonly string[] = [BASELINE, CEILING, 'uvloop',
 export function referenceRows(results: Pick<Results, 'config'>): ReadonlySet<string> {
   const listed = results.config.referenceRows;
   const rows = Array.isArray(listed) ? listed.filter((row): row is string => typeof row === 'string') : [];
+  // The debug-aid variants a run measured beside their styles (`config.aids`) are shown, never ranked.
+  const aids = Array.isArray(results.config.aids) ? results.config.aids.filter((row): row is string => typeof row === 'string') : [];
   // The baseline is the reference every ratio divides by: a reference whatever the list says.
-  return new Set([BASELINE, ...rows]);
+  return new Set([BASELINE, ...rows, ...aids]);
 }
 
 /** The echo load client the run measured capacity with, as the header names it; undefined in a file that does not say. */
@@ -206,17 +208,24 @@ export function configValue(value: unknown): string {
 
 // ------------------------------------------------------------------------------------------------
 // Styles: the registry's order (most manual to most abstract), the baseline first as the reference,
-// the loop's debug mode right after plain coroutines, and anything unknown after, as it came.
+// each debug-aid variant (`callbacks+trace`) right after its plain style, and anything unknown after, as it came.
 
-const KNOWN_ORDER: readonly string[] = [...KNOWN_REFERENCES, ...STYLE_IDS.flatMap((id) => (id === 'coroutines' ? [id, 'coroutines+debug'] : [id]))];
+const KNOWN_ORDER: readonly string[] = [...KNOWN_REFERENCES, ...STYLE_IDS];
 
 export function orderStyles(styles: Iterable<string>): string[] {
   const unique = [...new Set(styles)];
-  const rank = (style: string): number => {
-    const index = KNOWN_ORDER.indexOf(style);
-    return index === -1 ? KNOWN_ORDER.length + unique.indexOf(style) : index;
+  const rank = (style: string): [number, number] => {
+    const plus = style.indexOf('+');
+    const base = plus === -1 ? style : style.slice(0, plus);
+    const index = KNOWN_ORDER.indexOf(base);
+    const position = index === -1 ? KNOWN_ORDER.length + unique.indexOf(base === style || !unique.includes(base) ? style : base) : index;
+    // The plain style first, then its variants in the order they came.
+    return [position, plus === -1 ? -1 : unique.indexOf(style)];
   };
-  return unique.sort((a, b) => rank(a) - rank(b));
+  return unique.sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1];
+  });
 }
 
 // Tableau 10, minus its grey, which belongs to the references alone.

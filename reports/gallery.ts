@@ -5,7 +5,7 @@ import type { SourceFile, TracebackRow, Tracebacks } from '../harness/schema.js'
 import { escapeHtml, formatNumber, heatColour, orderStyles } from './format.js';
 import { slug } from './side-by-side.js';
 
-/** `coroutines+debug` is the coroutines file run in the loop's debug mode. */
+/** A variant (`callbacks+trace`, `coroutines+debug`: harness/aids.ts) runs its style's file with a debug aid on. */
 export function baseStyle(style: string): string {
   return style.split('+')[0] ?? style;
 }

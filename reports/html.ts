@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { ceilingCells, ceilingMethod, ceilingSentence } from './ceiling.js';
 import { gallery, tracebackMatrix } from './gallery.js';
+import { aidsHtml } from './aids.js';
 import { header } from './html-header.js';
 import { runtimeHtml } from './runtimes.js';
 import { EXPLAIN_CAPTION, EXPLAIN_CSS, attributionSpec, attributionTablesHtml, memoryLinks } from './memory-explain.js';
@@ -74,7 +75,7 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     await micro(context, figure),
     resultsSection(results),
     section('side-by-side', 'Side by side', 'The same program in every style, cut at the same steps. Untick a style to hide its column (no script needed).', (results.sources ?? []).length > 0 ? sbs.html : absent('No sources in this results file.')),
-    tracebacks(results, colours),
+    await tracebacks(results, colours, figure),
     difficulty(results.difficulty),
     failures(results),
   ];
@@ -258,7 +259,7 @@ function resultsSection(results: Results): string {
   return section('results-table', 'All results', why, body ?? absent('No metrics in this results file.'));
 }
 
-function tracebacks(results: Results, colours: ReadonlyMap<string, string>): string {
+async function tracebacks(results: Results, colours: ReadonlyMap<string, string>, figure: Figure): Promise<string> {
   const tb = results.tracebacks;
   const why =
     'Each fault case is injected by the fake GitHub server into every style. A good failure is rejected (not a crash, an unhandled rejection, a swallowed error or a hang), with the right error class, the url in its message, a frame near the fault in the style’s own file, the steps on the path visible, little noise, cleanup run once and nothing left in flight.';
@@ -275,6 +276,7 @@ function tracebacks(results: Results, colours: ReadonlyMap<string, string>): str
       // The weights alone, when the harness gave no text that explains them.
       rubric === '' || (tb.rubricText ?? '').trim() !== '' ? '' : `<div class="rubric">${rubric}</div>`,
       tracebackMatrix(tb),
+      await aidsHtml(results, figure),
       '<h3>The gallery</h3>',
       '<p class="note">Every trace as the style printed it, source-mapped to TypeScript lines. <mark>Marked</mark> lines are frames in the style’s own repos-and-forks.ts; grey lines are Node internals.</p>',
       gallery(tb, results.sources ?? [], colours),

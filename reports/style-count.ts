@@ -16,7 +16,7 @@ export function runStyles(results: Results): string[] {
   // A reference row is never counted as a style, even where a run lists it among them.
   if (Array.isArray(listed) && listed.every((style): style is string => typeof style === 'string')) return [...new Set(listed)].filter((style) => !references.has(style));
   const named = [...results.metrics.map((m) => m.style), ...(results.difficulty ?? []).map((row) => row.style)];
-  // The reference rows are references, and `coroutines+debug` a mode of a style, not a style.
+  // The reference rows are references, and a variant (`callbacks+trace`) a style with a debug aid on, not a style.
   return [...new Set(named)].filter((style) => !references.has(style) && !style.includes('+'));
 }
 

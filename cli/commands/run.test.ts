@@ -60,10 +60,12 @@ describe('runAndReport (runMatrix, then the reports)', () => {
 
     const starts = readFileSync(log, 'utf8').trim().split('\n');
     const count = (entry: string): number => starts.filter((line) => line.includes(`dist/harness/child/${entry}.js`)).length;
-    // Two rounds: micro in each, the traceback matrix (measured once) in the first only.
+    // Two rounds: micro in each, the traceback matrix (measured once) in the first only: six cases
+    // for callbacks and six for its debug-aid variant, callbacks+trace.
     expect(count('micro')).toBe(2);
-    expect(count('trace-case')).toBe(6);
-    expect(starts).toHaveLength(8);
+    expect(count('trace-case')).toBe(12);
+    expect(starts.filter((line) => line.includes('dist/harness/child/trace-case.js') && /--require=\S*trace\.js/.test(line))).toHaveLength(6);
+    expect(starts).toHaveLength(14);
 
     const major = process.version.replace(/^v/, '').split('.')[0];
     const own = (folder: string): string => path.join(out, folder, 'results.json');
@@ -76,7 +78,8 @@ describe('runAndReport (runMatrix, then the reports)', () => {
     expect(node99.config.runSeeds).toEqual([7, 8]);
     const micro = node99.metrics.find((metric) => metric.name === 'micro.hop_ns' && metric.style === 'callbacks');
     expect(micro?.runs).toEqual([0, 1]);
-    expect(node99.tracebacks?.rows.length).toBe(6);
+    expect(node99.tracebacks?.rows.length).toBe(12);
+    expect(node99.tracebacks?.aids?.map((aid) => aid.variant)).toEqual(['callbacks+trace']);
     expect(parseResults(readFileSync(own('node-99/round-2'), 'utf8')).tracebacks).toBeUndefined();
     const combined = parseResults(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(combined.environment.node).toBe(process.version);

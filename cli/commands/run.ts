@@ -27,7 +27,7 @@ import {
 import { writeReport } from '../write-report.js';
 
 const USAGE =
-  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--memory-points N] [--seed N] [--out DIR]';
+  'rosetta run [--scenario echo,repos-and-forks,memory,instructions,micro,tracebacks] [--style a,b] [--node 20,22,24] [--quick] [--budget TIME] [--precision P] [--generations N] [--load-client auto|native|node] [--repeat N] [--memory-repeat N] [--memory-points N] [--aids] [--seed N] [--out DIR]';
 
 const FLAGS: FlagSpecs = {
   scenario: { kind: 'list', choices: SCENARIOS, help: 'what to measure (default: all; with --quick, all but instructions)', metavar: 'LIST' },
@@ -40,6 +40,10 @@ const FLAGS: FlagSpecs = {
       'several run in rounds, one repeat on each runtime per round, the order rotated per round, and write ' +
       '<out>/node-<major>/ each (its rounds merged) and a combined results.json and report at <out>',
     metavar: 'LIST',
+  },
+  aids: {
+    kind: 'boolean',
+    help: 'also measure each style\'s debug-aid variant (callbacks+trace, ...: `rosetta tracebacks --help`) in the memory and instruction phases, beside its plain style; shown, never ranked (the traceback matrix runs the variants in every run)',
   },
   quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, the styles without the reference servers not written in Node, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, a 3 min budget' },
   budget: {
@@ -152,6 +156,7 @@ export const command: Command = {
       scenarios,
       styles: flagList(args, 'style') ?? styleIds(),
       quick: flagBoolean(args, 'quick'),
+      ...(flagBoolean(args, 'aids') ? { aids: true } : {}),
       ...(repeats !== undefined ? { repeats } : {}),
       ...(memoryRepeats !== undefined ? { memoryRepeats } : {}),
       ...(memoryPoints !== undefined ? { memoryPoints } : {}),

@@ -7,13 +7,25 @@ import type { Command } from '../command.js';
 import { killAllChildren } from '../../harness/processes/watch.js';
 import { matrixRows, runTracebackMatrix, type TracebackMatrix } from '../../harness/tracebacks/matrix.js';
 import { caseIds } from '../../harness/tracebacks/cases.js';
+import { AIDS, variantId } from '../../harness/aids.js';
 
 const rowLabels = (): string[] => matrixRows().map((row) => row.label);
+
+/** One line per variant: its id and how its aid is switched on. */
+function aidLines(): string {
+  const width = Math.max(...AIDS.map((aid) => variantId(aid).length));
+  return AIDS.map((aid) => `  ${variantId(aid).padEnd(width)}  ${aid.how}`).join('\n');
+}
 
 const USAGE = 'rosetta tracebacks [--style a,b] [--case c,d] [--json] [--show style/case]';
 
 const FLAGS: FlagSpecs = {
-  style: { kind: 'list', choices: rowLabels(), help: 'rows to run (default: every style, plus coroutines+debug)', metavar: 'A,B' },
+  style: {
+    kind: 'list',
+    choices: rowLabels(),
+    help: 'rows to run: a style, or a style with its debug aid on, STYLE+AID (default: every style and every variant)',
+    metavar: 'A,B',
+  },
   case: { kind: 'list', choices: caseIds(), help: 'fault cases to run (default: all)', metavar: 'C,D' },
   json: { kind: 'boolean', help: 'print the matrix as JSON (the results.json `tracebacks` section)' },
   show: {
@@ -29,7 +41,9 @@ export const command: Command = {
     USAGE,
     'Runs every (style, fault case) in a fresh child with --enable-source-maps against a fake GitHub that\n' +
       'injects the fault, and scores the error each style surfaces (outcome, causal chain, distance to the\n' +
-      'fault\'s origin, context, noise, cleanup, requests left in flight). Needs the build (npm run build).',
+      'fault\'s origin, context, noise, cleanup, requests left in flight). Needs the build (npm run build).\n' +
+      'A variant row STYLE+AID runs the style with the debug aid its users reach for, switched on as they would:\n' +
+      aidLines(),
     FLAGS,
   ),
   async run(argv) {

@@ -1,7 +1,7 @@
 // Child: one echo server (a style's, or the `baseline` reference) and nothing else, so its CPU time
 // and memory are the server's alone. The harness asks it for `process.cpuUsage()` at the edges of a
 // timed window and for heap and RSS after a forced GC.
-//   argv: <style id | baseline>
+//   argv: <style id | variant style+aid (started with its aid on: harness/aids.ts) | baseline>
 import { startBaselineEchoServer } from '../../scenarios/echo/baseline.js';
 import type { EchoServerHandle } from '../../scenarios/echo/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';

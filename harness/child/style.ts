@@ -2,8 +2,10 @@
 // compile every style (and rxjs, fp-ts, effect) in every child, slowing each start by hundreds of ms and
 // putting other styles' code in the measured process. Every style folder is named by its id
 // (DESIGN.md: the same files in every style folder), so `styles/<id>/index.js` is the adapter.
+// A variant id `<style>+<aid>` loads the style's adapter once the aid is proven on.
 import { pathToFileURL } from 'node:url';
 import { STYLE_IDS, type StyleAdapter } from '../../styles/adapter.js';
+import { aidActive, aidOf } from '../aids.js';
 
 /**
  * A test seam, never set by the kit itself: `ROSETTA_STYLE_OVERRIDE=<id>=<path to a built adapter>`
@@ -26,6 +28,15 @@ export async function loadStyle(id: string): Promise<StyleAdapter> {
     const module = (await import(pathToFileURL(slow).href)) as { style?: StyleAdapter };
     if (module.style === undefined) throw new Error(`${slow} does not export an adapter \`style\``);
     return module.style;
+  }
+  // A variant (`callbacks+trace`) is its style's adapter in a process its parent started with the
+  // aid on (harness/aids.ts aidLaunch); one whose aid did not take must not be measured as the variant.
+  const aid = aidOf(id);
+  if (aid !== undefined) {
+    if (!(await aidActive(aid.probe))) {
+      throw new Error(`${id}: the ${aid.aid} aid is not active in this process (start it with ${aid.how}; node flags here: ${process.execArgv.join(' ') || 'none'})`);
+    }
+    return loadStyle(aid.style);
   }
   if (!(STYLE_IDS as readonly string[]).includes(id)) {
     throw new Error(`unknown style ${JSON.stringify(id)}; known: ${STYLE_IDS.join(', ')}`);

@@ -1,16 +1,20 @@
 // Child: runs ONE fault case of the traceback matrix in ONE style, in a fresh process started with
-// --enable-source-maps, and reports what a developer would see: how the workflow ended, the error's
+// --enable-source-maps (and the row's debug aid, if any), and reports what a developer would see: how the workflow ended, the error's
 // stack and cause chain (TypeScript lines), the coroutine debug chain, cleanups, time to surface.
 // It classifies crashes and unhandled rejections itself, so neither kills it before it can report.
 import { STYLE_IDS, type StyleAdapter } from '../../styles/adapter.js';
 import { CHAIN_HEADER } from '../../styles/coroutines/loop/debug.js';
 import type { CapturedError, ChildMessage, ChildOutcome, ErrorText, TraceCaseJob } from '../tracebacks/protocol.js';
+import { aidActive } from '../aids.js';
 
-// Every frame, however deep: the measures count frames, and a cut stack would hide the noise.
-Error.stackTraceLimit = Infinity;
+// Every frame, however deep: the measures count frames, and a cut stack would hide the noise. An aid
+// that sets its own depth (`--stack-trace-limit`) is read at that depth, as its users read it.
+if (!process.execArgv.some((flag) => flag.startsWith('--stack-trace-limit') || flag.startsWith('--stack_trace_limit'))) Error.stackTraceLimit = Infinity;
 
 const job = readJob();
 const style = await loadStyle(job.style);
+// A variant row whose aid did not take would be scored as the plain style under another name.
+if (job.aid !== null && !(await aidActive(job.aid))) usage(`the ${job.aid} aid is not active in this process (node flags: ${process.execArgv.join(' ') || 'none'})`);
 
 // The channel closing means the parent has what it needs (or died): nothing here may outlive it.
 process.once('disconnect', () => process.exit(0));

@@ -1,7 +1,7 @@
 // Child: runs one style's repos-and-forks workflow against a fake GitHub in another process, for
 // throughput (closed loop of C concurrent workflows), wall time at a set latency, and memory per
 // suspended workflow. Every result is compared with the world's expected answer before it counts.
-//   argv: <style id>
+//   argv: <style id | variant style+aid (started with its aid on: harness/aids.ts)>
 import { DEFAULT_INPUT, type ReposAndForksInput, type ReposAndForksResult } from '../../scenarios/repos-and-forks/contract.js';
 import { monotonicMs } from '../../scenarios/clock.js';
 import { takeHeapSnapshot } from './heap-snapshot.js';

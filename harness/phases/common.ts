@@ -9,6 +9,7 @@ import type { Progress } from '../progress.js';
 import type { Collector } from '../results.js';
 import type { Runtime } from '../runtimes.js';
 import { VerificationError } from '../verification.js';
+import { aidsFor, variantId } from '../aids.js';
 
 /**
  * What `--scenario` selects. The two programs (echo: cost, capacity and memory; repos-and-forks:
@@ -62,6 +63,12 @@ export interface RunConfig {
   readonly scenarios: readonly ScenarioName[];
   /** Styles measured, in report order (references included: see run.ts). */
   readonly styles: readonly string[];
+  /**
+   * Debug-aid variants (`callbacks+trace`, harness/aids.ts) the memory and instruction phases measure
+   * beside their plain styles; empty unless asked (`rosetta run --aids`). The traceback matrix runs
+   * every variant of the measured styles whatever this says.
+   */
+  readonly aids: readonly string[];
   readonly repeats: number;
   readonly echo: EchoGrid;
   /** Open connections at each step of the echo memory sweep (first 0). */
@@ -254,6 +261,8 @@ export interface RunOptions {
   readonly scenarios: readonly ScenarioName[];
   /** Styles asked for; references (baseline echo server, callbacks workflow) are added by the phases that need them. */
   readonly styles: readonly string[];
+  /** Measure the debug-aid variants of the styles asked for too, in the memory and instruction phases. */
+  readonly aids?: boolean;
   readonly quick: boolean;
   readonly repeats?: number;
   /** Memory sweeps of each style (default 1). */
@@ -314,6 +323,7 @@ export function planConfig(options: RunOptions): RunConfig {
     seed: options.seed ?? 0,
     scenarios: options.scenarios,
     styles: options.styles,
+    aids: options.aids === true ? aidsFor(options.styles).map(variantId) : [],
     repeats: options.repeats ?? 3,
     echo: quick
       ? {

@@ -17,6 +17,7 @@ import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, sleep, throwIfAborted, waitUntil, type Phase, type PhaseContext } from './common.js';
 import { CONNECT_BATCH, settledConnections, SETTLE_MS, WARMUP_CONNECTIONS } from './echo-connections.js';
+import { aidLaunch } from '../aids.js';
 import { echoServersWithCalibration } from './servers.js';
 
 /** The reference servers' idle slope: process RSS, not comparable byte for byte with the styles' heap. */
@@ -24,12 +25,12 @@ export const REFERENCE_RSS_METRIC = 'memory.echo_idle.reference_rss_per_conn';
 
 export const echoMemoryPhase: Phase = {
   name: 'echo memory',
-  steps: (config) => (echoServersWithCalibration(config.styles).length + (config.echo.references ? REFERENCE_SERVERS.length : 0)) * config.memoryRepeats,
+  steps: (config) => (echoServersWithCalibration(config.styles, config.aids).length + (config.echo.references ? REFERENCE_SERVERS.length : 0)) * config.memoryRepeats,
   async run(context) {
     const { config } = context;
     // Each repeat of a server's sweep is its own pair of fresh processes: an independent sample. The
     // calibration's slowed server (rosetta calibrate) is swept too: it also holds extra bytes a connection.
-    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => echoServersWithCalibration(config.styles).map((server) => ({ server, repeat }))).flat();
+    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => echoServersWithCalibration(config.styles, config.aids).map((server) => ({ server, repeat }))).flat();
     await forEachLimited(sweeps, config.memoryParallel, async ({ server, repeat }) => {
       throwIfAborted(context.signal);
       // A style may sweep its own steps (threads: a few hundred, at megabytes a connection).
@@ -43,7 +44,7 @@ export const echoMemoryPhase: Phase = {
       context.progress.doing(label);
       await measure(context, `memory.echo style=${server}${config.memoryRepeats > 1 ? ` sweep=${repeat + 1}` : ''}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
-        const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+        const echo = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}]`, args: [server], ...aidLaunch(server), cpu: context.cpus?.measured, deadlineMs, node: context.node }));
         const client = track(spawnChild({ entry: 'echo-conns', label: `echo-conns[${server}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
         const { port } = await echo.request<{ port: number }>('start', { port: 0 });
         // Warm-up: the first connections compile the server's code and build its hidden classes, a

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { spawnChild, type Child } from '../processes/children.js';
 import { callgrindWrapper, dumpInstructions, instrumentationOn, zeroCounters } from '../callgrind.js';
 import { shuffled } from './order.js';
+import { aidLaunch } from '../aids.js';
 import { echoServersWithCalibration } from './servers.js';
 import { VerificationError } from '../verification.js';
 import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext, type RunConfig, type Track } from './common.js';
@@ -28,8 +29,10 @@ import { forEachLimited, measure, throwIfAborted, type Phase, type PhaseContext,
 /** The one echo cell counted: 1 KiB messages on one connection. */
 export const INSTRUCTIONS_CELL = { size: 1024, connections: 1 } as const;
 
-/** The echo servers counted: those of the run, and the calibration's slowed one when it is asked for. */
-const servers = echoServersWithCalibration;
+/** The echo servers counted: those of the run with the debug-aid variants it asks for, and the calibration's slowed one when it is asked for. */
+function servers(config: RunConfig): string[] {
+  return echoServersWithCalibration(config.styles, config.aids);
+}
 
 /** What one counted process does: start, warm up by `units`, and run `units` more for a window. */
 interface Subject {
@@ -135,13 +138,13 @@ const SLOW_REPLY_MS = 60_000;
 
 export const echoInstructionsPhase: Phase = phaseOf('echo instructions (callgrind)', {
   round: 'echo-instructions',
-  subjects: (config) => servers(config.styles),
+  subjects: (config) => servers(config),
   what: 'round trips of 1 KiB on one connection',
   warmUnits: (config) => config.instructions.echoWarmRequests,
   windowUnits: (config) => config.instructions.echoWindowRequests,
   metric: { name: 'echo.instructions_per_req', scenario: 'echo', unit: 'instr/req', params: INSTRUCTIONS_CELL },
   async start(context, server, cpu, dir, track) {
-    const child = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}] (callgrind)`, args: [server], cpu, deadlineMs: DEADLINE_MS, wrapper: callgrindWrapper(dir), node: context.node }));
+    const child = track(spawnChild({ entry: 'echo-server', label: `echo-server[${server}] (callgrind)`, args: [server], ...aidLaunch(server), cpu, deadlineMs: DEADLINE_MS, wrapper: callgrindWrapper(dir), node: context.node }));
     const load = track(spawnChild({ entry: 'echo-load', label: `echo-load[${server}]`, deadlineMs: DEADLINE_MS, node: context.node }));
     const { port } = await child.request<{ port: number }>('start', { port: 0 }, SLOW_REPLY_MS);
     await load.request('verify', { port, sizes: [INSTRUCTIONS_CELL.size] }, SLOW_REPLY_MS);

@@ -9,6 +9,8 @@
 // CPU contention.
 import { HELD_USER } from '../child/world.js';
 import { spawnChild } from '../processes/children.js';
+import { aidLaunch } from '../aids.js';
+import { withVariants } from './servers.js';
 import { findStyle } from '../../styles/registry.js';
 import { addSlopes, stepsWithinFdLimit, sweepSteps, type MemoryPoint } from './memory-fit.js';
 import { forEachLimited, measure, throwIfAborted, type Phase } from './common.js';
@@ -17,11 +19,11 @@ import type { MemorySample } from '../child/ipc.js';
 
 export const workflowMemoryPhase: Phase = {
   name: 'workflow memory',
-  steps: (config) => config.styles.length * config.memoryRepeats,
+  steps: (config) => withVariants(config.styles, config.aids).length * config.memoryRepeats,
   async run(context) {
     const { config } = context;
     // Each repeat of a style's sweep is its own pair of fresh processes: an independent sample.
-    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => config.styles.map((style) => ({ style, repeat }))).flat();
+    const sweeps = Array.from({ length: config.memoryRepeats }, (_, repeat) => withVariants(config.styles, config.aids).map((style) => ({ style, repeat }))).flat();
     await forEachLimited(sweeps, config.memoryParallel, async ({ style, repeat }) => {
       throwIfAborted(context.signal);
       // A style may sweep its own steps (threads: a thread per held workflow).
@@ -34,7 +36,7 @@ export const workflowMemoryPhase: Phase = {
       await measure(context, `memory.workflow style=${style}${config.memoryRepeats > 1 ? ` sweep=${repeat + 1}` : ''}`, async (track) => {
         const deadlineMs = 60_000 + max * sweep.msPerUnit;
         const fake = track(spawnChild({ entry: 'fake-github', label: `fake-github[${style}]`, cpu: context.cpus?.load, deadlineMs, node: context.node }));
-        const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], cpu: context.cpus?.measured, deadlineMs, node: context.node }));
+        const runner = track(spawnChild({ entry: 'workflow', label: `workflow[${style}]`, args: [style], ...aidLaunch(style), cpu: context.cpus?.measured, deadlineMs, node: context.node }));
         const { url } = await fake.request<{ url: string }>('start', { latencyMs: 0, hold: false });
         // Verified warm-up: the code paths are compiled before the first point is read.
         await runner.request('warmup', { apiUrl: url, user: HELD_USER, count: 3 }, 10_000);

@@ -52,6 +52,9 @@ export interface SpawnOptions {
    * It goes in front of the chosen node binary: `[taskset -c N] [wrapper...] node flags file args`.
    */
   readonly wrapper?: readonly string[];
+  /** Node flags after the kit's own, and environment over CHILD_ENV: a variant's debug aid (harness/aids.ts aidLaunch). */
+  readonly nodeFlags?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Child {
@@ -95,6 +98,7 @@ export function spawnChild(options: SpawnOptions): Child {
     ...(options.wrapper ?? []),
     options.node ?? process.execPath,
     ...CHILD_NODE_FLAGS,
+    ...(options.nodeFlags ?? []),
     file,
     ...(options.args ?? []),
   ] as [string, ...string[]];
@@ -103,7 +107,7 @@ export function spawnChild(options: SpawnOptions): Child {
     command,
     args,
     // The recorded flags must be all the flags: NODE_OPTIONS would add some the report does not show.
-    env: { NODE_OPTIONS: undefined, ...CHILD_ENV },
+    env: { NODE_OPTIONS: undefined, ...CHILD_ENV, ...options.env },
     ipc: true,
     group: true,
     deadlineMs: options.deadlineMs,

@@ -12,22 +12,23 @@ import { formatFaultRule } from '../../scenarios/repos-and-forks/faults.js';
 import { createWorld, DEFAULT_USER } from '../../scenarios/repos-and-forks/world.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
 import { STYLES } from '../../styles/registry.js';
-import type { TracebackRow, Tracebacks } from '../schema.js';
+import type { AidRecord, TracebackRow, Tracebacks } from '../schema.js';
 import { childEntry, repoRoot } from '../processes/probes.js';
 import { FAULT_CASES, faultRuleFor, formatPath } from './cases.js';
 import { findFaultOrigins } from './origins.js';
 import type { TraceCaseJob } from './protocol.js';
 import { RUBRIC_WEIGHTS, rubricText, styleTotal } from './rubric.js';
 import { observeChild } from './observe.js';
-import { DEBUG_ROW_SUFFIX, TracebackMatrixError, type MatrixRow, type MatrixSettings, type PairContext } from './pair.js';
+import { aidRecord, aidsFor, variantId } from '../aids.js';
+import { TracebackMatrixError, type MatrixRow, type MatrixSettings, type PairContext } from './pair.js';
 import { measureRow } from './row.js';
 import { readyServer } from './server.js';
 
-/** Every style of the registry in its order; the coroutine style also once more with its loop's debug mode. */
+/** Every style of the registry in its order, each followed by its variants with a debug aid on (harness/aids.ts). */
 export function matrixRows(styles: readonly StyleAdapter[] = STYLES): MatrixRow[] {
   return styles.flatMap((style) => [
-    { label: style.id, style, debug: false },
-    ...(style.id === 'coroutines' ? [{ label: `${style.id}${DEBUG_ROW_SUFFIX}`, style, debug: true }] : []),
+    { label: style.id, style, aid: null },
+    ...aidsFor([style.id]).map((aid) => ({ label: variantId(aid), style, aid })),
   ]);
 }
 
@@ -64,6 +65,8 @@ export interface CaseSummary {
 /** The schema's Tracebacks, plus what a reader needs to trust it. */
 export interface TracebackMatrix extends Tracebacks {
   readonly cases: readonly CaseSummary[];
+  /** The aids of the variant rows run, in row order; empty when none was. */
+  readonly aids: readonly AidRecord[];
   /** Things that make a measure meaningless, e.g. a style file without a @fault-origin marker. */
   readonly warnings: readonly string[];
 }
@@ -89,7 +92,7 @@ export async function runTracebackMatrix(options: TracebackMatrixOptions = {}): 
     const found = findFaultOrigins(readFileSync(path.join(root, file), 'utf8'), file);
     origins.set(row.label, found);
     const missing = cases.filter((faultCase) => !found.has(faultCase.id)).map((faultCase) => faultCase.id);
-    if (missing.length > 0 && !row.debug) warnings.push(`${file} has no @fault-origin marker for ${missing.join(', ')}: origin distance is null there`);
+    if (missing.length > 0 && row.aid === null) warnings.push(`${file} has no @fault-origin marker for ${missing.join(', ')}: origin distance is null there`);
   }
 
   const jobs = rows.flatMap((row) => cases.map((faultCase) => ({ row, faultCase })));
@@ -135,6 +138,7 @@ export async function runTracebackMatrix(options: TracebackMatrixOptions = {}): 
       style: row.label,
       score: styleTotal(results.filter((result) => result.style === row.label).map((result) => result.score)) ?? 0,
     })),
+    aids: rows.flatMap((row) => (row.aid === null ? [] : [aidRecord(row.aid)])),
     warnings,
   };
 }
@@ -144,6 +148,7 @@ async function runPair(context: PairContext, server: FakeGithub): Promise<Traceb
   server.setFaults([faultRuleFor(faultCase, world, DEFAULT_USER)]);
   const job: TraceCaseJob = {
     style: row.style.id,
+    aid: row.aid?.probe ?? null,
     caseId: faultCase.id,
     apiUrl: server.url,
     user: DEFAULT_USER,

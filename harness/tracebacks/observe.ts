@@ -4,14 +4,18 @@
 import type { FakeGithub } from '../../scenarios/repos-and-forks/fake-github.js';
 import { startProcess } from '../processes/watch.js';
 import type { CapturedError, ChildMessage, TraceCaseJob } from './protocol.js';
-import { LOOP_DEBUG_ENV, TRACE_CHILD_FLAGS, TracebackMatrixError, type Observed, type PairContext } from './pair.js';
+import { aidLaunch } from '../aids.js';
+import { TRACE_CHILD_FLAGS, TracebackMatrixError, type Observed, type PairContext } from './pair.js';
 
 export function observeChild(context: PairContext, job: TraceCaseJob, server: FakeGithub): Promise<Observed> {
+  // The row's aid, if any, is switched on the way its users do: node flags and environment.
+  const aid = aidLaunch(context.row.label);
   const child = startProcess({
     label: `trace-case[${context.row.label}/${context.faultCase.id}]`,
     command: context.node,
-    args: [...TRACE_CHILD_FLAGS, context.entry, JSON.stringify(job)],
-    env: { NODE_OPTIONS: undefined, [LOOP_DEBUG_ENV]: context.row.debug ? '1' : undefined },
+    args: [...TRACE_CHILD_FLAGS, ...aid.nodeFlags, context.entry, JSON.stringify(job)],
+    // The coroutine loop's switch is cleared for a row that does not ask for it.
+    env: { NODE_OPTIONS: undefined, ROSETTA_LOOP_DEBUG: undefined, ...aid.env },
     ipc: true,
     group: true,
     tailBytes: 4_096,

@@ -3,21 +3,19 @@
 // (Observed), and the settings and errors the matrix's parts share.
 import type { World } from '../../scenarios/repos-and-forks/world.js';
 import type { StyleAdapter } from '../../styles/adapter.js';
+import type { Aid } from '../aids.js';
 import type { FaultCase } from './cases.js';
 import type { ChildOutcome } from './protocol.js';
 
 /** The one flag set every trace-case child starts with. */
 export const TRACE_CHILD_FLAGS: readonly string[] = ['--enable-source-maps'];
-/** The env switch of the coroutine loop's debug mode (styles/coroutines/loop/debug.ts). */
-export const LOOP_DEBUG_ENV = 'ROSETTA_LOOP_DEBUG';
-export const DEBUG_ROW_SUFFIX = '+debug';
-
-/** One row of the matrix: a style, possibly in a debug mode that only an env var turns on. */
+/** One row of the matrix: a style, plain or with its debug aid on (harness/aids.ts). */
 export interface MatrixRow {
-  /** `callbacks`, ..., `coroutines+debug`. */
+  /** `callbacks`, ..., `callbacks+trace`, `coroutines+debug`. */
   readonly label: string;
   readonly style: StyleAdapter;
-  readonly debug: boolean;
+  /** The aid switched on in the row's child; null for the plain style. */
+  readonly aid: Aid | null;
 }
 
 export interface MatrixSettings {

@@ -1,11 +1,14 @@
 // What the parent and a trace-case child say to each other: the child's job on its command line,
 // then two IPC messages back, `surfaced` the moment the workflow settled (so the parent can look at
 // the server while the aftermath is fresh) and `report` with everything the child saw.
+import type { AidProbe } from '../aids.js';
 import type { TracebackOutcome } from '../schema.js';
 
 export interface TraceCaseJob {
-  /** Adapter id in the registry (the debug row runs `coroutines` with an env var, not another id). */
+  /** Adapter id in the registry (a variant row runs its base style with the aid switched on by flags or env). */
   readonly style: string;
+  /** The variant's aid, which the child checks is really on before it runs; null for a plain row. */
+  readonly aid: AidProbe | null;
   readonly caseId: string;
   readonly apiUrl: string;
   readonly user: string;
