@@ -10,6 +10,7 @@ import { parseResults } from '../harness/schema.js';
 import { CHILD_ENV } from '../harness/processes/children.js';
 import { repoRoot } from '../harness/processes/probes.js';
 import { descendants } from '../harness/processes/descendants.js';
+import { alive } from '../test/support/alive.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'cli', 'main.js');
 const dirs: string[] = [];
@@ -35,7 +36,6 @@ function runCli(args: readonly string[]): { proc: ChildProcess; output: { stdout
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return { proc, output, exited };
 }
-
 
 /** TCP ports in LISTEN state, with the inode of their socket (from /proc/net/tcp{,6}). */
 function listeningSockets(): Map<string, number> {
@@ -70,16 +70,6 @@ function portsOf(pid: number): number[] {
     // The process exited.
   }
   return ports;
-}
-
-function alive(pid: number): boolean {
-  try {
-    // A zombie still answers kill(0); its state in /proc says it is dead.
-    process.kill(pid, 0);
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -70,7 +70,7 @@ describe.skipIf(!present)(`index.html in Chromium${present ? '' : ` (skipped: no
 
   it('draws every chart with a non-zero box', async () => {
     const charts = page.locator('figure.chart > svg');
-    expect(await charts.count()).toBe(9);
+    expect(await charts.count()).toBe(13);
     for (const chart of await charts.all()) {
       const box = await chart.boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(100);

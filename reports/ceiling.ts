@@ -102,23 +102,3 @@ export function ceilingMethod(cells: readonly CeilingCell[]): string {
   if (!rows.some((row) => row.method === 'paired')) return 'Fractions from medians of absolute requests per second (this run has no same-round ratios to divide).';
   return `Fractions ${paired}; for ${medians.join(', ')}, which lack them in some cell, medians of absolute requests per second there.`;
 }
-
-/** The Markdown form: the sentence, then a small table with the rows down and the cells across. */
-export function ceilingMarkdown(results: Results): string[] {
-  const cells = ceilingCells(results);
-  const sentence = ceilingSentence(results, cells);
-  if (sentence === undefined) return [];
-  if (cells.length === 0) return [sentence, ''];
-  const styles = orderStyles(cells.flatMap((cell) => cell.rows.map((row) => row.style)));
-  const references = referenceRows(results);
-  const lines = [sentence, '', `| share of ${CEILING} | ${cells.map((cell) => formatParams(cell.params).replace(/\|/g, '\\|')).join(' | ')} |`, `|---|${cells.map(() => '---:').join('|')}|`];
-  for (const style of styles) {
-    const shares = cells.map((cell) => {
-      const row = cell.rows.find((r) => r.style === style);
-      return row === undefined ? '–' : formatShare(row.fraction);
-    });
-    lines.push(`| ${style}${references.has(style) ? ' _(reference)_' : ''} | ${shares.join(' | ')} |`);
-  }
-  lines.push('', ceilingMethod(cells), '');
-  return lines;
-}

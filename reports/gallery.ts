@@ -81,9 +81,11 @@ export function casesOf(tracebacks: Tracebacks): CaseInfo[] {
   return cases;
 }
 
-/** Cases down, styles across; each cell the score (and the outcome unless a plain rejection), coloured from the best to the worst score of the matrix; totals last. */
-export function tracebackMatrix(tracebacks: Tracebacks): string {
-  const styles = orderStyles(tracebacks.rows.map((row) => row.style));
+/**
+ * Cases down, styles across; each cell the score (and the outcome unless a plain rejection), coloured
+ * from the best to the worst score of the matrix; totals last. `styles`: the report's order (view.ts).
+ */
+export function tracebackMatrix(tracebacks: Tracebacks, styles: readonly string[] = orderStyles(tracebacks.rows.map((row) => row.style))): string {
   const scores = tracebacks.rows.map((row) => row.score);
   const heat = relativeHeat(Math.max(...scores), Math.min(...scores));
   const head = styles.map((style) => `<th>${escapeHtml(style)}</th>`).join('');
@@ -149,10 +151,14 @@ function card(row: TracebackRow, max: number, sources: readonly SourceFile[], co
   ].join('\n');
 }
 
-/** One block per fault case, one card per style. */
-export function gallery(tracebacks: Tracebacks, sources: readonly SourceFile[] = [], colours: ReadonlyMap<string, string> = new Map()): string {
+/** One block per fault case, one card per style, the styles in `styles`' order. */
+export function gallery(
+  tracebacks: Tracebacks,
+  sources: readonly SourceFile[] = [],
+  colours: ReadonlyMap<string, string> = new Map(),
+  styles: readonly string[] = orderStyles(tracebacks.rows.map((row) => row.style)),
+): string {
   const max = maxScore(tracebacks);
-  const styles = orderStyles(tracebacks.rows.map((row) => row.style));
   return casesOf(tracebacks)
     .map((info) => {
       const rows = styles

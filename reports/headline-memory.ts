@@ -6,7 +6,7 @@
 import type { Metric, Results } from '../harness/schema.js';
 import { allPositive, geometricMean } from '../harness/stats/summary.js';
 import { TWO_AXES_MEMORY } from './charts/two-axes.js';
-import { metricsNamed } from './charts/select.js';
+import { type MetricsNamed, metricIndex } from './charts/select.js';
 import { formatBytes, formatFactor, referenceRows } from './format.js';
 import { baselineNote } from './headline-echo.js';
 import { type Contender, type Headline, leaders, names, testWords, verdict } from './headline-rank.js';
@@ -31,9 +31,9 @@ function contender(m: Metric): Contender {
   return { style: m.style, centre: geometricMean(m.samples), median: m.median, samples: m.samples, ...(typeof se === 'number' ? { se } : {}) };
 }
 
-export function memoryHeadline(results: Results): Headline | undefined {
-  const heap = positive(results, metricsNamed(results, HEAP_PER_CONNECTION));
-  const rss = new Map(positive(results, metricsNamed(results, TWO_AXES_MEMORY)).map((m) => [m.style, m]));
+export function memoryHeadline(results: Results, named: MetricsNamed = metricIndex(results)): Headline | undefined {
+  const heap = positive(results, named(HEAP_PER_CONNECTION));
+  const rss = new Map(positive(results, named(TWO_AXES_MEMORY)).map((m) => [m.style, m]));
   const heapOf = new Map(heap.map((m) => [m.style, m.median]));
   // Named apart by RSS: a style whose RSS is far above its heap figure, or that has no heap figure beside the others'.
   const outside = heap.length === 0 ? [] : [...rss.values()].filter((m) => m.median - (heapOf.get(m.style) ?? 0) > OUTSIDE_HEAP_BYTES || !heapOf.has(m.style));
@@ -53,7 +53,7 @@ export function memoryHeadline(results: Results): Headline | undefined {
   return {
     key: 'Memory per connection',
     ...said,
-    text: said.text + baselineNote(metricsNamed(results, figure === 'heap' ? HEAP_PER_CONNECTION : TWO_AXES_MEMORY), lead.best) + outsideText,
+    text: said.text + baselineNote(named(figure === 'heap' ? HEAP_PER_CONNECTION : TWO_AXES_MEMORY), lead.best) + outsideText,
     detail:
       (figure === 'heap'
         ? 'The slope of the V8 heap (heapUsed + external, after two forced GCs) over open idle echo connections. '

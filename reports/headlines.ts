@@ -9,11 +9,13 @@ import { casesOf, maxScore } from './gallery.js';
 import { capacityHeadline, costHeadline } from './headline-echo.js';
 import { memoryHeadline } from './headline-memory.js';
 import { type Headline, names } from './headline-rank.js';
+import { type MetricsNamed, metricIndex } from './charts/select.js';
 
 export type { Headline } from './headline-rank.js';
 
-export function headlines(results: Results): Headline[] {
-  return [costHeadline(results), capacityHeadline(results), memoryHeadline(results), tracebackHeadline(results), difficultyHeadline(results)].filter(
+/** `named` is the file's metric index when the caller has one (view.ts). */
+export function headlines(results: Results, named: MetricsNamed = metricIndex(results)): Headline[] {
+  return [costHeadline(results), capacityHeadline(results), memoryHeadline(results, named), tracebackHeadline(results), difficultyHeadline(results)].filter(
     (headline): headline is Headline => headline !== undefined,
   );
 }

@@ -1,11 +1,11 @@
 // The page's #header: the title and lede with the run's own count of styles, the headline cards,
 // where the run ran and what it ran, and the colour of each style.
-import type { Results } from '../harness/schema.js';
-import { childEnvText, configValue, escapeHtml, formatBytes, formatDuration, loadClientText, referenceRows, styleColours } from './format.js';
-import { headlineParts, headlines } from './headlines.js';
-import { stylesInWords } from './style-count.js';
+import { childEnvText, escapeHtml, formatBytes, formatDuration, loadClientText } from './format.js';
+import { type Headline, headlineParts } from './headlines.js';
+import type { ReportView } from './view.js';
 
-export function header(results: Results, styles: readonly string[]): string {
+export function header(view: ReportView): string {
+  const { results, styles, references, colours } = view;
   const env = results.environment;
   const commit = env.commit === null ? 'not a git checkout' : `<code>${escapeHtml(env.commit.slice(0, 12))}</code>${env.dirty ? ' <span class="dim">(uncommitted changes)</span>' : ''}`;
   const where: [string, string][] = [
@@ -22,11 +22,7 @@ export function header(results: Results, styles: readonly string[]): string {
   ];
   const client = loadClientText(results);
   if (client !== undefined) where.push(['Echo load client', escapeHtml(client)]);
-  const config = Object.entries(results.config)
-    .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(configValue(value))}</dd>`)
-    .join('');
-  const references = referenceRows(results);
-  const colours = styleColours(styles, references);
+  const config = view.config.map(([key, text]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(text)}</dd>`).join('');
   const legend = styles
     .map((style) => `<span><span class="swatch" style="background:${colours.get(style) ?? '#999'}"></span>${escapeHtml(style)}${references.has(style) ? ' <span class="dim">(reference)</span>' : ''}</span>`)
     .join('');
@@ -37,10 +33,10 @@ export function header(results: Results, styles: readonly string[]): string {
       : `<p class="banner"><strong>${count} measurement${count === 1 ? '' : 's'} failed.</strong> What ${count === 1 ? 'it' : 'they'} would have added is missing below, or rests on fewer samples: see <a href="#failures">Failures</a>.</p>`;
   return [
     '<section class="part" id="header">',
-    `<h1>async-rosetta: ${escapeHtml(stylesInWords(results))}, measured</h1>`,
-    `<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in ${escapeHtml(stylesInWords(results))}, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>`,
+    `<h1>async-rosetta: ${escapeHtml(view.styleWords)}, measured</h1>`,
+    `<p class="lede">The same two programs (the repos-and-forks GitHub workflow and a TCP echo server) written in ${escapeHtml(view.styleWords)}, run on real sockets with the same I/O underneath, so the only difference between two rows is the control flow. Each figure is a median with its 95% confidence interval.</p>`,
     banner,
-    glance(results),
+    glance(view.headlines),
     `<h3>Where it ran</h3><dl class="facts-grid">${where.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,
     config === '' ? '' : `<h3>What was run</h3><dl class="config">${config}</dl>`,
     `<div class="legend">${legend}</div>`,
@@ -49,8 +45,8 @@ export function header(results: Results, styles: readonly string[]): string {
 }
 
 /** The headlines as cards, one per question: the winner or what leads, what is known, how it was measured. */
-function glance(results: Results): string {
-  const cards = headlines(results).map((h) => {
+function glance(headlines: readonly Headline[]): string {
+  const cards = headlines.map((h) => {
     const [text = '', ...notes] = headlineParts(h);
     const lead = `<span class="v${h.winner === undefined ? ' open' : ''}">${escapeHtml(h.lead)}</span>`;
     return `<div class="card"><span class="k">${escapeHtml(h.key)}</span>${lead}<p class="t">${escapeHtml(text)}</p>${notes.map((note) => `<p class="s">${escapeHtml(note)}</p>`).join('')}</div>`;

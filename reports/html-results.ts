@@ -1,17 +1,16 @@
 // The report's table of every metric: one row a metric and cell, a column a style, each cell its
 // median, factor against the row's best, interval and notes; reference rows shown, never ranked.
-import type { Results } from '../harness/schema.js';
-import { displayUnit, escapeHtml, formatBare, formatFactor, formatInterval, formatNumber, formatR2, heatColour, precisionNote, referenceRows } from './format.js';
-import { type FactorCell, type FactorRow, factorTable, rowLabel } from './table.js';
+import { displayUnit, escapeHtml, formatBare, formatFactor, formatInterval, formatNumber, formatR2, heatColour, precisionNote } from './format.js';
+import { type FactorCell, type FactorRow, rowLabel } from './table.js';
+import type { ReportView } from './view.js';
 
 /** The table of every metric, folded by group; `body` undefined when the file has none. */
-export function resultsTable(results: Results): { readonly why: string; readonly body: string | undefined } {
-  const table = factorTable(results.metrics, { references: [...referenceRows(results)] });
+export function resultsTable(view: Pick<ReportView, 'table' | 'references'>): { readonly why: string; readonly body: string | undefined } {
+  const { table, references } = view;
   const why =
     'Every metric in the file. Each cell: the median, its factor against the best style of the row (1.00× is the best, ★) and the 95% interval below; the colour runs from the best to the worst of the row. The reference rows (hatched: the Node baseline, and where the run had them c-epoll and the Python servers) are shown for reference and never ranked: a factor below 1.00× means the row beats every style. Ratio twins (each style against the in-run reference: echo cost and capacity against a baseline server, and workflow throughput against a callbacks runner, measured in the same round as the style, which the reference row gets too as a check of two copies of one program; everything else against the reference row of the same repeat) are folded under each group.';
   if (table.groups.length === 0) return { why, body: undefined };
   const scale = `<p class="scale">best <i style="background:linear-gradient(90deg, ${heatColour(0)}, ${heatColour(0.5)}, ${heatColour(1)})"></i> worst</p>`;
-  const references = referenceRows(results);
   const head = `<thead><tr><th>measurement</th>${table.styles.map((style) => `<th>${escapeHtml(style)}${references.has(style) ? ' <span class="dim">(reference)</span>' : ''}</th>`).join('')}</tr></thead>`;
   const tableOf = (rows: readonly FactorRow[]): string =>
     `<div class="table-scroll"><table class="factors">${head}<tbody>${rows.map((row) => factorRowHtml(row, table.styles)).join('\n')}</tbody></table></div>`;

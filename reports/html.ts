@@ -2,24 +2,14 @@
 // script, no network). Every section has a stable id and says in one line when results.json holds
 // nothing for it, so a partial run still renders a complete page.
 import type { DifficultyRow, Results } from '../harness/schema.js';
+import { DIFFICULTY_SCENARIOS, type ReportView, reportView } from './view.js';
 import { PAGE_CSS } from './css.js';
-import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './charts/bars.js';
+import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec } from './charts/bars.js';
 import { ceilingSpec } from './charts/ceiling.js';
 import { latencySpec } from './charts/latency.js';
 import { renderChart, type Chart } from './charts/render.js';
 import { TWO_AXES_MEMORY, twoAxesData, twoAxesSpec } from './charts/two-axes.js';
-import {
-  escapeHtml,
-  formatBytes,
-  formatFactor,
-  formatNumber,
-  formatParams,
-  heatColour,
-  orderStyles,
-  referenceRows,
-  styleColours,
-} from './format.js';
-import { ceilingCells, ceilingMethod, ceilingSentence } from './ceiling.js';
+import { escapeHtml, formatBytes, formatFactor, formatNumber, formatParams, heatColour } from './format.js';
 import { gallery, tracebackMatrix } from './gallery.js';
 import { aidsHtml } from './aids.js';
 import { header } from './html-header.js';
@@ -52,9 +42,12 @@ export interface HtmlReport {
 }
 
 export async function renderHtml(results: Results): Promise<HtmlReport> {
-  const styles = allStyles(results);
-  const colours = styleColours(styles, referenceRows(results));
-  const context: ChartContext = { results, styles, colours };
+  return htmlReport(reportView(results));
+}
+
+/** The page from the report's view: each section renders its part of it. */
+export async function htmlReport(view: ReportView): Promise<HtmlReport> {
+  const { results, colours } = view;
   const charts: Chart[] = [];
   const figure = async (id: string, spec: TopLevelSpec | undefined, caption: string): Promise<string> => {
     if (spec === undefined) return '';
@@ -63,20 +56,20 @@ export async function renderHtml(results: Results): Promise<HtmlReport> {
     return `<figure class="chart" id="${id}">${chart.svg}<figcaption>${caption}</figcaption></figure>`;
   };
 
-  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours, memoryLinks(results));
+  const sbs = await sideBySide(results.sources ?? [], results.difficulty ?? [], colours, memoryLinks(view), view.styles);
   const sections = [
-    header(results, styles),
+    header(view),
     section('runtimes', 'Runtimes', 'The same comparison on each Node version of the run: does the conclusion hold on the Node you run?', runtimeHtml(results)),
-    await twoAxes(results, styles, figure),
-    await throughput(context, figure),
-    await latency(context, figure),
-    await memory(context, figure),
-    await workflow(context, figure),
-    await micro(context, figure),
-    resultsSection(results),
+    await twoAxes(view, figure),
+    await throughput(view, figure),
+    await latency(view, figure),
+    await memory(view, figure),
+    await workflow(view, figure),
+    await micro(view, figure),
+    resultsSection(view),
     section('side-by-side', 'Side by side', 'The same program in every style, cut at the same steps. Untick a style to hide its column (no script needed).', (results.sources ?? []).length > 0 ? sbs.html : absent('No sources in this results file.')),
-    await tracebacks(results, colours, figure),
-    difficulty(results.difficulty),
+    await tracebacks(view, figure),
+    difficulty(view),
     failures(results),
   ];
   const html = [
@@ -113,21 +106,11 @@ function absent(text: string): string {
   return `<p class="absent">${escapeHtml(text)}</p>`;
 }
 
-/** Every style named anywhere in the file, in report order. */
-function allStyles(results: Results): string[] {
-  return orderStyles([
-    ...results.metrics.map((metric) => metric.style),
-    ...(results.difficulty ?? []).map((row) => row.style),
-    ...(results.sources ?? []).map((source) => source.style),
-    ...(results.tracebacks?.rows ?? []).map((row) => row.style),
-  ]);
-}
-
 // ------------------------------------------------------------------------------------------------
 // Chart sections
 
-async function twoAxes(results: Results, styles: readonly string[], figure: Figure): Promise<string> {
-  const data = twoAxesData(results, styles);
+async function twoAxes(view: ReportView, figure: Figure): Promise<string> {
+  const data = twoAxesData(view);
   const spec = twoAxesSpec(data);
   const why =
     'The question the kit answers: what each style costs in memory per connection and in code to write. Down and to the left is cheaper on both; the colour is how well the style’s errors explain themselves. The memory axis is logarithmic, so styles a thousand times apart (a thread per connection against an event-loop style) fit on one chart.';
@@ -154,41 +137,42 @@ function bothEnds(points: readonly { readonly style: string; readonly memory: nu
     `<b>Right end</b>: ${escapeHtml(right.style)}, ${formatBytes(right.memory)} per connection (${formatFactor(right.memory / left.memory)} the left end) in ${formatNumber(right.tokens)} tokens.`;
 }
 
-async function throughput(context: ChartContext, figure: Figure): Promise<string> {
+async function throughput(context: ReportView, figure: Figure): Promise<string> {
   const why =
     'Cost: an open-loop load offers every server the same fixed rate, below the slowest one\'s capacity, so neither side saturates; the figure is the server\'s own CPU time per request over an exact window, after a warm-up to a steady state. Capacity: a closed loop (each connection waits for its echo before sending again) on the same connections, with who saturated. The baseline is a raw <code>socket.on(\'data\')</code> server: a reference, not a floor (docs/measurements.md says where read-loop servers match it).';
   const parts = [
     await ceiling(context, figure),
-    await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context.results)}`),
+    await figure('chart-echo-cpu', echoBarsSpec(context, 'echo.cpu_us_per_req', 'server CPU µs per request'), `Server CPU time per request at the fixed offered rate, lower is better; bars are medians, whiskers 95% intervals of the geometric mean. ${saturation(context)}`),
     await figure(
       'chart-echo-instructions',
       echoBarsSpec(context, 'echo.instructions_per_req', 'instructions per request'),
       'Server instructions per request counted by callgrind (one connection, closed loop, 1 KiB), lower is better: user-space work of every thread of the server process, not the kernel\'s; process-to-process spread about 1%, where CPU time spreads several percent. The regression gate reads this figure.',
     ),
-    await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), `Capacity: requests per second of the closed loop, higher is better. ${capacityLimits(context.results)}`),
+    await figure('chart-echo-rps', echoBarsSpec(context, 'echo.rps', 'requests/s'), `Capacity: requests per second of the closed loop, higher is better. ${capacityLimits(context)}`),
     await figure('chart-echo-mibps', echoBarsSpec(context, 'echo.mibps', 'MiB/s'), 'Capacity in echoed MiB per second, higher is better.'),
   ].filter((part) => part !== '');
   return section('throughput', 'Echo cost and capacity', why, parts.length > 0 ? parts.join('\n') : absent('No echo cost or capacity metrics in this results file.'));
 }
 
 /** The section's opening: one sentence, and the chart of every row as a fraction of c-epoll's capacity when the run has it. */
-async function ceiling(context: ChartContext, figure: Figure): Promise<string> {
-  const cells = ceilingCells(context.results);
-  const sentence = ceilingSentence(context.results, cells);
+async function ceiling(context: ReportView, figure: Figure): Promise<string> {
+  const { cells, sentence, method } = context.ceiling;
   if (sentence === undefined) return '';
-  const caption = `Capacity (closed loop) of every row as a fraction of c-epoll’s in the same cell, higher is better; c-epoll is 100%. ${escapeHtml(ceilingMethod(cells))} Reference rows are outlined and never ranked.`;
+  const caption = `Capacity (closed loop) of every row as a fraction of c-epoll’s in the same cell, higher is better; c-epoll is 100%. ${escapeHtml(method)} Reference rows are outlined and never ranked.`;
   return [`<p class="ceiling" id="echo-ceiling">${escapeHtml(sentence)}</p>`, await figure('chart-echo-ceiling', ceilingSpec(context, cells), caption)].join('\n');
 }
 
-function saturation(results: Results): string {
-  const saturated = results.metrics.filter((m) => m.name === 'echo.cpu_us_per_req' && m.kind === 'absolute' && m.extra?.saturated === true);
+/** The saturated cells, in the file's order. */
+function saturation(view: ReportView): string {
+  const saturated = view.results.metrics.filter((m) => m.name === 'echo.cpu_us_per_req' && m.kind === 'absolute' && m.extra?.saturated === true);
   if (saturated.length === 0) return 'Every server got the offered rate (at least 99% of it) in every window.';
   const where = saturated.map((m) => `${escapeHtml(m.style)} (${escapeHtml(formatParams(m.params))})`).join(', ');
   return `<b>Saturated, not ranked</b> (a window got less than 99% of the offered rate): ${where}.`;
 }
 
-function capacityLimits(results: Results): string {
-  const limited = results.metrics.filter((m) => m.name === 'echo.rps' && m.kind === 'absolute' && typeof m.extra?.saturatedBy === 'string');
+/** The capacity windows the load client limited, in the file's order. */
+function capacityLimits(view: ReportView): string {
+  const limited = view.results.metrics.filter((m) => m.name === 'echo.rps' && m.kind === 'absolute' && typeof m.extra?.saturatedBy === 'string');
   const client = limited.filter((m) => String(m.extra?.saturatedBy).includes('client') || String(m.extra?.saturatedBy).includes('both'));
   if (limited.length === 0) return '';
   if (client.length === 0) return 'The load client was never the bottleneck of a capacity window.';
@@ -196,7 +180,7 @@ function capacityLimits(results: Results): string {
   return `<b>The load client used a whole core</b> in some capacity windows, where req/s is the client's limit as much as the server's: ${where}. The cost chart above compares the servers without that limit.`;
 }
 
-async function latency(context: ChartContext, figure: Figure): Promise<string> {
+async function latency(context: ReportView, figure: Figure): Promise<string> {
   const body = await figure(
     'chart-latency',
     latencySpec(context),
@@ -210,7 +194,7 @@ async function latency(context: ChartContext, figure: Figure): Promise<string> {
   );
 }
 
-async function memory(context: ChartContext, figure: Figure): Promise<string> {
+async function memory(context: ReportView, figure: Figure): Promise<string> {
   const body = await figure(
     'chart-memory',
     memorySpec(context),
@@ -220,21 +204,21 @@ async function memory(context: ChartContext, figure: Figure): Promise<string> {
     'memory',
     'Memory per connection and per in-flight workflow',
     'What a style keeps alive for each client while it waits: server heap (heapUsed + external + arrayBuffers, after GC) and RSS, with up to thousands of idle or echoed connections, and N workflows suspended on a slow backend.',
-    (body || absent('No memory metrics in this results file.')) + (await memoryExplained(context.results, figure)),
+    (body || absent('No memory metrics in this results file.')) + (await memoryExplained(context, figure)),
   );
 }
 
 /** What each style keeps alive per unit (results.json memoryAttribution): stacked bars, then a table per style. */
-async function memoryExplained(results: Results, figure: Figure): Promise<string> {
+async function memoryExplained(view: ReportView, figure: Figure): Promise<string> {
   const bars = [
-    await figure('chart-memory-explain-echo', attributionSpec(results, 'echo'), `Per idle echo connection. ${EXPLAIN_CAPTION}`),
-    await figure('chart-memory-explain-workflow', attributionSpec(results, 'repos-and-forks'), 'Per in-flight workflow, the same way.'),
+    await figure('chart-memory-explain-echo', attributionSpec(view, 'echo'), `Per idle echo connection. ${EXPLAIN_CAPTION}`),
+    await figure('chart-memory-explain-workflow', attributionSpec(view, 'repos-and-forks'), 'Per in-flight workflow, the same way.'),
   ].filter((part) => part !== '');
   if (bars.length === 0) return '';
-  return [`<h3 id="memory-explain">What one connection keeps alive</h3>`, ...bars, attributionTablesHtml(results)].join('\n');
+  return [`<h3 id="memory-explain">What one connection keeps alive</h3>`, ...bars, attributionTablesHtml(view)].join('\n');
 }
 
-async function workflow(context: ChartContext, figure: Figure): Promise<string> {
+async function workflow(context: ReportView, figure: Figure): Promise<string> {
   const parts = [
     await figure('chart-workflow-throughput', workflowThroughputSpec(context), 'Complete workflows per second against a zero-latency fake GitHub, higher is better.'),
     await figure(
@@ -246,7 +230,7 @@ async function workflow(context: ChartContext, figure: Figure): Promise<string> 
   return section('workflow', 'repos-and-forks workflow', 'The GitHub workflow against the fake server on loopback: list pages in sequence, fetch forks with bounded concurrency, clean up.', parts.length > 0 ? parts.join('\n') : absent('No workflow metrics in this results file.'));
 }
 
-async function micro(context: ChartContext, figure: Figure): Promise<string> {
+async function micro(context: ReportView, figure: Figure): Promise<string> {
   const body = await figure('chart-micro', microSpec(context), 'tinybench, in-process: nanoseconds per operation, lower is better.');
   return section('micro', 'Micro-benchmarks', 'The cost of the styles’ async primitives themselves: one hop, ten in sequence, twenty-five in parallel.', body || absent('No micro-benchmark metrics in this results file.'));
 }
@@ -254,12 +238,13 @@ async function micro(context: ChartContext, figure: Figure): Promise<string> {
 // ------------------------------------------------------------------------------------------------
 // #tracebacks, #difficulty, #failures
 
-function resultsSection(results: Results): string {
-  const { why, body } = resultsTable(results);
+function resultsSection(view: ReportView): string {
+  const { why, body } = resultsTable(view);
   return section('results-table', 'All results', why, body ?? absent('No metrics in this results file.'));
 }
 
-async function tracebacks(results: Results, colours: ReadonlyMap<string, string>, figure: Figure): Promise<string> {
+async function tracebacks(view: ReportView, figure: Figure): Promise<string> {
+  const { results, colours } = view;
   const tb = results.tracebacks;
   const why =
     'Each fault case is injected by the fake GitHub server into every style. A good failure is rejected (not a crash, an unhandled rejection, a swallowed error or a hang), with the right error class, the url in its message, a frame near the fault in the style’s own file, the steps on the path visible, little noise, cleanup run once and nothing left in flight.';
@@ -275,11 +260,11 @@ async function tracebacks(results: Results, colours: ReadonlyMap<string, string>
       rubricHtml(tb.rubricText ?? ''),
       // The weights alone, when the harness gave no text that explains them.
       rubric === '' || (tb.rubricText ?? '').trim() !== '' ? '' : `<div class="rubric">${rubric}</div>`,
-      tracebackMatrix(tb),
+      tracebackMatrix(tb, view.tracebackStyles),
       await aidsHtml(results, figure),
       '<h3>The gallery</h3>',
       '<p class="note">Every trace as the style printed it, source-mapped to TypeScript lines. <mark>Marked</mark> lines are frames in the style’s own repos-and-forks.ts; grey lines are Node internals.</p>',
-      gallery(tb, results.sources ?? [], colours),
+      gallery(tb, results.sources ?? [], colours, view.tracebackStyles),
     ].join('\n'),
   );
 }
@@ -300,36 +285,34 @@ function rubricHtml(text: string): string {
   ].join('');
 }
 
-function difficulty(rows: readonly DifficultyRow[] | undefined): string {
+function difficulty(view: ReportView): string {
+  const rows = view.results.difficulty;
   const why =
     'Measured with TypeScript’s own parser: tokens without whitespace and comments, and their ratio to the smallest file of the scenario; code lines (not blank, not comment); the deepest nesting of functions and blocks; cyclomatic complexity (1 + if, ?:, &&, ||, ??, case, catch, loops).';
   if (rows === undefined || rows.length === 0) return section('difficulty', 'Coding difficulty', why, absent('No difficulty rows in this results file.'));
-  const tables = (['repos-and-forks', 'echo'] as const)
-    .map((scenario) => {
-      const inScenario = rows.filter((row) => row.scenario === scenario);
-      if (inScenario.length === 0) return `<h3>${scenario}</h3>${absent(`No ${scenario} files measured.`)}`;
-      const ordered = orderStyles(inScenario.map((row) => row.style)).map((style) => inScenario.find((row) => row.style === style)).filter((row): row is DifficultyRow => row !== undefined);
-      const columns: [string, (row: DifficultyRow) => number][] = [
-        ['tokens', (row) => row.tokens],
-        ['lines', (row) => row.lines],
-        ['max nesting', (row) => row.maxNesting],
-        ['cyclomatic', (row) => row.cyclomatic],
-      ];
-      const heat = (value: number, all: number[]): string => {
-        const least = Math.min(...all);
-        const most = Math.max(...all);
-        if (least <= 0 || most <= least) return heatColour(0);
-        return heatColour(Math.log(value / least) / Math.log(most / least));
-      };
-      const body = ordered
-        .map((row) => {
-          const cells = columns.map(([, get]) => `<td style="background:${heat(get(row), ordered.map(get))}">${formatNumber(get(row))}${get === columns[0]?.[1] ? ` <span class="dim">${formatFactor(row.tokenRatio)}</span>` : ''}</td>`);
-          return `<tr><th scope="row">${escapeHtml(row.style)}</th>${cells.join('')}<td class="dim" style="text-align:left"><code>${escapeHtml(row.file)}</code></td></tr>`;
-        })
-        .join('\n');
-      return `<h3>${scenario}</h3><div class="table-scroll"><table><thead><tr><th>style</th>${columns.map(([name]) => `<th>${name}</th>`).join('')}<th>file</th></tr></thead><tbody>${body}</tbody></table></div>`;
-    })
-    .join('\n');
+  const tables = DIFFICULTY_SCENARIOS.map((scenario) => {
+    const ordered = view.difficulty.get(scenario) ?? [];
+    if (ordered.length === 0) return `<h3>${scenario}</h3>${absent(`No ${scenario} files measured.`)}`;
+    const columns: [string, (row: DifficultyRow) => number][] = [
+      ['tokens', (row) => row.tokens],
+      ['lines', (row) => row.lines],
+      ['max nesting', (row) => row.maxNesting],
+      ['cyclomatic', (row) => row.cyclomatic],
+    ];
+    const heat = (value: number, all: number[]): string => {
+      const least = Math.min(...all);
+      const most = Math.max(...all);
+      if (least <= 0 || most <= least) return heatColour(0);
+      return heatColour(Math.log(value / least) / Math.log(most / least));
+    };
+    const body = ordered
+      .map((row) => {
+        const cells = columns.map(([, get]) => `<td style="background:${heat(get(row), ordered.map(get))}">${formatNumber(get(row))}${get === columns[0]?.[1] ? ` <span class="dim">${formatFactor(row.tokenRatio)}</span>` : ''}</td>`);
+        return `<tr><th scope="row">${escapeHtml(row.style)}</th>${cells.join('')}<td class="dim" style="text-align:left"><code>${escapeHtml(row.file)}</code></td></tr>`;
+      })
+      .join('\n');
+    return `<h3>${scenario}</h3><div class="table-scroll"><table><thead><tr><th>style</th>${columns.map(([name]) => `<th>${name}</th>`).join('')}<th>file</th></tr></thead><tbody>${body}</tbody></table></div>`;
+  }).join('\n');
   return section('difficulty', 'Coding difficulty', why, tables);
 }
 

@@ -1,26 +1,31 @@
 // report.md: the same story as index.html in GitHub-flavoured Markdown tables, short enough for a
 // PR comment: where it ran, echo throughput and latency with factors, memory, workflow, micro,
 // the traceback matrix with totals, difficulty, and what failed.
-import type { DifficultyRow, Metric, Results } from '../harness/schema.js';
-import { ceilingMarkdown } from './ceiling.js';
-import { childEnvText, configValue, formatDuration, formatFactor, formatNumber, formatR2, formatValue, loadClientText, orderStyles, precisionNote, referenceRows } from './format.js';
-import { headlineParts, headlines } from './headlines.js';
-import { stylesInWords } from './style-count.js';
+import type { DifficultyRow, Results } from '../harness/schema.js';
+import { formatShare } from './ceiling.js';
+import { CEILING, childEnvText, formatDuration, formatFactor, formatNumber, formatParams, formatR2, formatValue, loadClientText, precisionNote } from './format.js';
+import { headlineParts } from './headlines.js';
 import { attributionMarkdown } from './memory-explain.js';
 import { casesOf, maxScore } from './gallery.js';
 import { runtimeMarkdown } from './runtimes.js';
-import { type FactorRow, factorTable, rowLabel } from './table.js';
+import { type FactorRow, rowLabel } from './table.js';
+import { type ReportView, reportView } from './view.js';
 
 export function renderMarkdown(results: Results): string {
+  return markdownReport(reportView(results));
+}
+
+/** report.md from the report's view: each section renders its part of it. */
+export function markdownReport(view: ReportView): string {
+  const { results, references } = view;
   const env = results.environment;
-  const references = referenceRows(results);
   const out: string[] = [];
   out.push('# async-rosetta report', '');
   out.push(
-    `The same two programs in ${stylesInWords(results)} on real sockets. Medians with factors against the best style of each row, and n, the independent samples behind each (a fresh process for memory and instruction counts, a round of turns for a timed figure) (**bold** = best; _italic_ = a reference row (${[...references].join(', ')}), never ranked).`,
+    `The same two programs in ${view.styleWords} on real sockets. Medians with factors against the best style of each row, and n, the independent samples behind each (a fresh process for memory and instruction counts, a round of turns for a timed figure) (**bold** = best; _italic_ = a reference row (${[...references].join(', ')}), never ranked).`,
     '',
   );
-  const leads = headlines(results);
+  const leads = view.headlines;
   if (leads.length > 0) out.push(...leads.map((h) => `- **${h.key}: ${h.lead}.** ${headlineParts(h).join(' ')}`), '');
   out.push('| | |', '|---|---|');
   out.push(`| Node / V8 | ${cell(env.node)} / ${cell(env.v8)} |`);
@@ -33,27 +38,27 @@ export function renderMarkdown(results: Results): string {
   const client = loadClientText(results);
   if (client !== undefined) out.push(`| Echo load client | ${client} |`);
   out.push('');
-  const config = Object.entries(results.config);
-  if (config.length > 0) {
+  if (view.config.length > 0) {
     // Folded: a PR comment should open on the numbers, not on the run's settings.
     out.push('<details><summary>Configuration</summary>', '', '| key | value |', '|---|---|');
-    for (const [key, value] of config) out.push(`| ${cell(key)} | ${cell(configValue(value))} |`);
+    for (const [key, text] of view.config) out.push(`| ${cell(key)} | ${cell(text)} |`);
     out.push('', '</details>', '');
   }
 
   out.push(...runtimeMarkdown(results));
 
+  const rows = view.table.groups.flatMap((group) => group.rows);
   const metricSection = (title: string, names: readonly string[], note = ''): void => {
-    const metrics = results.metrics.filter((m) => m.kind === 'absolute' && names.includes(m.name));
+    const shown = rows.filter((row) => row.kind === 'absolute' && names.includes(row.name));
     out.push(`## ${title}`, '');
-    if (metrics.length === 0) {
+    if (shown.length === 0) {
       out.push('_No data in this results file._', '');
       return;
     }
     if (note !== '') out.push(note, '');
-    out.push(...factorMarkdown(metrics, references), '');
+    out.push(...factorMarkdown(shown, view), '');
   };
-  const ceiling = ceilingMarkdown(results);
+  const ceiling = ceilingMarkdown(view);
   if (ceiling.length > 0) out.push('## Echo capacity against the machine’s ceiling', '', ...ceiling);
   metricSection(
     'Echo cost: server CPU per request at a fixed offered rate (µs, lower is better)',
@@ -80,7 +85,7 @@ export function renderMarkdown(results: Results): string {
     ['memory.echo_idle.bytes_per_conn', 'memory.echo_idle.rss_per_conn', 'memory.echo_active.bytes_per_conn', 'memory.workflow.bytes_per_inflight', 'memory.workflow.rss_per_inflight'],
     'Slopes of a linear fit of memory against open connections (or in-flight workflows); R² in brackets.',
   );
-  const explained = attributionMarkdown(results);
+  const explained = attributionMarkdown(view);
   if (explained.length > 0) {
     out.push('## Memory explained: what one unit keeps alive (V8 heap snapshots at 0 and N, diffed)', '', ...explained);
   }
@@ -91,7 +96,7 @@ export function renderMarkdown(results: Results): string {
   const tb = results.tracebacks;
   if (tb === undefined || tb.rows.length === 0) out.push('_No data in this results file._', '');
   else {
-    const styles = orderStyles(tb.rows.map((row) => row.style));
+    const styles = view.tracebackStyles;
     out.push(`Score per fault case (each out of ${formatNumber(maxScore(tb))}); in brackets, an outcome other than a rejection or the wrong error class. The last row is each style's mean.`, '');
     out.push(`| case | ${styles.join(' | ')} |`, `|---|${styles.map(() => '---:').join('|')}|`);
     for (const info of casesOf(tb)) {
@@ -113,7 +118,7 @@ export function renderMarkdown(results: Results): string {
   }
 
   out.push('## Coding difficulty', '');
-  out.push(...difficultyMarkdown(results.difficulty ?? [], references), '');
+  out.push(...difficultyMarkdown(results.difficulty ?? [], view.difficultyStyles), '');
 
   out.push('## Failures', '');
   if (results.failures.length === 0) out.push('None: every measurement completed and verified.', '');
@@ -125,13 +130,31 @@ export function renderMarkdown(results: Results): string {
   return out.join('\n');
 }
 
-/** One table of factor rows: measurements down, styles across. */
-export function factorMarkdown(metrics: readonly Metric[], references?: ReadonlySet<string>): string[] {
-  const table = factorTable(metrics, references === undefined ? {} : { references: [...references] });
-  const rows = table.groups.flatMap((group) => group.rows);
-  const marked = (style: string): string => (references?.has(style) === true ? `${cell(style)} (reference)` : cell(style));
-  const lines = [`| measurement | ${table.styles.map(marked).join(' | ')} |`, `|---|${table.styles.map(() => '---:').join('|')}|`];
-  for (const row of rows) lines.push(`| ${cell(rowLabel(row))} | ${table.styles.map((style) => factorCell(row, style)).join(' | ')} |`);
+/** The Markdown form: the sentence, then a small table with the rows down and the cells across. */
+export function ceilingMarkdown(view: Pick<ReportView, 'ceiling' | 'styles' | 'references'>): string[] {
+  const { cells, sentence, method } = view.ceiling;
+  if (sentence === undefined) return [];
+  if (cells.length === 0) return [sentence, ''];
+  const present = new Set(cells.flatMap((cell) => cell.rows.map((row) => row.style)));
+  const styles = view.styles.filter((style) => present.has(style));
+  const lines = [sentence, '', `| share of ${CEILING} | ${cells.map((cell) => formatParams(cell.params).replace(/\|/g, '\\|')).join(' | ')} |`, `|---|${cells.map(() => '---:').join('|')}|`];
+  for (const style of styles) {
+    const shares = cells.map((cell) => {
+      const row = cell.rows.find((r) => r.style === style);
+      return row === undefined ? '–' : formatShare(row.fraction);
+    });
+    lines.push(`| ${style}${view.references.has(style) ? ' _(reference)_' : ''} | ${shares.join(' | ')} |`);
+  }
+  lines.push('', method, '');
+  return lines;
+}
+
+/** One table of factor rows: measurements down, the styles that have a cell in them across. */
+export function factorMarkdown(rows: readonly FactorRow[], view: Pick<ReportView, 'styles' | 'references'>): string[] {
+  const styles = view.styles.filter((style) => rows.some((row) => row.cells.has(style)));
+  const marked = (style: string): string => (view.references.has(style) ? `${cell(style)} (reference)` : cell(style));
+  const lines = [`| measurement | ${styles.map(marked).join(' | ')} |`, `|---|${styles.map(() => '---:').join('|')}|`];
+  for (const row of rows) lines.push(`| ${cell(rowLabel(row))} | ${styles.map((style) => factorCell(row, style)).join(' | ')} |`);
   return lines;
 }
 
@@ -151,9 +174,8 @@ function factorCell(row: FactorRow, style: string): string {
   return found.best ? `**${cell(text)}**` : cell(text);
 }
 
-function difficultyMarkdown(rows: readonly DifficultyRow[], references: ReadonlySet<string>): string[] {
+function difficultyMarkdown(rows: readonly DifficultyRow[], styles: readonly string[]): string[] {
   if (rows.length === 0) return ['_No data in this results file._'];
-  const styles = orderStyles(rows.map((row) => row.style)).filter((style) => !references.has(style));
   const lines = [
     '| style | repos-and-forks tokens | echo tokens | lines | max nesting | cyclomatic |',
     '|---|---:|---:|---:|---:|---:|',

@@ -7,6 +7,7 @@ import { testMetric, testResults } from '../test/results-fixture.js';
 import { renderChart } from './charts/render.js';
 import { renderMarkdown } from './markdown.js';
 import { attributionSpec, attributionTablesHtml, explainAnchor, memoryLinks } from './memory-explain.js';
+import { reportView } from './view.js';
 import { parseResults, type MemoryAttribution } from '../harness/schema.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -36,17 +37,17 @@ const results = testResults([slope], {}, {
 
 describe('memory attribution in the report', () => {
   it('draws a stacked bar per scenario with the entries and the measured tick, without warnings', async () => {
-    const spec = attributionSpec(results, 'echo');
+    const spec = attributionSpec(reportView(results), 'echo');
     expect(spec).toBeDefined();
     const chart = await renderChart('explain', spec!);
     expect(chart.warnings).toEqual([]);
     expect(chart.svg).toContain('OperatorSubscriber');
     expect(chart.svg).toContain('everything else');
-    expect(attributionSpec(testResults([]), 'echo')).toBeUndefined();
+    expect(attributionSpec(reportView(testResults([])), 'echo')).toBeUndefined();
   });
 
   it('tables each style under its anchor: the top five, their sum, the total and the slope', () => {
-    const html = attributionTablesHtml(results);
+    const html = attributionTablesHtml(reportView(results));
     expect(html).toContain(`id="${explainAnchor('rxjs')}"`);
     expect(html).toContain(`id="${explainAnchor('callbacks')}"`);
     const rxjs = html.slice(html.indexOf(`id="${explainAnchor('rxjs')}"`));
@@ -57,7 +58,7 @@ describe('memory attribution in the report', () => {
     expect(rxjs).toContain('<td>memory phase slope</td><td></td><td class="n">13.5 KiB</td>');
     // callbacks has no slope in this run: the two-point figure stands in, and says so.
     expect(html).toContain('heapUsed + external at the two snapshots');
-    expect(attributionTablesHtml(testResults([]))).toBe('');
+    expect(attributionTablesHtml(reportView(testResults([])))).toBe('');
   });
 
   it('gives the Markdown a row per style and scenario', () => {
@@ -69,7 +70,7 @@ describe('memory attribution in the report', () => {
   });
 
   it('links each style\'s memory figure on the side-by-side page to its attribution', async () => {
-    const links = memoryLinks(results);
+    const links = memoryLinks(reportView(results));
     expect(links.get('echo:rxjs')).toEqual({ text: '13.5 KiB per idle connection', href: `#${explainAnchor('rxjs')}` });
     expect(links.get('repos-and-forks:callbacks')?.href).toBe(`#${explainAnchor('callbacks')}`);
     const { html } = await sideBySide(

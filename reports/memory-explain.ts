@@ -4,8 +4,9 @@
 // beside the memory chart, a table per style (the top five entries, their sum against the slope),
 // the same in Markdown, and the link the side-by-side page puts under each style's memory figure.
 import type { TopLevelSpec } from 'vega-lite';
-import type { MemoryAttribution, Metric, Results } from '../harness/schema.js';
+import type { MemoryAttribution, Results } from '../harness/schema.js';
 import { escapeHtml, formatBytes, formatNumber, orderStyles } from './format.js';
+import type { MetricsNamed } from './charts/select.js';
 
 /** Entries a table and a bar show per style; the rest is one segment. */
 export const SHOWN = 5;
@@ -19,14 +20,22 @@ export const SCENARIOS = [
   { scenario: 'repos-and-forks', title: 'per in-flight workflow', short: 'per in-flight workflow', slope: 'memory.workflow.bytes_per_inflight' },
 ] as const;
 
-type Scenario = MemoryAttribution['scenario'];
+export type Scenario = MemoryAttribution['scenario'];
+
+/** What these sections read from the report's view (view.ts builds it with attributionsOf). */
+export interface Attributions {
+  /** Per scenario, one attribution a style, in report order. */
+  readonly attributions: ReadonlyMap<Scenario, readonly MemoryAttribution[]>;
+  /** The styles with an attribution in any scenario, in report order. */
+  readonly attributionStyles: readonly string[];
+}
 
 /** The anchor of a style's attribution tables on the page. */
 export function explainAnchor(style: string): string {
   return `memory-explain-${style.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
-/** The attributions of one scenario, in report order. */
+/** The attributions of one scenario, one a style, in report order: the view derives them once. */
 export function attributionsOf(results: Results, scenario: Scenario): MemoryAttribution[] {
   const rows = (results.memoryAttribution ?? []).filter((row) => row.scenario === scenario);
   return orderStyles(rows.map((row) => row.style)).flatMap((style) => rows.filter((row) => row.style === style).slice(0, 1));
@@ -51,8 +60,8 @@ function restOf(attribution: MemoryAttribution, shown: number): number {
  * One bar per style, stacked by entry (each style's top five; a name shared by styles keeps one
  * colour), the rest of the snapshot in grey, and a tick at the measured figure.
  */
-export function attributionSpec(results: Results, scenario: Scenario): TopLevelSpec | undefined {
-  const rows = attributionsOf(results, scenario);
+export function attributionSpec(view: Attributions, scenario: Scenario): TopLevelSpec | undefined {
+  const rows = view.attributions.get(scenario) ?? [];
   if (rows.length === 0) return undefined;
   // The names with the most bytes over all styles get the colours; a style's other top entries join its rest.
   const weight = new Map<string, number>();
@@ -143,13 +152,12 @@ function tableHtml(attribution: MemoryAttribution): string {
 }
 
 /** Each style's tables (echo, then workflow), each style under its own anchor. */
-export function attributionTablesHtml(results: Results): string {
-  const all = results.memoryAttribution ?? [];
-  if (all.length === 0) return '';
-  const styles = orderStyles(all.map((row) => row.style));
-  const blocks = styles.map((style) => {
-    const tables = SCENARIOS.flatMap(({ scenario }) => attributionsOf(results, scenario).filter((row) => row.style === style)).map(tableHtml);
-    const units = [...new Set(all.filter((row) => row.style === style).map((row) => row.units))].join(' / ');
+export function attributionTablesHtml(view: Attributions): string {
+  if (view.attributionStyles.length === 0) return '';
+  const blocks = view.attributionStyles.map((style) => {
+    const own = SCENARIOS.flatMap(({ scenario }) => (view.attributions.get(scenario) ?? []).filter((row) => row.style === style));
+    const tables = own.map(tableHtml);
+    const units = [...new Set(own.map((row) => row.units))].join(' / ');
     return `<div id="${explainAnchor(style)}"><h4>${escapeHtml(style)} <span class="dim">(snapshots at 0 and ${escapeHtml(units)})</span></h4>${tables.join('')}</div>`;
   });
   return `<div class="explain-grid">${blocks.join('\n')}</div>`;
@@ -162,10 +170,10 @@ export const EXPLAIN_CAPTION =
 // Markdown
 
 /** One table per scenario: a row per style with its top entries, their sum and the measured figure. */
-export function attributionMarkdown(results: Results): string[] {
+export function attributionMarkdown(view: Attributions): string[] {
   const out: string[] = [];
   for (const { scenario, title } of SCENARIOS) {
-    const rows = attributionsOf(results, scenario);
+    const rows = view.attributions.get(scenario) ?? [];
     if (rows.length === 0) continue;
     out.push(`**${title}** (name ×count per unit: bytes per unit)`, '');
     out.push(`| style | ${Array.from({ length: SHOWN }, (_, i) => `#${i + 1}`).join(' | ')} | top ${SHOWN} | all nodes (C++) | measured |`);
@@ -206,12 +214,12 @@ export interface MemoryLink {
 }
 
 /** For each `scenario:style`, the style's memory figure and where the page explains it. */
-export function memoryLinks(results: Results): Map<string, MemoryLink> {
+export function memoryLinks(view: Attributions & { readonly named: MetricsNamed }): Map<string, MemoryLink> {
   const links = new Map<string, MemoryLink>();
   for (const { scenario, short, slope } of SCENARIOS) {
-    const metrics = results.metrics.filter((metric: Metric) => metric.name === slope && metric.kind === 'absolute');
-    const attributions = attributionsOf(results, scenario);
-    for (const style of orderStyles([...metrics.map((m) => m.style), ...attributions.map((a) => a.style)])) {
+    const metrics = view.named(slope);
+    const attributions = view.attributions.get(scenario) ?? [];
+    for (const style of new Set([...metrics.map((m) => m.style), ...attributions.map((a) => a.style)])) {
       const attribution = attributions.find((row) => row.style === style);
       const bytes = metrics.find((metric) => metric.style === style)?.median ?? (attribution === undefined ? undefined : measuredOf(attribution).bytes);
       if (bytes === undefined) continue;

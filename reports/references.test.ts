@@ -6,19 +6,19 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Metric, type Results, parseResults } from '../harness/schema.js';
 import { TEST_REFERENCE_ROWS, testMetric, testResults, withReferenceRows } from '../test/results-fixture.js';
-import { ceilingCells, ceilingMarkdown, ceilingMethod, ceilingSentence } from './ceiling.js';
+import { ceilingCells, ceilingMethod, ceilingSentence } from './ceiling.js';
 import { ceilingSpec } from './charts/ceiling.js';
 import { twoAxesData } from './charts/two-axes.js';
 import { orderStyles, referenceRows, styleColours } from './format.js';
 import { headlines } from './headlines.js';
 import { type HtmlReport, renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { ceilingMarkdown, renderMarkdown } from './markdown.js';
 import { stylesInWords } from './style-count.js';
 import { factorTable } from './table.js';
+import { reportView } from './view.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
 const fixture = parseResults(readFileSync(FIXTURE, 'utf8'), FIXTURE);
-const withReferences = withReferenceRows(fixture);
 const OTHERS = /c-epoll|uvloop|asyncio/;
 
 /** The HTML of one section, from its opening tag to the next section's. */
@@ -31,8 +31,9 @@ function sectionOf(html: string, id: string): string {
 
 describe('referenceRows', () => {
   it('reads the run’s list, and is the baseline alone for a file written before it', () => {
-    expect([...referenceRows(withReferences)].sort()).toEqual([...TEST_REFERENCE_ROWS].sort());
-    expect([...referenceRows(fixture)]).toEqual(['baseline']);
+    expect([...referenceRows(fixture)]).toEqual(['baseline', 'c-epoll', 'asyncio', 'asyncio-streams']);
+    expect([...referenceRows(withReferenceRows(testResults([])))].sort()).toEqual([...TEST_REFERENCE_ROWS].sort());
+    expect([...referenceRows(testResults([]))]).toEqual(['baseline']);
   });
 
   it('gives every reference row a neutral colour of its own, the baseline keeping its grey', () => {
@@ -47,27 +48,28 @@ describe('referenceRows', () => {
 
 describe('a reference row', () => {
   it('is never the best cell nor coloured, even where it beats every style', () => {
-    const table = factorTable(withReferences.metrics, { references: [...referenceRows(withReferences)] });
+    const table = factorTable(fixture.metrics, { references: [...referenceRows(fixture)] });
     const rows = table.groups.flatMap((group) => group.rows);
     const rps = rows.find((row) => row.key === 'echo.rps|connections=10|size=1024');
     expect(rps?.cells.get('c-epoll')?.factor).toBeLessThan(1);
     for (const row of rows) {
-      for (const style of TEST_REFERENCE_ROWS) {
+      for (const style of referenceRows(fixture)) {
         const cell = row.cells.get(style);
         if (cell === undefined) continue;
         expect(cell, `${row.key} ${style}`).toMatchObject({ best: false, heat: undefined, reference: true });
       }
     }
     // A row only the references have (their own RSS figure) shows them, unranked.
-    const rss = rows.find((row) => row.name === 'memory.echo_idle.process_rss_per_conn');
-    expect(rss?.cells.size).toBe(4);
+    const rss = rows.find((row) => row.name === 'memory.echo_idle.reference_rss_per_conn');
+    expect([...(rss?.cells.keys() ?? [])]).toEqual(['c-epoll', 'asyncio', 'asyncio-streams']);
+    expect([...(rss?.cells.values() ?? [])].every((cell) => cell.reference && !cell.best && cell.factor === undefined)).toBe(true);
   });
 
   it('is never in a headline, though c-epoll costs less and serves more than any style', () => {
-    for (const card of headlines(withReferences)) {
+    for (const card of headlines(fixture)) {
       expect([card.lead, card.winner ?? '', card.text, card.detail].join(' '), card.key).not.toMatch(OTHERS);
     }
-    expect(headlines(withReferences).find((card) => card.key === 'CPU cost')?.lead).toBe('callbacks');
+    expect(headlines(fixture).find((card) => card.key === 'CPU cost')?.lead).toBe('callbacks');
   });
 
   it('is not ranked, nor named apart, on memory when it has an RSS figure the styles have', () => {
@@ -89,8 +91,8 @@ describe('a reference row', () => {
     const metrics = ['baseline', 'c-epoll', 'asyncio', 'callbacks', 'rxjs'].map((style) => testMetric('echo.rps', 'higher', [1], { style }));
     expect(stylesInWords(testResults(metrics, {}, { config: { referenceRows: ['baseline', 'c-epoll', 'asyncio'] } }))).toBe('two async styles');
     expect(stylesInWords(testResults([], {}, { config: { styles: ['callbacks', 'uvloop'], referenceRows: ['baseline', 'uvloop'] } }))).toBe('one async style');
-    const data = twoAxesData(withReferences, orderStyles(withReferences.metrics.map((m) => m.style)));
-    expect(data.points.map((point) => point.style)).toEqual(['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']);
+    const data = twoAxesData(reportView(fixture));
+    expect(data.points.map((point) => point.style)).toEqual(['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect']);
     expect(data.missing.join(' ')).not.toMatch(OTHERS);
   });
 });
@@ -146,7 +148,7 @@ describe('the share of the machine’s ceiling', () => {
   });
 
   it('is a small table in report.md, the references marked', () => {
-    const lines = ceilingMarkdown(run);
+    const lines = ceilingMarkdown(reportView(run));
     expect(lines).toContain('| share of c-epoll | 1 KiB · 10 conn |');
     expect(lines).toContain('| callbacks | 30% |');
     expect(lines).toContain('| uvloop _(reference)_ | 70% |');
@@ -154,8 +156,7 @@ describe('the share of the machine’s ceiling', () => {
   });
 
   it('draws one panel per cell, the references outlined and labelled', () => {
-    const styles = orderStyles(metrics.map((m) => m.style));
-    const spec = ceilingSpec({ results: run, styles, colours: styleColours(styles) }, ceilingCells(run));
+    const spec = ceilingSpec(reportView(run), ceilingCells(run));
     const text = JSON.stringify(spec);
     expect(text).toContain('(reference)');
     expect(text).toContain('"label":"30%"');
@@ -167,7 +168,7 @@ describe('the share of the machine’s ceiling', () => {
     expect(ceilingSentence(none)).toBe(
       "This run has no c-epoll row (the minimal C epoll echo server: a full run measures it where the machine has a C compiler), so the styles' capacity is not shown as a fraction of the machine's ceiling.",
     );
-    expect(ceilingMarkdown(none)).toEqual([ceilingSentence(none), '']);
+    expect(ceilingMarkdown(reportView(none))).toEqual([ceilingSentence(none), '']);
     const { html } = await renderHtml(none);
     expect(sectionOf(html, 'throughput')).toContain('This run has no c-epoll row');
     expect(html).not.toContain('chart-echo-ceiling');
@@ -179,7 +180,7 @@ describe('the share of the machine’s ceiling', () => {
 describe('the report with reference rows', () => {
   let report: HtmlReport;
   beforeAll(async () => {
-    report = await renderHtml(withReferences);
+    report = await renderHtml(fixture);
   }, 60_000);
 
   it('opens the echo section with the sentence and the ceiling chart, drawn without warnings', () => {
@@ -195,12 +196,12 @@ describe('the report with reference rows', () => {
 
   it('marks the references in the legend and the results table, and never as the best cell', () => {
     expect(sectionOf(report.html, 'header')).toContain('c-epoll <span class="dim">(reference)</span>');
-    expect(sectionOf(report.html, 'results-table')).toContain('<th>uvloop <span class="dim">(reference)</span></th>');
+    expect(sectionOf(report.html, 'results-table')).toContain('<th>asyncio <span class="dim">(reference)</span></th>');
     expect(report.html).not.toContain('class="best ref"');
   });
 
   it('never bolds a reference column in report.md', () => {
-    const lines = renderMarkdown(withReferences).split('\n');
+    const lines = renderMarkdown(fixture).split('\n');
     const head = lines.find((line) => line.startsWith('| measurement |') && line.includes('c-epoll (reference)')) ?? '';
     const column = head.split(' | ').findIndex((cell) => cell === 'c-epoll (reference)');
     expect(column).toBeGreaterThan(0);

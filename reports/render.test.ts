@@ -1,5 +1,5 @@
-// Rendering the committed fixture (a full run's shape: six styles, the baseline, a failure) and a
-// nearly empty results file: every section is there, every chart is a real SVG with a size and no
+// Rendering the committed fixture (a real full run, reduced: seven async styles and threads, the
+// reference rows, instruction counts, memory attribution) and a nearly empty results file: every section is there, every chart is a real SVG with a size and no
 // warning, the page reaches for nothing outside itself, and the three files are written whole.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testResults } from '../test/results-fixture.js';
 import { twoAxesData } from './charts/two-axes.js';
-import { escapeHtml, orderStyles } from './format.js';
+import { escapeHtml } from './format.js';
 import { headlineParts, headlines } from './headlines.js';
 import { type HtmlReport, SECTIONS, renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { renderReport } from './render.js';
+import { reportView } from './view.js';
 import { type Results, parseResults } from '../harness/schema.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'results.fixture.json');
@@ -29,13 +30,16 @@ function sectionOf(html: string, id: string): string {
 describe('the fixture', () => {
   it('is a results.json of the current schema with what the report shows', () => {
     const styles = new Set(fixture.metrics.map((metric) => metric.style));
-    expect([...styles].sort()).toEqual(['async-await', 'baseline', 'callbacks', 'coroutines', 'fp-ts', 'promise-chains', 'rxjs']);
+    expect([...styles].sort()).toEqual(['async-await', 'asyncio', 'asyncio-streams', 'baseline', 'c-epoll', 'callbacks', 'coroutines', 'effect', 'fp-ts', 'promise-chains', 'rxjs', 'threads']);
+    expect(fixture.config.referenceRows).toEqual(['baseline', 'c-epoll', 'asyncio', 'asyncio-streams']);
+    expect(fixture.config.loadClient).toBe('native');
     expect(fixture.tracebacks?.cases).toHaveLength(6);
     expect(fixture.tracebacks?.totals.map((total) => total.style)).toContain('coroutines+debug');
-    expect(fixture.difficulty).toHaveLength(12);
-    expect(fixture.sources).toHaveLength(12);
-    expect(fixture.failures).toHaveLength(1);
+    expect(fixture.difficulty).toHaveLength(16);
+    expect(fixture.sources).toHaveLength(16);
+    expect(fixture.memoryAttribution?.length).toBeGreaterThan(0);
     expect(fixture.metrics.some((metric) => metric.name === 'memory.echo_idle.bytes_per_conn' && typeof metric.extra?.r2 === 'number')).toBe(true);
+    expect(fixture.metrics.some((metric) => metric.name === 'echo.instructions_per_req')).toBe(true);
   });
 });
 
@@ -64,11 +68,15 @@ describe('index.html from the fixture', () => {
     const figures = [...report.html.matchAll(/<figure class="chart" id="([^"]+)">([\s\S]*?)<\/figure>/g)];
     expect(figures.map((figure) => figure[1])).toEqual([
       'chart-two-axes',
+      'chart-echo-ceiling',
       'chart-echo-cpu',
+      'chart-echo-instructions',
       'chart-echo-rps',
       'chart-echo-mibps',
       'chart-latency',
       'chart-memory',
+      'chart-memory-explain-echo',
+      'chart-memory-explain-workflow',
       'chart-workflow-throughput',
       'chart-workflow-wall',
       'chart-micro',
@@ -105,20 +113,22 @@ describe('index.html from the fixture', () => {
   });
 
   it('plots one point per style on the two axes, from memory and tokens', () => {
-    const data = twoAxesData(fixture, orderStyles(fixture.metrics.map((metric) => metric.style)));
-    expect(data.points.map((point) => point.style)).toEqual(['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']);
-    const callbacks = data.points[0];
+    const data = twoAxesData(reportView(fixture));
+    expect(data.points.map((point) => point.style)).toEqual(['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect']);
+    const callbacks = data.points.find((point) => point.style === 'callbacks');
     const memory = fixture.metrics.find((m) => m.name === 'memory.echo_idle.rss_per_conn' && m.style === 'callbacks');
     const tokens = (fixture.difficulty ?? []).filter((row) => row.style === 'callbacks').reduce((sum, row) => sum + row.tokens, 0);
     expect(callbacks).toMatchObject({ memory: memory?.median, tokens, score: fixture.tracebacks?.totals.find((t) => t.style === 'callbacks')?.score });
   });
 
   it('aligns the side-by-side code on the six steps, one column per style', () => {
+    const columns = new Set((fixture.sources ?? []).filter((source) => source.scenario === 'repos-and-forks').map((source) => source.style)).size;
+    expect(columns).toBe(8);
     const sbs = sectionOf(report.html, 'side-by-side');
     for (const step of ['sendReposRequest', 'readRepos', 'sendForkedRepoRequests', 'readForkedRepoRequests', 'printSourceNames', 'cleanup']) {
-      expect(sbs).toMatch(new RegExp(`<tr class="sbs-step"[^>]*><th colspan="6"><span class="step-no">\\d</span>${step}</th>`));
+      expect(sbs).toMatch(new RegExp(`<tr class="sbs-step"[^>]*><th colspan="${columns}"><span class="step-no">\\d</span>${step}</th>`));
     }
-    for (const style of ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts']) {
+    for (const style of ['threads', 'callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts', 'effect']) {
       expect(sbs).toContain(`<input type="checkbox" class="sbs-toggle" id="sbs-repos-and-forks-${style}" checked>`);
     }
     // Highlighted by shiki with inline colours: a keyword of the github-light theme.
@@ -129,12 +139,36 @@ describe('index.html from the fixture', () => {
     const gallery = sectionOf(report.html, 'tracebacks');
     expect(gallery).toContain('<mark class="tl own">');
     const cards = [...gallery.matchAll(/<article class="tb-card" id="tb-([^"]+)"/g)].map((m) => m[1]);
-    expect(cards).toHaveLength(6 * 7);
+    expect(cards).toHaveLength(6 * 9);
     expect(cards).toContain('http-500-coroutines-debug');
   });
 
-  it('lists the failure', () => {
-    expect(sectionOf(report.html, 'failures')).toContain('echo.throughput style=rxjs repeat=3');
+  it('says the run had no failures', () => {
+    expect(fixture.failures).toEqual([]);
+    expect(sectionOf(report.html, 'failures')).toContain('No failures: every measurement completed and verified.');
+  });
+
+  it('says per phase how many rounds were run, and leaves the order of turns to results.json', () => {
+    const header = sectionOf(report.html, 'header');
+    expect(header).toContain(
+      '<dt>order</dt><dd>echo-instructions: 2 repeats, each a fresh process pair; echo/1KiBx10/generation-1: 4 rounds; echo/100KiBx10/generation-1: 4 rounds; echo/1KiBx100/generation-1: 4 rounds; workflow: 4 rounds. The order of turns in each is in results.json (config.order).</dd>',
+    );
+    const [first] = fixture.config.order as { order: string[] }[];
+    expect(first?.order.length).toBeGreaterThan(2);
+    expect(report.html).not.toContain(first?.order.join(', ') ?? '');
+  });
+});
+
+describe('a failed measurement', () => {
+  it('is listed with its reason, message and stderr, and counted in the banner', async () => {
+    const failed = testResults([], {}, {
+      failures: [{ what: 'echo.cost style=rxjs', reason: 'timeout', message: 'echo-load[rxjs] did not answer within 10500 ms', stderrTail: 'deadline passed; killing the process group' }],
+    });
+    const { html } = await renderHtml(failed);
+    const section = sectionOf(html, 'failures');
+    for (const text of ['Failures (1)', 'echo.cost style=rxjs', 'timeout', 'did not answer within 10500 ms', 'deadline passed']) expect(section).toContain(text);
+    expect(sectionOf(html, 'header')).toContain('1 measurement failed.');
+    expect(renderMarkdown(failed)).toContain('- **echo.cost style=rxjs** (timeout): echo-load[rxjs] did not answer within 10500 ms');
   });
 });
 
@@ -144,21 +178,23 @@ describe('report.md from the fixture', () => {
     for (const heading of ['# async-rosetta report', '## Echo cost: server CPU per request at a fixed offered rate (µs, lower is better)', '## Echo capacity (closed loop, req/s, higher is better)', '## Memory', '## repos-and-forks workflow', '## Micro-benchmarks', '## Traceback quality', '## Coding difficulty', '## Failures']) {
       expect(markdown).toContain(heading);
     }
-    expect(markdown).toContain('| Node / V8 | v20.20.2 / 11.3.244.8-node.33 |');
-    // How the children were started: the fixture predates the recorded environment, a new file has it.
+    expect(markdown).toContain('| Node / V8 | v20.20.2 / 11.3.244.8-node.38 |');
+    // How the children were started: the fixture records it; a file written before the field says so.
     expect(markdown).toContain('| Node flags | `--expose-gc` |');
-    expect(markdown).toContain('| Child environment | not recorded |');
-    const recorded = renderMarkdown({ ...fixture, environment: { ...fixture.environment, childEnv: { MALLOC_TRIM_THRESHOLD_: '268435456' } } });
-    expect(recorded).toContain('| Child environment | `MALLOC_TRIM_THRESHOLD_=268435456` |');
+    expect(markdown).toContain('| Child environment | `MALLOC_TRIM_THRESHOLD_=268435456` |');
+    const { childEnv: _recorded, ...older } = fixture.environment;
+    expect(renderMarkdown({ ...fixture, environment: older })).toContain('| Child environment | not recorded |');
+    // The run's order: counted per phase, the lists left in results.json.
+    expect(markdown).toMatch(/^\| order \| echo-instructions: 2 repeats, each a fresh process pair; .* The order of turns in each is in results\.json \(config\.order\)\. \|$/m);
     // The traceback matrix ends with each style's mean, in the matrix's column order.
     const means = markdown.split('\n').find((line) => line.startsWith('| **mean** |'));
-    const expected = ['callbacks', 'promise-chains', 'coroutines', 'coroutines+debug', 'async-await', 'rxjs', 'fp-ts'].map(
+    const expected = ['threads', 'callbacks', 'promise-chains', 'coroutines', 'coroutines+debug', 'async-await', 'rxjs', 'fp-ts', 'effect'].map(
       (style) => fixture.tracebacks?.totals.find((total) => total.style === style)?.score,
     );
     expect(means?.split('|').slice(2, -1).map((cell) => Number(cell.replace(/\*/g, '').trim()))).toEqual(expected);
-    // The fixture counted no instructions: its timed CPU figure leads, where callbacks beats
-    // promise-chains by 1.08x with p = 0.004 (n = 3), a significant win.
-    expect(markdown).toMatch(/^- \*\*CPU cost: callbacks\.\*\* Least server CPU per request, 15\.8 µs; next promise-chains 1\.08× \(p = 0\.004\), /m);
+    // The fixture counted instructions, so they lead: callbacks beats rxjs by 1.11x with p = 0.017
+    // (n = 2), a significant win.
+    expect(markdown).toMatch(/^- \*\*CPU cost: callbacks\.\*\* Fewest instructions per request, 15,170; next rxjs 1\.11× \(p = 0\.017\), /m);
     expect(markdown).toMatch(/\| async-await \| [\d,]+ \(\d\.\d+×\) \|/);
   });
 });
@@ -185,8 +221,9 @@ describe('the title', () => {
     const { html } = await renderHtml({ ...testResults([]), config: { mode: 'full', styles } });
     expect(html).toContain('<h1>async-rosetta: seven async styles and threads, measured</h1>');
     expect(html).toContain('written in seven async styles and threads, run on real sockets');
-    expect((await renderHtml(fixture)).html).toContain('<h1>async-rosetta: six async styles, measured</h1>');
-    expect(renderMarkdown(fixture)).toContain('The same two programs in six async styles on real sockets.');
+    expect(renderMarkdown(fixture)).toContain('The same two programs in seven async styles and threads on real sockets.');
+    const sixStyles = { ...fixture.config, styles: ['callbacks', 'promise-chains', 'coroutines', 'async-await', 'rxjs', 'fp-ts'] };
+    expect(renderMarkdown({ ...fixture, config: sixStyles })).toContain('The same two programs in six async styles on real sockets.');
   });
 });
 

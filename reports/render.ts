@@ -4,8 +4,9 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Results } from '../harness/schema.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { htmlReport } from './html.js';
+import { markdownReport } from './markdown.js';
+import { reportView } from './view.js';
 
 export interface RenderedReport {
   /** The paths written: `index.html`, `report.md`, `results.json` under outDir (results.json is renamed in first). */
@@ -22,8 +23,10 @@ export function stagingDir(outDir: string): string {
 }
 
 export async function renderReport(results: Results, outDir: string): Promise<RenderedReport> {
-  const { html } = await renderHtml(results);
-  const markdown = renderMarkdown(results);
+  // The view is derived once; both renderers draw their sections from it.
+  const view = reportView(results);
+  const { html } = await htmlReport(view);
+  const markdown = markdownReport(view);
   const staging = stagingDir(outDir);
   await mkdir(staging, { recursive: true });
   const files: string[] = [];

@@ -154,6 +154,8 @@ export async function sideBySide(
   colours: ReadonlyMap<string, string> = new Map(),
   /** Each style's memory figure per `scenario:style`, linked to what explains it. */
   memory: ReadonlyMap<string, MemoryLink> = new Map(),
+  /** The styles in report order (view.ts); by default, the sources' own. */
+  order: readonly string[] = orderStyles(sources.map((source) => source.style)),
 ): Promise<SideBySide> {
   const blocks: string[] = [];
   const css: string[] = [];
@@ -163,7 +165,7 @@ export async function sideBySide(
       blocks.push(`<h3>${scenario}</h3><p class="absent">No ${scenario} sources in this results file.</p>`);
       continue;
     }
-    const styles = sideBySideOrder(orderStyles(files.map((file) => file.style)));
+    const styles = sideBySideOrder(order.filter((style) => files.some((file) => file.style === style)));
     const byStyle = new Map(files.map((file) => [file.style, file]));
     const ordered = styles.map((style) => byStyle.get(style)).filter((file): file is SourceFile => file !== undefined);
     const { rows, note } = rowsFor(scenario, ordered);

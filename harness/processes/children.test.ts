@@ -4,15 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHILD_ENV, ChildError, spawnChild } from './children.js';
 import { liveChildren, STDERR_TAIL_BYTES } from './watch.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../test/support/alive.js';
 
 afterEach(() => {
   expect(liveChildren()).toEqual([]);

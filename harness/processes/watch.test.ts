@@ -1,15 +1,7 @@
 // Any command started, tailed, killed for a reason and stopped. Every child started is proven gone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveChildren, startProcess } from './watch.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../test/support/alive.js';
 
 afterEach(() => {
   expect(liveChildren()).toEqual([]);

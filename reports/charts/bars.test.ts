@@ -2,12 +2,11 @@
 // benchmark is whiskered with its own margin of error.
 import { describe, expect, it } from 'vitest';
 import { testMetric, testResults } from '../../test/results-fixture.js';
-import { styleColours } from '../format.js';
+import { reportView } from '../view.js';
 import { echoBarsSpec, microSpec } from './bars.js';
 
 describe('specs from results', () => {
-  const styles = ['baseline', 'callbacks'];
-  const context = (results: ReturnType<typeof testResults>) => ({ results, styles, colours: styleColours(styles) });
+  const context = reportView;
 
   it('gives no spec for a section without its metrics', () => {
     expect(echoBarsSpec(context(testResults([])), 'echo.rps', 'req/s')).toBeUndefined();

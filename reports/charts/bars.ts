@@ -1,10 +1,13 @@
 // The sections' bar charts (echo cost and capacity, memory, workflow, micro), each built on the
 // shared bar chart of panels.ts: which metrics, in which panels, labelled how.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Metric, Results } from '../../harness/schema.js';
-import { compareParams, formatBytes, formatFactor, formatNumber, formatParams, formatR2, formatValue, referenceRows } from '../format.js';
+import type { Metric } from '../../harness/schema.js';
+import { compareParams, formatBytes, formatFactor, formatNumber, formatParams, formatR2, formatValue } from '../format.js';
+import type { ChartContext } from '../view.js';
 import { type Bar, type BarPanel, barSpec } from './panels.js';
-import { label, metricsNamed, paramOrder } from './select.js';
+import { label, paramOrder } from './select.js';
+
+export type { ChartContext } from '../view.js';
 
 function barOf(metric: Metric, scale = 1, text?: string): Bar {
   return {
@@ -26,13 +29,6 @@ function panelsBy(metrics: readonly Metric[], titleOf: (metric: Metric) => strin
   return [...panels].map(([title, bars]) => ({ title, bars }));
 }
 
-export interface ChartContext {
-  readonly results: Results;
-  /** The styles in report order, baseline first when present. */
-  readonly styles: readonly string[];
-  readonly colours: ReadonlyMap<string, string>;
-}
-
 export function stylesOf(context: ChartContext, metrics: readonly Metric[]): string[] {
   const present = new Set(metrics.map((metric) => metric.style));
   return context.styles.filter((style) => present.has(style));
@@ -51,14 +47,14 @@ export function echoCells(metrics: readonly Metric[]): { readonly ordered: Metri
 
 /** Bars for one echo metric, one panel per measured cell, titled by its parameters (`1 KiB · 10 conn`). */
 export function echoBarsSpec(context: ChartContext, name: string, xTitle: string): TopLevelSpec | undefined {
-  const metrics = metricsNamed(context.results, name);
+  const metrics = context.named(name);
   if (metrics.length === 0) return undefined;
   const { ordered, columns } = echoCells(metrics);
   return barSpec({
     panels: panelsBy(ordered, (metric) => formatParams(metric.params), (metric) => barOf(metric)),
     styles: stylesOf(context, metrics),
     colours: context.colours,
-    references: referenceRows(context.results),
+    references: context.references,
     xTitle,
     columns,
   });
@@ -80,12 +76,12 @@ export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
   const known = new Set(MEMORY_NAMES.map(([name]) => name));
   const names = [
     ...MEMORY_NAMES,
-    ...[...new Set(context.results.metrics.map((m) => m.name))]
+    ...context.names
       .filter((name) => name.startsWith('memory.') && !known.has(name) && !name.endsWith('.ratio'))
       .map((name) => [name, name] as const),
   ];
   for (const [name, title] of names) {
-    const found = metricsNamed(context.results, name);
+    const found = context.named(name);
     if (found.length === 0) continue;
     metrics.push(...found);
     const bar = (metric: Metric): Bar => {
@@ -99,7 +95,7 @@ export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
     panels,
     styles: stylesOf(context, metrics),
     colours: context.colours,
-    references: referenceRows(context.results),
+    references: context.references,
     xTitle: 'KiB (slope of a linear fit)',
     columns: 3,
     width: 200,
@@ -108,7 +104,7 @@ export function memorySpec(context: ChartContext): TopLevelSpec | undefined {
 
 /** Workflows per second at zero latency, one panel per number of concurrent workflows. */
 export function workflowThroughputSpec(context: ChartContext): TopLevelSpec | undefined {
-  const metrics = metricsNamed(context.results, 'workflow.throughput');
+  const metrics = context.named('workflow.throughput');
   if (metrics.length === 0) return undefined;
   return barSpec({
     panels: panelsBy(metrics, (metric) => label(metric, 'concurrent'), (metric) => barOf(metric)),
@@ -120,7 +116,7 @@ export function workflowThroughputSpec(context: ChartContext): TopLevelSpec | un
 
 /** Wall time at a set latency against the ideal lower bound (dashed), labelled with the ratio. */
 export function workflowWallSpec(context: ChartContext): TopLevelSpec | undefined {
-  const metrics = metricsNamed(context.results, 'workflow.wall_ms');
+  const metrics = context.named('workflow.wall_ms');
   if (metrics.length === 0) return undefined;
   const bar = (metric: Metric): Bar => {
     const ideal = metric.extra?.idealMs;
@@ -158,11 +154,11 @@ export function microSpec(context: ChartContext): TopLevelSpec | undefined {
   const panels: BarPanel[] = [];
   const metrics: Metric[] = [];
   const known = new Set(MICRO_NAMES.map(([name]) => name));
-  const extraNames = [...new Set(context.results.metrics.map((m) => m.name))].filter(
+  const extraNames = context.names.filter(
     (name) => name.startsWith('micro.') && !known.has(name) && !name.endsWith('.ratio'),
   );
   for (const [name, title] of [...MICRO_NAMES, ...extraNames.map((name) => [name, name] as const)]) {
-    const found = metricsNamed(context.results, name);
+    const found = context.named(name);
     if (found.length === 0) continue;
     metrics.push(...found);
     panels.push({ title, bars: found.map(microBar) });

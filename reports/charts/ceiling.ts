@@ -3,7 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../../harness/schema.js';
 import { type CeilingCell, formatShare } from '../ceiling.js';
-import { formatParams, referenceRows } from '../format.js';
+import { formatParams } from '../format.js';
 import { type ChartContext, echoCells } from './bars.js';
 import { barSpec } from './panels.js';
 
@@ -22,7 +22,7 @@ export function ceilingSpec(context: ChartContext, cells: readonly CeilingCell[]
     }),
     styles: context.styles.filter((style) => present.has(style)),
     colours: context.colours,
-    references: referenceRows(context.results),
+    references: context.references,
     xTitle: 'fraction of c-epoll’s req/s',
     columns,
     whiskers: false,

@@ -7,8 +7,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Metric } from '../../harness/schema.js';
 import { testMetric, testResults } from '../../test/results-fixture.js';
 import { layoutOf } from '../../test/support/chart-panels.js';
-import { orderStyles, paramLabel, styleColours } from '../format.js';
+import { paramLabel } from '../format.js';
 import { renderHtml } from '../html.js';
+import { reportView } from '../view.js';
 import { echoBarsSpec, memorySpec, microSpec, workflowThroughputSpec, workflowWallSpec, type ChartContext } from './bars.js';
 import { latencySpec } from './latency.js';
 
@@ -48,8 +49,7 @@ for (const style of STYLES) {
   for (const name of Object.keys(MICRO)) metrics.push(distinct(name, style, {}, 'micro'));
 }
 const results = testResults(metrics);
-const styles = orderStyles(STYLES);
-const context: ChartContext = { results, styles, colours: styleColours(styles) };
+const context: ChartContext = reportView(results);
 
 const echoCell = (metric: Metric): string[] => [paramLabel('size', metric.params.size ?? ''), paramLabel('connections', metric.params.connections ?? '')];
 const byName = (titles: Readonly<Record<string, string>>) => (metric: Metric): string[] => [titles[metric.name] ?? metric.name];

@@ -1,10 +1,9 @@
 // Echo latency at the fixed rate: per style, a line from p50 to p99.9 with a mark at each
 // percentile, on a log axis, one panel per measured echo cell (panels.ts says why panels).
 import type { TopLevelSpec } from 'vega-lite';
-import { formatParams, referenceRows } from '../format.js';
+import { formatParams } from '../format.js';
 import { type ChartContext, echoCells, stylesOf } from './bars.js';
 import { panelTitle, panelsSpec, referenceAxis } from './panels.js';
-import { metricsNamed } from './select.js';
 
 // Field names without dots: vega-lite reads `p99.9` as the field `9` of `p99`.
 const PERCENTILES = [
@@ -14,14 +13,14 @@ const PERCENTILES = [
 ] as const;
 
 export function latencySpec(context: ChartContext): TopLevelSpec | undefined {
-  const all = PERCENTILES.flatMap(([, name]) => metricsNamed(context.results, name));
+  const all = PERCENTILES.flatMap(([, name]) => context.named(name));
   if (all.length === 0) return undefined;
   // One datum per style and cell, with the three percentiles; the cells in grid order.
-  const { ordered, columns } = echoCells(metricsNamed(context.results, 'echo.p50_us'));
+  const { ordered, columns } = echoCells(context.named('echo.p50_us'));
   const cells = [...new Set(ordered.map((metric) => formatParams(metric.params)))];
   const byKey = new Map<string, Record<string, string | number>>();
   for (const [percentile, name] of PERCENTILES) {
-    for (const metric of metricsNamed(context.results, name)) {
+    for (const metric of context.named(name)) {
       const key = `${metric.style}|${formatParams(metric.params)}`;
       const datum = byKey.get(key) ?? { style: metric.style, cell: formatParams(metric.params) };
       datum[percentile] = metric.median;
@@ -33,7 +32,7 @@ export function latencySpec(context: ChartContext): TopLevelSpec | undefined {
   const views = cells
     .map((cell) => ({ cell, values: complete.filter((datum) => datum.cell === cell) }))
     .filter(({ values }) => values.length > 0)
-    .map(({ cell, values }) => latencyView(cell, values, styles, context.colours, referenceRows(context.results)));
+    .map(({ cell, values }) => latencyView(cell, values, styles, context.colours, context.references));
   return views.length === 0 ? undefined : panelsSpec(views, columns);
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
 import { testMetric, testResults } from '../../test/results-fixture.js';
 import { layoutOf } from '../../test/support/chart-panels.js';
-import { styleColours } from '../format.js';
+import { reportView } from '../view.js';
 import { memorySpec } from './bars.js';
 import { LOG_SPREAD, barScale } from './scale.js';
 
@@ -34,7 +34,7 @@ describe('the memory chart with a thread per connection', () => {
     testMetric('memory.echo_idle.rss_per_conn', 'lower', [rss[style]!], { style, unit: 'bytes/conn', params: { maxConnections: 1000 } }),
     testMetric('memory.echo_idle.bytes_per_conn', 'lower', [heap[style]!], { style, unit: 'bytes/conn', params: { maxConnections: 1000 } }),
   ]);
-  const spec = memorySpec({ results: testResults(metrics), styles, colours: styleColours(styles) }) as TopLevelSpec;
+  const spec = memorySpec(reportView(testResults(metrics))) as TopLevelSpec;
 
   it('draws RSS on a log axis and the heap, within 20x, on a linear one', () => {
     const views = (spec as unknown as { concat: { title: { text: string }; layer: { encoding: { x: { title: string; scale: { type?: string } } } }[] }[] }).concat;

@@ -2,11 +2,20 @@
 import type { Metric, Results } from '../../harness/schema.js';
 import { compareParams, paramLabel } from '../format.js';
 
-/** The absolute metrics of one name, in parameter order. */
-export function metricsNamed(results: Results, name: string): Metric[] {
-  return results.metrics
-    .filter((metric) => metric.name === name && metric.kind === 'absolute')
-    .sort((a, b) => compareParams(a.params, b.params));
+/** The absolute metrics of one name, in parameter order; empty when the file has none. */
+export type MetricsNamed = (name: string) => readonly Metric[];
+
+/** Indexes a file's absolute metrics by name once, each list in parameter order. */
+export function metricIndex(results: Pick<Results, 'metrics'>): MetricsNamed {
+  const byName = new Map<string, Metric[]>();
+  for (const metric of results.metrics) {
+    if (metric.kind !== 'absolute') continue;
+    const list = byName.get(metric.name);
+    if (list === undefined) byName.set(metric.name, [metric]);
+    else list.push(metric);
+  }
+  for (const list of byName.values()) list.sort((a, b) => compareParams(a.params, b.params));
+  return (name) => byName.get(name) ?? [];
 }
 
 /** Distinct values of one parameter across metrics, ascending, as their labels. */

@@ -2,9 +2,9 @@
 // style, on log scales.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Results } from '../../harness/schema.js';
-import { formatNumber, referenceRows } from '../format.js';
+import { formatNumber } from '../format.js';
 import { asSpec } from './render.js';
-import { metricsNamed } from './select.js';
+import type { MetricsNamed } from './select.js';
 
 export interface TwoAxesPoint {
   readonly style: string;
@@ -30,8 +30,17 @@ export interface TwoAxesData {
 export const TWO_AXES_MEMORY = 'memory.echo_idle.rss_per_conn';
 
 /** One point per style: idle RSS per connection, tokens of both scenarios, traceback total. */
-export function twoAxesData(results: Results, styles: readonly string[]): TwoAxesData {
-  const memory = new Map(metricsNamed(results, TWO_AXES_MEMORY).map((metric) => [metric.style, metric]));
+export interface TwoAxesInput {
+  readonly results: Results;
+  /** The styles in report order. */
+  readonly styles: readonly string[];
+  readonly references: ReadonlySet<string>;
+  readonly named: MetricsNamed;
+}
+
+export function twoAxesData(view: TwoAxesInput): TwoAxesData {
+  const { results, styles, references } = view;
+  const memory = new Map(view.named(TWO_AXES_MEMORY).map((metric) => [metric.style, metric]));
   const tokens = new Map<string, number>();
   for (const row of results.difficulty ?? []) {
     if (row.scenario === 'repos-and-forks' || row.scenario === 'echo') tokens.set(row.style, (tokens.get(row.style) ?? 0) + row.tokens);
@@ -39,7 +48,6 @@ export function twoAxesData(results: Results, styles: readonly string[]): TwoAxe
   const scores = new Map((results.tracebacks?.totals ?? []).map((total) => [total.style, total.score]));
   const points: TwoAxesPoint[] = [];
   const missing: string[] = [];
-  const references = referenceRows(results);
   for (const style of styles) {
     // The reference rows are not styles: no difficulty, no tracebacks, no point on this chart.
     if (references.has(style) || style.includes('+')) continue;

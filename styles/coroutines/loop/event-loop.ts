@@ -7,24 +7,17 @@
 // Differences from asyncio, forced by Node driving us: `runForever()` and `runUntilComplete()`
 // return at once (they let Node drive the loop until `stop()`); learn about completion with
 // `task.addDoneCallback`. Times are milliseconds, as everywhere in JavaScript.
-import { Handle, TimerHandle } from './handle.js';
-import { TimerHeap } from './timer-heap.js';
+import { Handle, type TimerHandle } from './handle.js';
+import { LoopTimers } from './timers.js';
 import { Future, type Coro } from './future.js';
 import { Task, type TaskOptions } from './task.js';
 import { InvalidStateError } from './errors.js';
 import { debugFromEnv } from './debug.js';
 import { nodeClock, nodeScheduler, type Cancel, type Clock, type Scheduler } from './scheduler.js';
+import { type ExceptionContext, type ExceptionHandler, defaultExceptionHandler } from './exceptions.js';
 
-export interface ExceptionContext {
-  readonly message: string;
-  readonly exception?: unknown;
-  readonly handle?: Handle;
-  readonly future?: Future<unknown>;
-  /** Where the object the report is about came from (debug mode), already formatted. */
-  readonly origin?: string;
-}
-
-export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+export { defaultExceptionHandler } from './exceptions.js';
+export type { ExceptionContext, ExceptionHandler } from './exceptions.js';
 
 export interface EventLoopOptions {
   /** Debug mode (see debug.ts); defaults to the `ROSETTA_LOOP_DEBUG` environment switch. */
@@ -46,10 +39,6 @@ export function getRunningLoop(): EventLoop {
   return runningLoop;
 }
 
-// Past this many dead timers, and more than half the heap, rebuild it rather than wait for them to
-// reach the top (asyncio's _MIN_SCHEDULED_TIMER_HANDLES and _MIN_CANCELLED_TIMER_HANDLES_FRACTION).
-const MIN_DEAD_TIMERS = 100;
-
 export class EventLoop {
   readonly debug: boolean;
   readonly slowCallbackMs: number;
@@ -57,9 +46,10 @@ export class EventLoop {
   readonly #scheduler: Scheduler;
   #ready: Handle[] = [];
   #spare: Handle[] = [];
-  readonly #timers = new TimerHeap();
-  #timerSeq = 0;
-  #deadTimers = 0;
+  // The armed Node timer may be the only thing keeping the process alive: a cancelled timer moves or drops it now.
+  readonly #timers = new LoopTimers((handle) => {
+    if (handle === this.#armedFor && !this.#inIteration) this.#armTimer();
+  });
   #running = false;
   #stopping = false;
   #closed = false;
@@ -117,8 +107,7 @@ export class EventLoop {
   callAt<A extends unknown[]>(when: number, callback: (...args: A) => void, ...args: A): TimerHandle {
     this.#checkOpen('callAt');
     if (Number.isNaN(when)) throw new RangeError('callAt: expected `when` to be a number, got NaN');
-    const handle = new TimerHandle(when, this.#timerSeq++, callback, args, this.#onTimerCancelled);
-    this.#timers.push(handle);
+    const handle = this.#timers.add(when, callback, args);
     if (!this.#inIteration) this.#armTimer();
     return handle;
   }
@@ -214,9 +203,8 @@ export class EventLoop {
     this.#running = false;
     this.#reschedule();
     this.#closed = true;
-    for (const timer of this.#timers.clear()) timer.scheduled = false;
+    this.#timers.clear();
     this.#ready = [];
-    this.#deadTimers = 0;
   }
 
   isRunning(): boolean {
@@ -239,12 +227,12 @@ export class EventLoop {
 
   /** Timers scheduled and not cancelled. */
   get timerCount(): number {
-    return this.#timers.size - this.#deadTimers;
+    return this.#timers.live;
   }
 
   /** The earliest live deadline, if any (a virtual-time driver jumps there). */
   nextTimerAt(): number | undefined {
-    return this.#liveTop()?.when;
+    return this.#timers.top()?.when;
   }
 
   // --- tasks and errors ------------------------------------------------------------------------
@@ -312,39 +300,8 @@ export class EventLoop {
   }
 
   #moveDueTimers(): void {
-    const end = this.#clock.now() + this.#clock.resolution;
-    for (let top = this.#liveTop(); top !== undefined && top.when <= end; top = this.#liveTop()) {
-      this.#timers.pop();
-      top.scheduled = false;
-      this.#ready.push(top);
-    }
+    this.#timers.takeDue(this.#clock.now() + this.#clock.resolution, this.#ready);
   }
-
-  /** The earliest timer that is not cancelled, after dropping the dead ones above it. */
-  #liveTop(): TimerHandle | undefined {
-    let top = this.#timers.peek();
-    while (top?.cancelled() === true) {
-      this.#timers.pop();
-      top.scheduled = false;
-      this.#deadTimers -= 1;
-      top = this.#timers.peek();
-    }
-    return top;
-  }
-
-  readonly #onTimerCancelled = (handle: TimerHandle): void => {
-    this.#deadTimers += 1;
-    if (this.#deadTimers > MIN_DEAD_TIMERS && this.#deadTimers * 2 > this.#timers.size) {
-      this.#timers.retain((timer) => {
-        if (!timer.cancelled()) return true;
-        timer.scheduled = false;
-        return false;
-      });
-      this.#deadTimers = 0;
-    }
-    // The armed Node timer may be the only thing keeping the process alive: move or drop it now.
-    if (handle === this.#armedFor && !this.#inIteration) this.#armTimer();
-  };
 
   readonly #onWake = (): void => {
     this.#cancelWake = undefined;
@@ -377,7 +334,7 @@ export class EventLoop {
   /** Debug mode: the rule stated at `#cancelWake`, after a reschedule of a running loop. */
   #checkScheduling(): void {
     const wakeMissing = this.#ready.length > 0 && this.#cancelWake === undefined;
-    const timerWrong = this.#armedFor !== this.#liveTop() || (this.#armedFor === undefined) !== (this.#cancelTimer === undefined);
+    const timerWrong = this.#armedFor !== this.#timers.top() || (this.#armedFor === undefined) !== (this.#cancelTimer === undefined);
     if (wakeMissing || timerWrong) {
       throw new InvalidStateError(
         `the loop's Node scheduling broke its rule: ${wakeMissing ? 'handles are ready and no immediate is armed' : 'the armed Node timer is not for the earliest live timer'}`,
@@ -387,7 +344,7 @@ export class EventLoop {
 
   /** Keeps one Node timer armed for the earliest live timer, and none when there is none. */
   #armTimer(): void {
-    const top = this.#running ? this.#liveTop() : undefined;
+    const top = this.#running ? this.#timers.top() : undefined;
     if (top === this.#armedFor) return;
     this.#disarm();
     if (top === undefined) return;
@@ -404,16 +361,4 @@ export class EventLoop {
   #checkOpen(method: string): void {
     if (this.#closed) throw new InvalidStateError(`${method}(): the event loop is closed`);
   }
-}
-
-/** Writes the report to stderr, as asyncio's default handler logs it. */
-export function defaultExceptionHandler(_loop: EventLoop, context: ExceptionContext): void {
-  const lines = [`[rosetta loop] ${context.message}`];
-  if (context.future !== undefined) lines.push(`  future: ${context.future.toString()}`);
-  if (context.origin !== undefined) lines.push(context.origin);
-  if ('exception' in context) {
-    const error = context.exception;
-    lines.push(error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : `thrown: ${String(error)}`);
-  }
-  process.stderr.write(lines.join('\n') + '\n');
 }
