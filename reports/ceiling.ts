@@ -1,6 +1,6 @@
 // The echo section's opening: every row's capacity as a fraction of the machine's ceiling, the
-// minimal C epoll echo server (c-epoll) measured in the same cell. From the same-round ratios where
-// both rows have them (each is relative to the Node baseline of the same rounds, so their quotient
+// minimal C epoll echo server (c-epoll) measured in the same cell. From the paired ratios where
+// both rows have them (each is relative to the same reference baseline server, so their quotient
 // is relative to c-epoll and the host's slow stretches cancel), else from the medians.
 import type { Metric, Results } from '../harness/schema.js';
 import { allPositive, geometricMean } from '../harness/stats/summary.js';
@@ -17,7 +17,7 @@ export interface CeilingRow {
   readonly style: string;
   /** Capacity as a fraction of c-epoll's in the same cell (c-epoll itself: 1). */
   readonly fraction: number;
-  /** `paired`: the quotient of the two rows' same-round ratio geometric means; `medians`: of their absolute medians. */
+  /** `paired`: the quotient of the two rows' paired ratio geometric means; `medians`: of their absolute medians. */
   readonly method: 'paired' | 'medians';
   readonly reference: boolean;
 }
@@ -34,7 +34,7 @@ export interface CeilingCell {
 
 const cellKey = (metric: Metric): string => rowKey({ name: CEILING_METRIC, params: metric.params });
 
-/** The geometric mean of a row's same-round ratios in a cell, when every one of its samples was paired. */
+/** The geometric mean of a row's paired ratios in a cell, when every one of its samples was paired. */
 function pairedCentre(ratios: ReadonlyMap<string, Metric>, style: string, key: string): number | undefined {
   const ratio = ratios.get(`${style}|${key}`);
   if (ratio === undefined || ratio.extra?.paired !== true || !allPositive(ratio.samples)) return undefined;
@@ -93,12 +93,12 @@ export function ceilingSentence(results: Results, cells: readonly CeilingCell[] 
   return `The machine's ceiling is ${CEILING}, a minimal C epoll echo server: at ${formatParams(cell.params)} it served ${formatNumber(cell.ceiling.median)} req/s${limited}${styleText}${otherText}.`;
 }
 
-/** How the fractions were computed, for a caption: same-round ratios, medians, or which rows fell back to medians. */
+/** How the fractions were computed, for a caption: paired ratios, medians, or which rows fell back to medians. */
 export function ceilingMethod(cells: readonly CeilingCell[]): string {
   const rows = cells.flatMap((cell) => cell.rows.filter((row) => row.style !== CEILING));
   const medians = [...new Set(rows.filter((row) => row.method === 'medians').map((row) => row.style))];
-  const paired = 'from the same-round ratios: the geometric mean of each row’s ratio to the Node baseline measured in the same rounds, divided by c-epoll’s';
+  const paired = 'from the paired ratios: the geometric mean of each row’s ratio to the reference baseline server measured beside it (in its own turns), divided by c-epoll’s';
   if (medians.length === 0) return `Fractions ${paired}.`;
-  if (!rows.some((row) => row.method === 'paired')) return 'Fractions from medians of absolute requests per second (this run has no same-round ratios to divide).';
+  if (!rows.some((row) => row.method === 'paired')) return 'Fractions from medians of absolute requests per second (this run has no paired ratios to divide).';
   return `Fractions ${paired}; for ${medians.join(', ')}, which lack them in some cell, medians of absolute requests per second there.`;
 }

@@ -121,7 +121,7 @@ describe('the share of the machine’s ceiling', () => {
   ];
   const run = testResults(metrics, {}, { config: { referenceRows: ['baseline', 'c-epoll', 'uvloop', 'asyncio'], loadClient: 'native' } });
 
-  it('divides the same-round ratio geometric means where both rows have them, else the medians', () => {
+  it('divides the paired ratio geometric means where both rows have them, else the medians', () => {
     const [cell, ...more] = ceilingCells(run);
     expect(more).toEqual([]);
     const share = new Map(cell?.rows.map((row) => [row.style, row]));
@@ -142,7 +142,7 @@ describe('the share of the machine’s ceiling', () => {
     );
     expect(ceilingMethod(ceilingCells(run))).toContain('for uvloop, which lack them in some cell, medians');
     const unpaired = testResults(metrics.filter((m) => m.kind === 'absolute'));
-    expect(ceilingMethod(ceilingCells(unpaired))).toBe('Fractions from medians of absolute requests per second (this run has no same-round ratios to divide).');
+    expect(ceilingMethod(ceilingCells(unpaired))).toBe('Fractions from medians of absolute requests per second (this run has no paired ratios to divide).');
     // Medians alone: callbacks 25,000 / 50,000.
     expect(ceilingCells(unpaired)[0]?.rows.find((row) => row.style === 'callbacks')?.fraction).toBe(0.5);
   });
