@@ -103,15 +103,16 @@ describe('rosetta run (built CLI)', () => {
       expect(names, expected).toContain(expected);
     }
     const ratio = results.metrics.find((metric) => metric.name === 'echo.rps.ratio' && metric.params.size === 1024);
-    // One ratio sample per round (the minimum, 4, with the budget spent), each against the reference's
-    // turn of the same round, in a seeded order that every server (the reference too) took each round.
+    // One ratio sample per round (the minimum, 3, with the budget spent), each against the reference's
+    // slices inside the same turn, in a seeded order that every server but the reference took each round.
     expect(ratio?.samples.length).toBeGreaterThanOrEqual(3);
     expect(ratio?.kind).toBe('ratio');
     expect(results.config.seed).toBe(7);
     expect(results.config.budgetMs).toBe(10_000);
     const order = results.config.order as { phase: string; repeat: number; order: string[] }[];
+    expect(order.length).toBeGreaterThanOrEqual(3);
     expect(order.map((round) => [round.phase, round.repeat, [...round.order].sort()])).toEqual(
-      [0, 1, 2, 3].map((repeat) => ['echo/1KiBx10/generation-1', repeat, ['baseline', 'callbacks', 'reference']]),
+      order.map((_, repeat) => ['echo/1KiBx10/generation-1', repeat, ['baseline', 'callbacks']]),
     );
     // The cost turn is a steady-state window at the offered rate, the warm-up recorded, and the
     // figure says what stopped its rounds.
@@ -119,7 +120,7 @@ describe('rosetta run (built CLI)', () => {
     expect(cost?.extra?.rate).toBe(5000);
     expect(typeof cost?.extra?.warmupMs).toBe('number');
     expect(cost?.extra?.stoppedBy).toBe('budget');
-    expect(cost?.extra?.rounds).toBe(4);
+    expect(cost?.extra?.rounds).toBe(order.length);
     // Whether a turn got its rate depends on the host: a loaded CI machine can stall the client long
     // enough to skip sends (it did once). So the test checks that the flag is set, not that the
     // machine was fast.

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { StyleId } from '../styles/adapter.js';
-import { debugFromEnv } from '../styles/coroutines/loop/debug.js';
 import type { AidRecord } from './schema.js';
 
 /** `callbacks+trace`: the style, the separator, the aid. */
@@ -141,8 +140,14 @@ export function aidRecord(aid: Aid): AidRecord {
  * True when `probe`'s aid is on in this process. A stitched stack is checked by what it does: an
  * error made in a later turn of the event loop must carry the frame that scheduled that turn.
  */
-export function aidActive(probe: AidProbe): Promise<boolean> {
-  if (probe === 'loop-debug') return Promise.resolve(debugFromEnv());
+export async function aidActive(probe: AidProbe): Promise<boolean> {
+  if (probe === 'loop-debug') {
+    // The loop's own reading of its switch, loaded only in a process that runs coroutines: a computed
+    // specifier, as harness/child/style.ts loads a style, so no other style's process carries it.
+    const loop = 'coroutines';
+    const { debugFromEnv } = (await import(`../styles/${loop}/loop/debug.js`)) as { debugFromEnv: () => boolean };
+    return debugFromEnv();
+  }
   return new Promise((resolve) => {
     scheduleProbe((error) => resolve(typeof error.stack === 'string' && error.stack.includes('scheduleProbe')));
   });

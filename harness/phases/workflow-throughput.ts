@@ -193,6 +193,8 @@ function record(context: PhaseContext, id: string, measured: Block<Reading>, war
       warmupMs: warmUp?.ms ?? 0,
       steady: warmUp?.steady ?? false,
       droppedTurns: measured.dropped.get(id) ?? 0,
+      // Rounds lost because the reference's turn in them was dropped: nothing of them is recorded.
+      referenceDroppedTurns: measured.dropped.get(REFERENCE) ?? 0,
       fakeCpuShare: Math.round(fakeShare * 1000) / 1000,
       runnerCpuShare: Math.round((reading.runnerUs / 1000 / reading.ms) * 1000) / 1000,
       saturated: fakeSaturated,
