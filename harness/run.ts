@@ -216,8 +216,9 @@ export async function runAll(options: RunOptions, streams: RunStreams = { stdout
 }
 
 async function runTracebacks(config: RunConfig, progress: Progress, collector: Collector, node: string | undefined): Promise<Tracebacks | undefined> {
+  // A quick run's matrix is the plain styles: the debug-aid rows are a full run's.
   const rows = matrixRows()
-    .filter((row) => config.styles.includes(row.style.id))
+    .filter((row) => config.styles.includes(row.style.id) && (config.mode === 'full' || row.aid === null))
     .map((row) => row.label);
   progress.phase('tracebacks', rows.length * FAULT_CASES.length);
   try {

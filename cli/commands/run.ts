@@ -45,7 +45,7 @@ const FLAGS: FlagSpecs = {
     kind: 'boolean',
     help: 'also measure each style\'s debug-aid variant (callbacks+trace, ...: `rosetta tracebacks --help`) in the memory and instruction phases, beside its plain style; shown, never ranked (the traceback matrix runs the variants in every run)',
   },
-  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, the styles without the reference servers not written in Node, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, a 3 min budget' },
+  quick: { kind: 'boolean', help: 'the short run: echo at 1 KiB x 10 only, the styles without the reference servers not written in Node, smaller memory sweeps, no instruction counts and no heap snapshots unless asked, tracebacks without the debug-aid rows, a 3 min budget' },
   budget: {
     kind: 'string',
     help: 'wall time the run may take, such as 90s, 10m or 1.5h (default 9m, leaving npm start its build within ten; with --quick 3m): the precise phases run first, the timed rounds spend what is left',
