@@ -110,7 +110,7 @@ export const command: Command = {
       '--budget: every echo server (and every workflow runner) starts at once on the measured core, warms to a\n' +
       'steady state, and takes one short turn per round, in an order shuffled per round from --seed. An echo\n' +
       "turn alternates 100 ms slices of the server's and of a reference server's, and its ratio (.ratio) is\n" +
-      "taken within the turn; a workflow runner's ratio is against a reference runner's turn of the same round.\n" +
+      "taken within the turn; a workflow runner's turn alternates 200 ms windows with a reference runner's.\n" +
       "Rounds go on until every ranked ratio's 95% interval is within --precision or the\n" +
       'budget is spent; each figure says which stopped it. Echo cost is server CPU per request at a fixed\n' +
       'offered rate (open loop), capacity a closed loop with who saturated; workflow throughput counts requests\n' +

@@ -86,8 +86,11 @@ export interface RunConfig {
     readonly concurrent: number;
     /** Steady state of each runner before the rounds: short windows until two agree on CPU per request served. */
     readonly warmup: { readonly stepMs: number; readonly minMs: number; readonly maxMs: number; readonly tolerance: number };
-    /** A runner's turn in a round: resumed, settled untimed for `settleMs`, one exact window of `windowMs`. */
-    readonly turn: { readonly settleMs: number; readonly windowMs: number };
+    /**
+     * A runner's turn in a round, paired with the reference runner: `pairs` times each of the two is
+     * resumed, settled untimed for `settleMs`, read over one exact window of `windowMs`, and paused.
+     */
+    readonly turn: { readonly settleMs: number; readonly windowMs: number; readonly pairs: number };
     readonly rounds: { readonly minRounds: number; readonly maxRounds: number };
     readonly latencyMs: number;
     /** Sequential workflows timed per runner at `latencyMs`; the sample is their median. */
@@ -351,7 +354,8 @@ export function planConfig(options: RunOptions): RunConfig {
       // Steady on the runner's CPU per HTTP request served: a 250 ms window holds hundreds of requests
       // but only a few workflows, too few to agree on workflows/s within a few percent.
       warmup: { stepMs: 250, minMs: 750, maxMs: 2_500, tolerance: 0.05 },
-      turn: { settleMs: 100, windowMs: 500 },
+      // Windows of 200 ms in alternation with the reference's, as echo's slices (docs/measurements.md).
+      turn: { settleMs: 50, windowMs: 200, pairs: 3 },
       rounds: { minRounds: 3, maxRounds: 200 },
       latencyMs: 20,
       wallRuns: quick ? 1 : 3,

@@ -3,9 +3,10 @@
 // starts at once on the measured core, against one fake GitHub on the other core. Each runner is
 // warmed alone (C workers running workflows back to back at zero latency, until two short windows
 // agree on its CPU per request served), then paused. Then rounds, in which each runner takes one
-// turn in an order shuffled per round: resume, settle, one exact window, pause (a pause returns once
-// the workflows in flight have ended). A turn's rate is the requests the fake server answered in its
-// window: every verified workflow makes the same requests (each page and each fork once; the
+// turn in an order shuffled per round: it and the reference in alternation, each resumed, settled,
+// read over one exact window and paused (a pause returns once the workflows in flight have ended),
+// a few times; the ratio is taken within the turn. A turn's rate is the requests the fake server
+// answered in its windows: every verified workflow makes the same requests (each page and each fork once; the
 // conformance suite checks it), so workflows/s is that rate over the requests per workflow, and a
 // ratio of rates is a ratio of workflows/s. Then, at a set latency, each runner runs workflows one
 // at a time, each timed against the ideal lower bound of the schedule the spec allows.
@@ -155,34 +156,65 @@ async function warm(context: PhaseContext, fleet: Fleet, id: string): Promise<Wa
   return warmUp;
 }
 
-/** Rounds of turns, each runner resumed, settled, read over one exact window and paused again. */
-function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Block<Reading>> {
+/** A runner's turn, paired: its windows and the reference's, each summed over the turn. */
+interface Turn {
+  readonly mine: Reading;
+  readonly reference: Reading;
+}
+
+const swapped = (turn: Turn): Turn => ({ mine: turn.reference, reference: turn.mine });
+
+const sum = (a: Reading, b: Reading): Reading => ({
+  completed: a.completed + b.completed,
+  served: a.served + b.served,
+  ms: a.ms + b.ms,
+  runnerUs: a.runnerUs + b.runnerUs,
+  fakeUs: a.fakeUs + b.fakeUs,
+});
+
+/**
+ * Rounds of turns. A turn alternates the runner and the reference: each resumed, settled, read over
+ * one exact window and paused again, `pairs` times (which goes first alternates by round), so the
+ * two meet the same host a fraction of a second apart and the ratio is taken within the turn.
+ */
+function measureRounds(context: PhaseContext, fleet: Fleet, deadline: number): Promise<Block<Turn>> {
   const { workflow } = context.config;
-  return runBlock<Reading>(context, {
-    contenders: fleet.runners,
+  const contenders = new Map([...fleet.runners].filter(([id]) => id !== REFERENCE));
+  return runBlock<Turn>(context, {
+    contenders,
     reference: REFERENCE,
+    referenceIn: swapped,
     label: 'workflow',
     plan: { ...workflow.rounds, deadline, precision: context.config.precision },
-    async take(id) {
-      const runner = runnerOf(fleet, id);
-      await runner.request('loop-resume');
-      await sleep(workflow.turn.settleMs);
-      const reading = await readWindow(fleet, id, workflow.turn.windowMs);
-      await runner.request('loop-pause', {}, 30_000);
-      return reading.served === 0 ? { dropped: 'no request served in its window' } : { turn: reading, windowMs: reading.ms };
+    async take(id, round) {
+      const order = round % 2 === 0 ? [id, REFERENCE] : [REFERENCE, id];
+      const empty: Reading = { completed: 0, served: 0, ms: 0, runnerUs: 0, fakeUs: 0 };
+      const sums = new Map<string, Reading>(order.map((who) => [who, empty]));
+      for (let pair = 0; pair < workflow.turn.pairs; pair++) {
+        for (const who of order) {
+          const runner = runnerOf(fleet, who);
+          await runner.request('loop-resume');
+          await sleep(workflow.turn.settleMs);
+          const reading = await readWindow(fleet, who, workflow.turn.windowMs);
+          await runner.request('loop-pause', {}, 30_000);
+          sums.set(who, sum(sums.get(who) ?? empty, reading));
+        }
+      }
+      const mine = sums.get(id) ?? empty;
+      const reference = sums.get(REFERENCE) ?? empty;
+      if (mine.served === 0 || reference.served === 0) return { dropped: `no request served in ${mine.served === 0 ? 'its' : "the reference's"} windows` };
+      return { turn: { mine, reference }, windowMs: mine.ms + reference.ms };
     },
-    figures: { throughput: (reading) => reading.served / reading.ms },
+    figures: { throughput: (turn) => turn.mine.served / turn.mine.ms },
   });
 }
 
-/** One sample per round of the throughput and CPU per workflow, each with its ratio to the reference's turn of the same round. */
-function record(context: PhaseContext, id: string, measured: Block<Reading>, warmUp: WarmUp | undefined, bounds: { readonly requestsPerWorkflow: number }): void {
+/** One sample per round of the throughput and CPU per workflow, each with its ratio to the reference's windows of the same turn. */
+function record(context: PhaseContext, id: string, measured: Block<Turn>, warmUp: WarmUp | undefined, bounds: { readonly requestsPerWorkflow: number }): void {
   const { workflow } = context.config;
   const params = { latencyMs: 0, concurrent: workflow.concurrent };
-  for (const [round, { turn: reading, othersShare }] of measured.turns.get(id) ?? []) {
-    const reference = measured.turns.get(REFERENCE)?.get(round)?.turn;
-    // A round whose reference turn was dropped lost its block: nothing of it is recorded.
-    if (reference === undefined) continue;
+  for (const [round, { turn, othersShare }] of measured.turns.get(id) ?? []) {
+    const { mine: reading, reference } = turn;
     const fakeShare = reading.fakeUs / 1000 / reading.ms;
     const fakeSaturated = fakeShare >= SATURATED_SHARE;
     const extra = {
@@ -193,8 +225,6 @@ function record(context: PhaseContext, id: string, measured: Block<Reading>, war
       warmupMs: warmUp?.ms ?? 0,
       steady: warmUp?.steady ?? false,
       droppedTurns: measured.dropped.get(id) ?? 0,
-      // Rounds lost because the reference's turn in them was dropped: nothing of them is recorded.
-      referenceDroppedTurns: measured.dropped.get(REFERENCE) ?? 0,
       fakeCpuShare: Math.round(fakeShare * 1000) / 1000,
       runnerCpuShare: Math.round((reading.runnerUs / 1000 / reading.ms) * 1000) / 1000,
       saturated: fakeSaturated,
