@@ -104,7 +104,7 @@ export async function aidsHtml(results: Results, figure: Figure): Promise<string
   const chart = await figure(
     'chart-aids',
     aidTradeoffSpec(points),
-    '<b>x</b>: the variant’s median cost over its plain style’s, same run (log scale; 1 = free). <b>y</b>: its traceback total minus the plain style’s. One point per (style, aid) in each panel.',
+    '<b>x</b>: the variant’s median cost over its plain style’s, same run (log scale; 1 = free). <b>y</b>: its mean traceback score per case minus the plain style’s. One point per (style, aid) in each panel.',
   );
   return [
     '<h3 id="aids">Each style with its best debug aid</h3>',
