@@ -197,7 +197,8 @@ export function compareParams(
 /** A configuration value on one line: lists comma-separated, objects as `key=value` pairs. */
 export function configValue(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((item) => configValue(item)).join(', ');
+  // An empty list is something the run did not do (no debug-aid variants), not a blank.
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((item) => configValue(item)).join(', ');
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value)
       .map(([key, item]) => `${key}=${Array.isArray(item) ? item.map((x) => configValue(x)).join(',') : configValue(item)}`)
