@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { precisionNote } from './format.js';
+import { configValue, precisionNote } from './format.js';
 
 describe('precisionNote', () => {
   it("gives a timed figure's relative half-width and what stopped its rounds", () => {
@@ -13,5 +13,13 @@ describe('precisionNote', () => {
     expect(precisionNote({ r2: 0.99 }, [1, 2])).toBeUndefined();
     expect(precisionNote(undefined, [1, 2])).toBeUndefined();
     expect(precisionNote({ stoppedBy: 'budget' }, [-1, 2])).toBe('±? (budget spent)');
+  });
+});
+
+describe('configValue', () => {
+  it('prints an empty list as none, a list comma-separated and an object as key=value pairs', () => {
+    expect(configValue([])).toBe('none');
+    expect(configValue(['callbacks+trace', 'rxjs+trace'])).toBe('callbacks+trace, rxjs+trace');
+    expect(configValue({ settleMs: 100, cells: [1, 2] })).toBe('settleMs=100  cells=1,2');
   });
 });
