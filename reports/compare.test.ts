@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type Metric, type Results } from '../harness/schema.js';
 import { testMetric as metric, testResults as results } from '../test/results-fixture.js';
 import { compareResults, starsFor } from './compare.js';
+import { formatComparison } from './compare-format.js';
 import { CompareInputError, type CompareOptions } from './comparison.js';
 import { mergeResults } from '../harness/merge.js';
 
@@ -338,7 +339,11 @@ describe('compareResults: rows left out of the gate', () => {
     const c = compareResults(results([gated(1), active(2)]), results([gated(1), active(3)]), options);
     const row = c.rows.find((r) => r.name === 'memory.echo_active.bytes_per_conn.ratio')!;
     expect(row.verdict).toBe('not gated');
-    expect(row.note).toBe('not gated: too unsteady to gate');
+    expect(row.note).toBe('too unsteady to gate');
+    // Printed once as `not gated: <reason>`, not with the words twice.
+    const text = formatComparison(c, 'text');
+    expect(text).toContain('not gated: too unsteady to gate');
+    expect(text).not.toContain('not gated: not gated');
     expect(row.changePercent).toBeCloseTo(50, 6);
     expect(row.pValue).toBeLessThan(0.001);
     expect(row.pAdjusted).toBeNull();

@@ -83,7 +83,7 @@ export function compareResults(base: Results, head: Results, options: CompareOpt
 /** A row tested and printed, outside the gate: its own p, no Holm adjustment, no verdict but `not gated`. */
 function notGatedRow(t: Tested, reason: string, family: number, options: CompareOptions): MetricComparison {
   const decided = decide(t, (t.result as TestResult).pValue, family, options);
-  return { ...decided, pAdjusted: null, verdict: 'not gated', note: `not gated: ${reason}` };
+  return { ...decided, pAdjusted: null, verdict: 'not gated', note: reason };
 }
 
 /**
