@@ -105,19 +105,7 @@ export async function runAgainst(ref: string, plan: AgainstPlan): Promise<Agains
 
   const tmp = await mkdtemp(join(tmpdir(), 'rosetta-against-'));
   const state: AgainstState = { root, tmp, tree: join(tmp, 'tree'), child: null, interrupted: null };
-  // First signal: stop the running child and unwind through `finally`, which removes the worktree.
-  // A second one means "now": clean up synchronously and leave.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (state.interrupted !== null) {
-      cleanupSync(state);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    state.interrupted = signal;
-    void state.child?.kill(signal);
-    process.stderr.write(`\nrosetta compare: ${signal}: stopping and removing the worktree (again to force)\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const untrap = trapSignals(state, (signal) => process.stderr.write(`\nrosetta compare: ${signal}: stopping and removing the worktree (again to force)\n`));
   try {
     progress(`checking out ${labels.base} in ${state.tree}`);
     await step(state, 'git worktree add', 'git', ['worktree', 'add', '--detach', state.tree, sha], root);
@@ -141,8 +129,7 @@ export async function runAgainst(ref: string, plan: AgainstPlan): Promise<Agains
     if (state.interrupted !== null) throw new AgainstInterrupted(state.interrupted);
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    untrap();
     await cleanup(state);
   }
 }
@@ -160,16 +147,7 @@ export async function inPatchedTree<T>(patch: string, label: string, use: (tree:
   if (sha === null) throw new AgainstError(`${root} has no commit to copy`);
   const tmp = await mkdtemp(join(tmpdir(), 'rosetta-patched-'));
   const state: AgainstState = { root, tmp, tree: join(tmp, 'tree'), child: null, interrupted: null };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (state.interrupted !== null) {
-      cleanupSync(state);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    state.interrupted = signal;
-    void state.child?.kill(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const untrap = trapSignals(state);
   try {
     await step(state, 'git worktree add', 'git', ['worktree', 'add', '--detach', state.tree, sha], root);
     await provideNodeModules(state, sha, () => undefined);
@@ -180,10 +158,32 @@ export async function inPatchedTree<T>(patch: string, label: string, use: (tree:
     if (state.interrupted !== null) throw new AgainstInterrupted(state.interrupted);
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    untrap();
     await cleanup(state);
   }
+}
+
+/**
+ * While `state`'s worktree exists: a first signal stops the running child and unwinds through the
+ * caller's `finally`, which removes the worktree; a second one means "now": clean up synchronously
+ * and leave. Returns the function that takes the handlers off again.
+ */
+function trapSignals(state: AgainstState, say?: (signal: NodeJS.Signals) => void): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (state.interrupted !== null) {
+      cleanupSync(state);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    state.interrupted = signal;
+    void state.child?.kill(signal);
+    say?.(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 /**
